@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { hostPort, type pb } from '@rivulet/common';
+import { JobManagerClient, type ClientFlags } from '../client.js';
+import { addConfigOptions, addOutputOption, resolveConfiguration, type ConfigFlags, type OutputFormat } from '../options.js';
+import { printResult, table } from '../output.js';
+
+interface ClusterFlags extends ConfigFlags, ClientFlags {
+  readonly output: OutputFormat;
+}
+
+function address(endpoint: pb.Endpoint__Output | null): string {
+  return endpoint ? hostPort(endpoint.host, endpoint.port) : '';
+}
+
+/** The JSON shape of `rivulet cluster --output json` (a documented contract). */
+export function clusterJson(overview: pb.ClusterOverviewResponse__Output, now: number) {
+  return {
+    leader: {
+      rpcAddress: address(overview.leader?.rpcEndpoint ?? null),
+      restAddress: address(overview.leader?.restEndpoint ?? null),
+      sessionId: overview.leader?.session?.sessionId ?? null,
+      epoch: overview.leader?.session?.epoch ?? null,
+    },
+    standbys: [] as string[],
+    taskmanagers: overview.taskmanagers.map((tm) => ({
+      id: tm.resourceId,
+      rpcAddress: address(tm.rpcEndpoint),
+      httpAddress: address(tm.httpEndpoint),
+      slotsTotal: tm.slotsTotal,
+      slotsFree: tm.slotsFree,
+      msSinceLastHeartbeat: Math.max(0, now - tm.lastHeartbeatMs),
+    })),
+    slotsTotal: overview.slotsTotal,
+    slotsAvailable: overview.slotsAvailable,
+    version: overview.version,
+  };
+}
+
+export function registerClusterCommand(program: Command): void {
+  const command = program
+    .command('cluster')
+    .description('show the leader, the TaskManagers and their slots')
+    .option('--jobmanager <host:port>', 'JobManager to ask (default: from configuration)');
+  addOutputOption(addConfigOptions(command)).action(async (flags: ClusterFlags) => {
+    const config = resolveConfiguration(flags);
+    const client = JobManagerClient.fromFlags(flags, config);
+    try {
+      const overview = await client.call('ClusterOverview', {});
+      const json = clusterJson(overview, Date.now());
+      printResult(flags.output, json, () => [
+        `Leader        ${json.leader.rpcAddress}  (REST http://${json.leader.restAddress})  session ${json.leader.sessionId ?? '-'}`,
+        `TaskManagers  ${json.taskmanagers.length}   slots ${json.slotsTotal} total, ${json.slotsAvailable} available`,
+        ...(json.taskmanagers.length === 0
+          ? []
+          : ['', ...table(
+              ['ID', 'RPC', 'SLOTS', 'FREE', 'LAST HEARTBEAT'],
+              json.taskmanagers.map((tm) => [tm.id, tm.rpcAddress, String(tm.slotsTotal), String(tm.slotsFree), `${tm.msSinceLastHeartbeat} ms ago`]),
+            )]),
+      ]);
+    } finally {
+      client.close();
+    }
+  });
+}

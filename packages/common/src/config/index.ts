@@ -1,0 +1,2 @@
+export { loadConfiguration, parseKeyValuePairs, type Configuration, type ConfigurationSources } from './load-configuration.js';
+export { CONFIG_KEYS, CONFIG_OPTIONS, environmentVariableOf, isConfigKey, type ConfigKey, type ConfigOption } from './options.js';

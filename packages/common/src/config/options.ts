@@ -1,0 +1,68 @@
+import { bool, duration, integer, oneOf, optional, port, text, textList, type OptionType } from './option-types.js';
+
+/**
+ * Every configuration key Rivulet accepts. Names follow Flink's where the
+ * concept is the same. A key not listed here is an error wherever it appears
+ * (file, environment, flag), so this table is the whole configuration surface;
+ * docs/configuration.md documents each entry (a test keeps them in step).
+ */
+export interface ConfigOption<T> {
+  readonly type: OptionType<T>;
+  readonly default: T;
+  readonly description: string;
+}
+
+function option<T>(type: OptionType<T>, defaultValue: T, description: string): ConfigOption<T> {
+  return { type, default: defaultValue, description };
+}
+
+export const CONFIG_OPTIONS = {
+  'jobmanager.rpc.address': option(text, '127.0.0.1', 'Address TaskManagers and clients use to reach the JobManager (high-availability.type: none).'),
+  'jobmanager.rpc.port': option(port, 6123, 'gRPC port of the JobManager.'),
+  'jobmanager.bind-host': option(text, '127.0.0.1', 'Interface the JobManager gRPC server binds to (0.0.0.0 in containers).'),
+  'rest.address': option(text, '127.0.0.1', 'Address clients use to reach the REST endpoint.'),
+  'rest.bind-address': option(text, '127.0.0.1', 'Interface the REST server binds to.'),
+  'rest.port': option(port, 8081, 'HTTP port of the JobManager: REST API, /metrics, /healthz, /readyz.'),
+  'taskmanager.host': option(optional(text), null, 'Address the TaskManager advertises to the JobManager and other TaskManagers; unset: the bind host, or the machine\'s hostname when binding all interfaces.'),
+  'taskmanager.bind-host': option(text, '127.0.0.1', 'Interface the TaskManager servers bind to.'),
+  'taskmanager.rpc.port': option(port, 6122, 'gRPC port of the TaskManager.'),
+  'taskmanager.data.port': option(port, 6121, 'Data exchange port of the TaskManager.'),
+  'taskmanager.http.port': option(port, 9249, 'HTTP port of the TaskManager: /metrics, /healthz.'),
+  'taskmanager.numberOfTaskSlots': option(integer(1, 1024), 1, 'Slots this TaskManager offers.'),
+  'taskmanager.resource-id': option(optional(text), null, 'Stable id of the TaskManager; generated from host and port when unset.'),
+  'cluster.registration.initial-timeout': option(duration, 100, 'First delay between registration attempts of a TaskManager.'),
+  'cluster.registration.max-timeout': option(duration, 2000, 'Largest delay between registration attempts (exponential backoff).'),
+  'cluster.services.shutdown-timeout': option(duration, 10_000, 'Bound on a graceful stop; after it the process exits anyway.'),
+  'heartbeat.interval': option(duration, 1000, 'Interval between heartbeats from TaskManager to JobManager and back.'),
+  'heartbeat.timeout': option(duration, 5000, 'A peer silent this long is declared lost. A broken connection is lost at once.'),
+  'high-availability.type': option(oneOf(['none', 'etcd']), 'none', 'none: one JobManager, no etcd. etcd: leader election and HA stores in etcd.'),
+  'high-availability.etcd.endpoints': option(textList, [], 'etcd client URLs, e.g. http://etcd:2379.'),
+  'high-availability.cluster-id': option(text, 'default', 'Namespace of this cluster under /rivulet/ in etcd.'),
+  'high-availability.etcd.lease-ttl': option(duration, 5000, 'TTL of the leader lease.'),
+  'execution.checkpointing.interval': option(optional(duration), null, 'Interval between checkpoints; unset disables checkpointing.'),
+  'execution.checkpointing.dir': option(text, 'file://.rivulet/checkpoints', 'Checkpoint storage: file:///path or s3://bucket/prefix.'),
+  'restart-strategy.type': option(optional(oneOf(['none', 'fixed-delay', 'failure-rate', 'exponential-delay'])), null, 'Restart strategy; unset: exponential-delay with checkpointing, none without.'),
+  'jobmanager.execution.failover-strategy': option(oneOf(['full', 'region']), 'region', 'Which tasks restart after a failure.'),
+  'parallelism.default': option(integer(1, 32768), 1, 'Parallelism of a job that sets none.'),
+  's3.endpoint': option(optional(text), null, 'S3 endpoint URL (MinIO: http://minio:9000); unset uses AWS.'),
+  's3.path-style-access': option(bool, false, 'Path-style bucket addressing (MinIO and s3rver need true).'),
+  's3.access-key': option(optional(text), null, 'S3 access key; unset uses the AWS default credential chain.'),
+  's3.secret-key': option(optional(text), null, 'S3 secret key.'),
+  's3.region': option(text, 'us-east-1', 'S3 region.'),
+  'log.level': option(oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Log level of the daemon.'),
+} as const satisfies Record<string, ConfigOption<unknown>>;
+
+export type ConfigKey = keyof typeof CONFIG_OPTIONS;
+type ValueOf<O> = O extends ConfigOption<infer T> ? T : never;
+export type ConfigValues = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_OPTIONS)[K]> };
+
+export const CONFIG_KEYS = Object.keys(CONFIG_OPTIONS) as ConfigKey[];
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_OPTIONS, key);
+}
+
+/** `heartbeat.timeout` -> `RIVULET_HEARTBEAT_TIMEOUT`. */
+export function environmentVariableOf(key: ConfigKey): string {
+  return `RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}

@@ -1,0 +1,57 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger.js';
+
+export interface HttpServerOptions {
+  readonly log: Logger;
+  readonly metrics: Registry;
+  /** Answers /healthz: is the process alive and able to serve. */
+  readonly health: () => { healthy: boolean; details?: Record<string, unknown> };
+}
+
+/**
+ * The HTTP server of a daemon: `/metrics` (Prometheus text), `/healthz`, and
+ * whatever routes the caller adds. Errors answer Flink's `{"errors": [...]}`
+ * shape. Malformed requests are answered 400 and closed by Node's parser;
+ * they never reach the routes or stop the server.
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000 });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', options.metrics.contentType);
+    return options.metrics.metrics();
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const { healthy, details } = options.health();
+    reply.code(healthy ? 200 : 503);
+    return { status: healthy ? 'ok' : 'unhealthy', ...details };
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    reply.code(404);
+    return { errors: [`Not found: ${request.method} ${request.url}`] };
+  });
+
+  app.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) options.log.error({ err: error, url: request.url }, 'HTTP request failed');
+    reply.code(status);
+    return { errors: [error.message] };
+  });
+
+  return app;
+}
+
+/** Listens; port 0 takes any free port. Resolves with the bound port. */
+export async function listenHttp(app: FastifyInstance, host: string, port: number): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    throw new Error(`cannot bind HTTP server to ${host}:${port}: ${(err as Error).message}`, { cause: err });
+  }
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('HTTP server has no TCP address');
+  return address.port;
+}

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './config/index.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { createMetricsRegistry, Counter, Gauge, Histogram, Registry } from './metrics/registry.js';
+export * from './rpc/index.js';
+export { parseDuration, formatDuration } from './time/duration.js';
+export { sleep, Backoff } from './time/abortable.js';
+export { ServiceLifecycle, type ServiceState } from './lifecycle/service-state.js';
+export { installShutdownHooks } from './lifecycle/signals.js';
+export { createHttpServer, listenHttp, type HttpServerOptions } from './http/http-server.js';
+export * from './highavailability/leader.js';
+export * from './highavailability/standalone.js';
+export const RIVULET_VERSION = '0.1.0';

@@ -1,0 +1,132 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+import {
+  StandaloneLeaderElectionService,
+  ServiceLifecycle,
+  bindServer,
+  createHttpServer,
+  createMetricsRegistry,
+  createServer,
+  hostPort,
+  listenHttp,
+  rivuletProto,
+  shutdownServer,
+  type Configuration,
+  type LeaderContender,
+  type LeaderElectionService,
+  type LeaderSession,
+  type Logger,
+  type Registry,
+} from '@rivulet/common';
+import { JobManagerMetrics } from './metrics.js';
+import { HeartbeatManager } from './resourcemanager/heartbeat-manager.js';
+import { TaskManagerRegistry } from './resourcemanager/task-manager-registry.js';
+import { registerRestRoutes } from './rest/rest-routes.js';
+import { jobManagerServiceHandlers } from './rpc/jobmanager-service.js';
+import type { LeaderEndpoints } from './rpc/cluster-overview.js';
+
+export interface JobManagerStarted {
+  readonly rpcPort: number;
+  readonly restPort: number;
+}
+
+/**
+ * The JobManager daemon: gRPC server, REST server, TaskManager registry and
+ * heartbeats, and (through later issues) dispatcher, scheduler and checkpoint
+ * coordinator. It acts as leader only between `grantLeadership` and
+ * `revokeLeadership`; outside that window it serves health and overview only.
+ */
+export class JobManager implements LeaderContender {
+  private readonly lifecycle: ServiceLifecycle;
+  private readonly metricsRegistry: Registry;
+  private readonly metrics: JobManagerMetrics;
+  private readonly registry: TaskManagerRegistry;
+  private readonly heartbeats: HeartbeatManager;
+  private readonly grpcServer: grpc.Server;
+  private readonly http: FastifyInstance;
+  private readonly election: LeaderElectionService;
+  private session: LeaderSession | undefined;
+  private endpoints: LeaderEndpoints;
+
+  constructor(
+    private readonly config: Configuration,
+    private readonly log: Logger,
+  ) {
+    this.lifecycle = new ServiceLifecycle('JobManager', log);
+    this.metricsRegistry = createMetricsRegistry('jobmanager');
+    this.metrics = new JobManagerMetrics(this.metricsRegistry);
+    this.registry = new TaskManagerRegistry(log, this.metrics);
+    const heartbeat = { intervalMs: config['heartbeat.interval'], timeoutMs: config['heartbeat.timeout'] };
+    this.heartbeats = new HeartbeatManager(this.registry, heartbeat, log);
+    this.endpoints = {
+      rpc: { host: config['jobmanager.rpc.address'], port: config['jobmanager.rpc.port'] },
+      rest: { host: config['rest.address'], port: config['rest.port'] },
+    };
+    this.grpcServer = createServer();
+    this.grpcServer.addService(
+      rivuletProto().JobManagerService.service,
+      jobManagerServiceHandlers({
+        registry: this.registry,
+        heartbeats: this.heartbeats,
+        heartbeat,
+        session: () => this.session,
+        endpoints: () => this.endpoints,
+      }),
+    );
+    this.http = createHttpServer({
+      log,
+      metrics: this.metricsRegistry,
+      health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
+    });
+    registerRestRoutes(this.http, { registry: this.registry, session: () => this.session });
+    this.election = new StandaloneLeaderElectionService();
+  }
+
+  async start(): Promise<JobManagerStarted> {
+    const rpcPort = await bindServer(this.grpcServer, this.config['jobmanager.bind-host'], this.config['jobmanager.rpc.port']);
+    const restPort = await listenHttp(this.http, this.config['rest.bind-address'], this.config['rest.port']);
+    this.endpoints = {
+      rpc: { host: this.config['jobmanager.rpc.address'], port: rpcPort },
+      rest: { host: this.config['rest.address'], port: restPort },
+    };
+    this.lifecycle.transition('RUNNING');
+    await this.election.start(this, {
+      rpcAddress: hostPort(this.endpoints.rpc.host, rpcPort),
+      restAddress: hostPort(this.endpoints.rest.host, restPort),
+    });
+    this.log.info(
+      { rpcPort, restPort, rpcAddress: hostPort(this.endpoints.rpc.host, rpcPort), restUrl: `http://${hostPort(this.endpoints.rest.host, restPort)}` },
+      'JobManager running',
+    );
+    return { rpcPort, restPort };
+  }
+
+  grantLeadership(session: LeaderSession): void {
+    this.session = session;
+    this.metrics.isLeader.set(1);
+    this.heartbeats.start(session);
+    this.log.info({ sessionId: session.sessionId, epoch: session.epoch }, 'leadership granted');
+  }
+
+  revokeLeadership(): void {
+    if (!this.session) return;
+    this.log.warn({ sessionId: this.session.sessionId }, 'leadership revoked; no longer acting as leader');
+    this.session = undefined;
+    this.metrics.isLeader.set(0);
+    this.heartbeats.stop();
+    this.registry.clear('disconnect', 'JobManager lost leadership');
+  }
+
+  get state(): string {
+    return this.lifecycle.state;
+  }
+
+  async stop(): Promise<void> {
+    if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
+    this.lifecycle.transition('STOPPING');
+    await this.election.stop();
+    const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
+    await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
+    this.lifecycle.transition('STOPPED');
+  }
+}

@@ -1,0 +1,141 @@
+import { EventEmitter } from 'node:events';
+import {
+  newRegistrationId,
+  type Logger,
+  type RegistrationId,
+  type TaskManagerId,
+  type pb,
+} from '@rivulet/common';
+import type { JobManagerMetrics } from '../metrics.js';
+import {
+  endpointOf,
+  freeSlots,
+  type LossReason,
+  type TaskManagerRegistration,
+} from './task-manager-registration.js';
+
+export interface TaskManagerRegistryEvents {
+  registered: [TaskManagerRegistration];
+  lost: [TaskManagerRegistration, LossReason, string];
+}
+
+/**
+ * The JobManager's registry of TaskManagers and their slots.
+ *
+ * Invariants: at most one registration per resource id (a re-registration
+ * replaces the old one); a registration is removed exactly once, and
+ * `lost` is emitted exactly once for it; callers holding a stale registration
+ * id (an old heartbeat stream, a late disconnect) cannot affect a newer one.
+ */
+export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents> {
+  private readonly byRegistration = new Map<RegistrationId, TaskManagerRegistration>();
+  private readonly byResource = new Map<TaskManagerId, RegistrationId>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly metrics: JobManagerMetrics,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  register(request: pb.RegisterTaskManagerRequest__Output): TaskManagerRegistration {
+    const resourceId = request.resourceId as TaskManagerId;
+    const previous = this.byResource.get(resourceId);
+    if (previous !== undefined) this.remove(previous, 'replaced', 'the TaskManager registered again');
+    const now = this.now();
+    const registration: TaskManagerRegistration = {
+      registrationId: newRegistrationId(),
+      resourceId,
+      rpcEndpoint: endpointOf(request.rpcEndpoint),
+      dataEndpoint: endpointOf(request.dataEndpoint),
+      httpEndpoint: endpointOf(request.httpEndpoint),
+      numberOfSlots: request.numberOfSlots,
+      registeredAtMs: now,
+      lastHeartbeatMs: now,
+      slots: request.slots,
+    };
+    this.byRegistration.set(registration.registrationId, registration);
+    this.byResource.set(resourceId, registration.registrationId);
+    this.log.info(
+      { resourceId, registrationId: registration.registrationId, slots: registration.numberOfSlots },
+      'TaskManager registered',
+    );
+    this.updateGauges();
+    this.emit('registered', registration);
+    return registration;
+  }
+
+  get(registrationId: string): TaskManagerRegistration | undefined {
+    return this.byRegistration.get(registrationId as RegistrationId);
+  }
+
+  /** Records a heartbeat; false when the registration is unknown (stale or lost). */
+  heartbeat(registrationId: string, slots: readonly pb.SlotStatus__Output[]): boolean {
+    const registration = this.get(registrationId);
+    if (!registration) return false;
+    registration.lastHeartbeatMs = this.now();
+    if (slots.length > 0) registration.slots = slots;
+    this.updateGauges();
+    return true;
+  }
+
+  /** Removes a registration; no-op (returns false) when it is already gone. */
+  remove(registrationId: string, reason: LossReason, detail: string): boolean {
+    const registration = this.get(registrationId);
+    if (!registration) return false;
+    this.byRegistration.delete(registration.registrationId);
+    if (this.byResource.get(registration.resourceId) === registration.registrationId) {
+      this.byResource.delete(registration.resourceId);
+    }
+    this.metrics.taskManagersLost.inc({ reason });
+    const level = reason === 'disconnect' || reason === 'replaced' ? 'info' : 'warn';
+    this.log[level](
+      { resourceId: registration.resourceId, registrationId, reason, detail },
+      'TaskManager no longer registered',
+    );
+    this.updateGauges();
+    this.emit('lost', registration, reason, detail);
+    return true;
+  }
+
+  /** Removes every registration silent for longer than `timeoutMs`; returns them. */
+  expireSilent(timeoutMs: number): TaskManagerRegistration[] {
+    const deadline = this.now() - timeoutMs;
+    const expired = [...this.byRegistration.values()].filter((r) => r.lastHeartbeatMs < deadline);
+    for (const registration of expired) {
+      this.remove(
+        registration.registrationId,
+        'heartbeat-timeout',
+        `no heartbeat for ${this.now() - registration.lastHeartbeatMs} ms (heartbeat.timeout ${timeoutMs} ms)`,
+      );
+    }
+    return expired;
+  }
+
+  all(): TaskManagerRegistration[] {
+    return [...this.byRegistration.values()].sort((a, b) => a.resourceId.localeCompare(b.resourceId));
+  }
+
+  slotsTotal(): number {
+    let total = 0;
+    for (const registration of this.byRegistration.values()) total += registration.numberOfSlots;
+    return total;
+  }
+
+  slotsAvailable(): number {
+    let free = 0;
+    for (const registration of this.byRegistration.values()) free += freeSlots(registration);
+    return free;
+  }
+
+  clear(reason: LossReason, detail: string): void {
+    for (const id of [...this.byRegistration.keys()]) this.remove(id, reason, detail);
+  }
+
+  private updateGauges(): void {
+    this.metrics.registeredTaskManagers.set(this.byRegistration.size);
+    this.metrics.slotsTotal.set(this.slotsTotal());
+    this.metrics.slotsAvailable.set(this.slotsAvailable());
+  }
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { LeaderSession } from '@rivulet/common';
+import { freeSlots } from '../resourcemanager/task-manager-registration.js';
+import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+
+export interface RestDeps {
+  readonly registry: TaskManagerRegistry;
+  readonly session: () => LeaderSession | undefined;
+  readonly now?: () => number;
+}
+
+/**
+ * The JobManager's REST API, in Flink's shapes where Flink has the endpoint
+ * (`/overview`, `/taskmanagers`, `/jobs`). `/readyz` answers 200 only while
+ * this JobManager leads (a standby is live but not ready).
+ */
+export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
+  const now = deps.now ?? Date.now;
+
+  app.get('/overview', async () => ({
+    taskmanagers: deps.registry.all().length,
+    'slots-total': deps.registry.slotsTotal(),
+    'slots-available': deps.registry.slotsAvailable(),
+    'jobs-running': 0,
+    'jobs-finished': 0,
+    'jobs-cancelled': 0,
+    'jobs-failed': 0,
+  }));
+
+  app.get('/taskmanagers', async () => ({
+    taskmanagers: deps.registry.all().map((r) => ({
+      id: r.resourceId,
+      path: `${r.rpcEndpoint.host}:${r.rpcEndpoint.port}`,
+      dataPort: r.dataEndpoint.port,
+      httpPort: r.httpEndpoint.port,
+      timeSinceLastHeartbeat: now() - r.lastHeartbeatMs,
+      slotsNumber: r.numberOfSlots,
+      freeSlots: freeSlots(r),
+    })),
+  }));
+
+  app.get('/jobs', async () => ({ jobs: [] as Array<{ id: string; status: string }> }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const session = deps.session();
+    reply.code(session ? 200 : 503);
+    return session ? { status: 'ready', leader: true } : { status: 'standby', leader: false };
+  });
+}

@@ -1,0 +1,75 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  RIVULET_VERSION,
+  RivuletError,
+  unaryHandler,
+  type LeaderSession,
+  type pb,
+} from '@rivulet/common';
+import type { HeartbeatManager } from '../resourcemanager/heartbeat-manager.js';
+import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+import { buildClusterOverview, type LeaderEndpoints } from './cluster-overview.js';
+
+export interface JobManagerServiceDeps {
+  readonly registry: TaskManagerRegistry;
+  readonly heartbeats: HeartbeatManager;
+  readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
+  /** The current session, or undefined when this JobManager does not lead. */
+  readonly session: () => LeaderSession | undefined;
+  readonly endpoints: () => LeaderEndpoints;
+}
+
+function notImplemented(what: string): never {
+  throw new RivuletError('NOT_IMPLEMENTED', `${what} is not implemented yet`);
+}
+
+function requireLeader(deps: JobManagerServiceDeps): LeaderSession {
+  const session = deps.session();
+  if (!session) throw new RivuletError('ILLEGAL_STATE', 'this JobManager is not the leader');
+  return session;
+}
+
+/** The gRPC handlers of JobManagerService. */
+export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobManagerServiceHandlers {
+  return {
+    RegisterTaskManager: unaryHandler((request) => {
+      const session = requireLeader(deps);
+      if (!request.resourceId) throw new RivuletError('USAGE', 'RegisterTaskManager: resource_id is empty');
+      if (request.numberOfSlots < 1) throw new RivuletError('USAGE', 'RegisterTaskManager: number_of_slots must be at least 1');
+      const registration = deps.registry.register(request);
+      return {
+        registrationId: registration.registrationId,
+        leader: { sessionId: session.sessionId, epoch: session.epoch },
+        heartbeatIntervalMs: deps.heartbeat.intervalMs,
+        heartbeatTimeoutMs: deps.heartbeat.timeoutMs,
+      };
+    }),
+    Heartbeat: (stream) => {
+      if (!deps.session()) {
+        stream.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: 'this JobManager is not the leader' });
+        return;
+      }
+      deps.heartbeats.attach(stream);
+    },
+    DisconnectTaskManager: unaryHandler((request) => {
+      deps.registry.remove(request.registrationId, 'disconnect', request.reason || 'TaskManager is stopping');
+      return {};
+    }),
+    ClusterOverview: unaryHandler(() =>
+      buildClusterOverview(deps.registry, deps.endpoints(), deps.session(), RIVULET_VERSION),
+    ),
+    ListJobs: unaryHandler(() => ({ jobs: [] })),
+    GetJob: unaryHandler((request) => {
+      throw new RivuletError('NOT_FOUND', `no job with id "${request.jobId}"`);
+    }),
+    CancelJob: unaryHandler((request) => {
+      throw new RivuletError('NOT_FOUND', `no job with id "${request.jobId}"`);
+    }),
+    SubmitJob: unaryHandler(() => notImplemented('job submission')),
+    StopJob: unaryHandler(() => notImplemented('stop with savepoint')),
+    TriggerSavepoint: unaryHandler(() => notImplemented('savepoints')),
+    AcknowledgeCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
+    DeclineCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
+    UpdateTaskExecutionState: unaryHandler(() => notImplemented('task execution')),
+  };
+}

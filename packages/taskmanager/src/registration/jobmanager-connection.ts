@@ -1,0 +1,168 @@
+import * as grpc from '@grpc/grpc-js';
+import { EventEmitter } from 'node:events';
+import {
+  Backoff,
+  CHANNEL_OPTIONS,
+  callUnary,
+  errorMessage,
+  rivuletProto,
+  sleep,
+  type LeaderAddress,
+  type LeaderRetrievalService,
+  type LeaderSessionId,
+  type Logger,
+  type pb,
+} from '@rivulet/common';
+import type { LeaderSessionGuard } from '../fencing/leader-session-guard.js';
+import type { TaskManagerMetrics } from '../metrics.js';
+import type { SlotTable } from '../slot/slot-table.js';
+import { runHeartbeatStream } from './heartbeat-stream.js';
+
+export interface JobManagerConnectionOptions {
+  readonly retrieval: LeaderRetrievalService;
+  readonly registration: Omit<pb.RegisterTaskManagerRequest, 'slots'>;
+  readonly slots: SlotTable;
+  readonly guard: LeaderSessionGuard;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly metrics: TaskManagerMetrics;
+  readonly log: Logger;
+}
+
+interface Registered {
+  readonly registrationId: string;
+  readonly client: pb.JobManagerServiceClient;
+  readonly target: string;
+}
+
+export interface JobManagerConnectionEvents {
+  registered: [string];
+  disconnected: [string];
+}
+
+/**
+ * Keeps this TaskManager registered with the current leader: registers with
+ * retry and exponential backoff, keeps the heartbeat stream up, and when the
+ * leader goes away (stream broken, leader silent, leader address changed)
+ * registers again — with the same leader after a restart or with a new one.
+ * Retries forever until `stop()`.
+ */
+export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvents> {
+  private readonly abort = new AbortController();
+  private readonly backoff: Backoff;
+  private leader: LeaderAddress | null = null;
+  private leaderChanged: (() => void) | undefined;
+  private client: { address: string; client: pb.JobManagerServiceClient } | undefined;
+  private current: Registered | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: JobManagerConnectionOptions) {
+    super();
+    this.backoff = new Backoff(options.initialBackoffMs, options.maxBackoffMs);
+  }
+
+  get registered(): boolean {
+    return this.current !== undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.options.retrieval.start((leader) => {
+      const changed = leader?.rpcAddress !== this.leader?.rpcAddress;
+      this.leader = leader;
+      if (changed) this.leaderChanged?.();
+    });
+    this.loop = this.run();
+  }
+
+  /** Tells the JobManager this TaskManager is leaving, then stops retrying. */
+  async stop(reason: string): Promise<void> {
+    const current = this.current;
+    if (current) {
+      await callUnary(
+        current.client,
+        'DisconnectTaskManager',
+        { registrationId: current.registrationId, reason },
+        { timeoutMs: 1000, target: current.target },
+      ).catch((err: unknown) => this.options.log.warn({ err: errorMessage(err) }, 'could not tell the JobManager we are leaving'));
+    }
+    this.abort.abort(new Error('stopping'));
+    await this.loop;
+    await this.options.retrieval.stop();
+    this.client?.client.close();
+    this.client = undefined;
+  }
+
+  private async run(): Promise<void> {
+    const { log, metrics } = this.options;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const leader = await this.waitForLeader(signal);
+      if (!leader) break;
+      const target = `JobManager at ${leader.rpcAddress}`;
+      const client = this.clientFor(leader.rpcAddress);
+      try {
+        const response = await callUnary(
+          client,
+          'RegisterTaskManager',
+          { ...this.options.registration, slots: this.options.slots.report() },
+          { timeoutMs: 2000, signal, target },
+        );
+        const session = response.leader;
+        if (session) this.options.guard.observe({ sessionId: session.sessionId as LeaderSessionId, epoch: session.epoch });
+        this.current = { registrationId: response.registrationId, client, target };
+        this.backoff.reset();
+        metrics.registered.set(1);
+        metrics.registrations.inc();
+        log.info({ jobManager: leader.rpcAddress, registrationId: response.registrationId }, 'registered with JobManager');
+        this.emit('registered', response.registrationId);
+        const ended = await this.heartbeatUntilLost(client, response);
+        this.current = undefined;
+        metrics.registered.set(0);
+        if (signal.aborted) break;
+        metrics.jobManagerConnectionsLost.inc({ reason: ended.reason });
+        log.warn({ jobManager: leader.rpcAddress, reason: ended.reason, detail: ended.detail }, 'lost the JobManager; registering again');
+        this.emit('disconnected', ended.reason);
+      } catch (err) {
+        if (signal.aborted) break;
+        log.warn({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'registration with JobManager failed; retrying');
+      }
+      await sleep(this.backoff.next(), signal).catch(() => undefined);
+    }
+  }
+
+  private heartbeatUntilLost(client: pb.JobManagerServiceClient, response: pb.RegisterTaskManagerResponse__Output) {
+    const stream: grpc.ClientDuplexStream<pb.TaskManagerHeartbeat, pb.JobManagerHeartbeat__Output> = client.Heartbeat();
+    const leaderChanged = new AbortController();
+    this.leaderChanged = () => leaderChanged.abort();
+    return runHeartbeatStream({
+      stream,
+      registrationId: response.registrationId,
+      intervalMs: Number(response.heartbeatIntervalMs) || 1000,
+      timeoutMs: Number(response.heartbeatTimeoutMs) || 5000,
+      slots: () => this.options.slots.report(),
+      onLeaderHeartbeat: (session) => this.options.guard.observe(session),
+      signals: [this.abort.signal, leaderChanged.signal],
+    }).finally(() => {
+      this.leaderChanged = undefined;
+    });
+  }
+
+  private async waitForLeader(signal: AbortSignal): Promise<LeaderAddress | null> {
+    while (!this.leader && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.leaderChanged = resolve;
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      this.leaderChanged = undefined;
+    }
+    return signal.aborted ? null : this.leader;
+  }
+
+  private clientFor(address: string): pb.JobManagerServiceClient {
+    if (this.client?.address === address) return this.client.client;
+    this.client?.client.close();
+    const client = new (rivuletProto().JobManagerService)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = { address, client };
+    return client;
+  }
+}

@@ -1,0 +1,125 @@
+import type * as grpc from '@grpc/grpc-js';
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import {
+  RIVULET_VERSION,
+  ServiceLifecycle,
+  StandaloneLeaderRetrievalService,
+  bindServer,
+  createHttpServer,
+  createMetricsRegistry,
+  createServer,
+  hostPort,
+  listenHttp,
+  newTaskManagerId,
+  rivuletProto,
+  shutdownServer,
+  type Configuration,
+  type Logger,
+  type Registry,
+} from '@rivulet/common';
+import { LeaderSessionGuard } from './fencing/leader-session-guard.js';
+import { TaskManagerMetrics } from './metrics.js';
+import { JobManagerConnection } from './registration/jobmanager-connection.js';
+import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
+import { SlotTable } from './slot/slot-table.js';
+
+/** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
+function advertisedHost(bindHost: string): string {
+  return bindHost === '0.0.0.0' || bindHost === '::' ? hostname() : bindHost;
+}
+
+export interface TaskManagerStarted {
+  readonly resourceId: string;
+  readonly rpcPort: number;
+  readonly httpPort: number;
+}
+
+/**
+ * The TaskManager daemon: offers its slots to the leading JobManager, keeps
+ * registered through JobManager restarts and failovers, serves
+ * TaskManagerService (fenced by leader session) and /metrics, /healthz.
+ */
+export class TaskManager {
+  private readonly lifecycle: ServiceLifecycle;
+  private readonly metricsRegistry: Registry;
+  private readonly metrics: TaskManagerMetrics;
+  private readonly slots: SlotTable;
+  private readonly guard = new LeaderSessionGuard();
+  private readonly grpcServer: grpc.Server;
+  private readonly http: FastifyInstance;
+  private connection: JobManagerConnection | undefined;
+
+  constructor(
+    private readonly config: Configuration,
+    private readonly log: Logger,
+  ) {
+    this.lifecycle = new ServiceLifecycle('TaskManager', log);
+    this.metricsRegistry = createMetricsRegistry('taskmanager');
+    this.metrics = new TaskManagerMetrics(this.metricsRegistry);
+    this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
+    this.metrics.slotsTotal.set(this.slots.size);
+    this.metrics.slotsAvailable.set(this.slots.free());
+    this.grpcServer = createServer();
+    this.grpcServer.addService(
+      rivuletProto().TaskManagerService.service,
+      taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, log }),
+    );
+    this.http = createHttpServer({
+      log,
+      metrics: this.metricsRegistry,
+      health: () => ({
+        healthy: this.lifecycle.state === 'RUNNING',
+        details: { registered: this.connection?.registered ?? false },
+      }),
+    });
+  }
+
+  async start(): Promise<TaskManagerStarted> {
+    const bindHost = this.config['taskmanager.bind-host'];
+    const host = this.config['taskmanager.host'] ?? advertisedHost(bindHost);
+    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
+    const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
+    const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
+    this.connection = new JobManagerConnection({
+      retrieval: new StandaloneLeaderRetrievalService({
+        rpcAddress: hostPort(this.config['jobmanager.rpc.address'], this.config['jobmanager.rpc.port']),
+      }),
+      registration: {
+        resourceId,
+        rpcEndpoint: { host, port: rpcPort },
+        // The data exchange server arrives with the dataflow issue.
+        dataEndpoint: { host, port: 0 },
+        httpEndpoint: { host, port: httpPort },
+        numberOfSlots: this.slots.size,
+        version: RIVULET_VERSION,
+      },
+      slots: this.slots,
+      guard: this.guard,
+      initialBackoffMs: this.config['cluster.registration.initial-timeout'],
+      maxBackoffMs: this.config['cluster.registration.max-timeout'],
+      metrics: this.metrics,
+      log: this.log,
+    });
+    this.lifecycle.transition('RUNNING');
+    await this.connection.start();
+    this.log.info(
+      { resourceId, rpcPort, httpPort, slots: this.slots.size, rpcAddress: hostPort(host, rpcPort) },
+      'TaskManager running',
+    );
+    return { resourceId, rpcPort, httpPort };
+  }
+
+  get state(): string {
+    return this.lifecycle.state;
+  }
+
+  async stop(): Promise<void> {
+    if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
+    this.lifecycle.transition('STOPPING');
+    await this.connection?.stop('TaskManager is stopping');
+    const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
+    await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
+    this.lifecycle.transition('STOPPED');
+  }
+}

@@ -1,0 +1,57 @@
+import { DaemonProcess } from './daemon-process.js';
+
+export interface StartedJobManager {
+  readonly daemon: DaemonProcess;
+  readonly rpcAddress: string;
+  readonly restUrl: string;
+  readonly rpcPort: number;
+}
+
+export interface StartedTaskManager {
+  readonly daemon: DaemonProcess;
+  readonly resourceId: string;
+  readonly rpcPort: number;
+  readonly httpPort: number;
+}
+
+/** Starts a JobManager on 127.0.0.1 (ports 0 unless given). */
+export async function startJobManager(options: { rpcPort?: number; restPort?: number; set?: readonly string[] } = {}): Promise<StartedJobManager> {
+  const { daemon, ready } = await DaemonProcess.start(
+    'jobmanager',
+    [
+      'jobmanager', '--host', '127.0.0.1',
+      '--rpc-port', String(options.rpcPort ?? 0), '--rest-port', String(options.restPort ?? 0),
+      ...(options.set ?? []).flatMap((pair) => ['-D', pair]),
+    ],
+    { readyMessage: 'JobManager running' },
+  );
+  return {
+    daemon,
+    rpcAddress: String(ready['rpcAddress']),
+    restUrl: String(ready['restUrl']),
+    rpcPort: Number(ready['rpcPort']),
+  };
+}
+
+/** Starts a TaskManager on 127.0.0.1 with free ports, registering with `jobManager`. */
+export async function startTaskManager(
+  jobManager: string,
+  options: { slots?: number; set?: readonly string[]; name?: string } = {},
+): Promise<StartedTaskManager> {
+  const { daemon, ready } = await DaemonProcess.start(
+    options.name ?? 'taskmanager',
+    [
+      'taskmanager', '--host', '127.0.0.1', '--jobmanager', jobManager,
+      '--slots', String(options.slots ?? 1),
+      '--rpc-port', '0', '--data-port', '0', '--http-port', '0',
+      ...(options.set ?? []).flatMap((pair) => ['-D', pair]),
+    ],
+    { readyMessage: 'TaskManager running' },
+  );
+  return {
+    daemon,
+    resourceId: String(ready['resourceId']),
+    rpcPort: Number(ready['rpcPort']),
+    httpPort: Number(ready['httpPort']),
+  };
+}

@@ -1,0 +1,7 @@
+export { CLI_PATH, REPO_ROOT } from './paths.js';
+export { freePort } from './free-port.js';
+export { waitFor } from './wait-for.js';
+export { DaemonProcess, stopAllProcesses, type LogEntry } from './daemon-process.js';
+export { runCli, runCliJson, type CliResult } from './run-cli.js';
+export { startJobManager, startTaskManager, type StartedJobManager, type StartedTaskManager } from './cluster.js';
+export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
