@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates TypeScript types for proto/ into packages/common/src/generated/
 // (not committed: it is build output). The loader options in
-// packages/common/src/rpc/proto-loader-options.ts must match the flags here.
+// packages/common/src/rpc/proto.ts must match the flags here.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

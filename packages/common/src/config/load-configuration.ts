@@ -147,6 +147,11 @@ function checkConsistency(config: Configuration): void {
       { key: 'high-availability.etcd.endpoints' },
     );
   }
+  if (config['cluster.registration.initial-timeout'] <= 0) {
+    throw new ConfigurationError('"cluster.registration.initial-timeout" must be above 0', {
+      key: 'cluster.registration.initial-timeout',
+    });
+  }
   if (config['cluster.registration.initial-timeout'] > config['cluster.registration.max-timeout']) {
     throw new ConfigurationError(
       '"cluster.registration.initial-timeout" must not exceed "cluster.registration.max-timeout"',

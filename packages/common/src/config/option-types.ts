@@ -45,11 +45,11 @@ export const text: OptionType<string> = fromSchema('a non-empty string', z.strin
 
 export const bool: OptionType<boolean> = fromSchema(
   'true or false',
-  z.union([z.boolean(), z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((s) => s.toLowerCase() === 'true')]),
+  z.union([z.boolean(), z.string().trim().toLowerCase().pipe(z.enum(['true', 'false'])).transform((s) => s === 'true')]),
 );
 
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T): OptionType<T[number]> {
-  return fromSchema(`one of ${values.map((v) => `"${v}"`).join(', ')}`, z.enum(values));
+  return fromSchema(`one of ${values.map((v) => `"${v}"`).join(', ')}`, z.string().trim().pipe(z.enum(values)));
 }
 
 /** Milliseconds, from `5 s`, `500ms`, `1 min` or a plain number of milliseconds. */

@@ -17,7 +17,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Exponential backoff with an upper bound and full jitter in [d/2, d]. */
+/** Exponential backoff with an upper bound and "equal jitter": each delay d is drawn from [d/2, d]. */
 export class Backoff {
   private attempt = 0;
   constructor(
@@ -27,7 +27,7 @@ export class Backoff {
   ) {}
 
   next(): number {
-    const base = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt);
+    const base = Math.min(this.maxMs, Math.max(1, this.initialMs) * 2 ** Math.min(this.attempt, 52));
     this.attempt += 1;
     return Math.round(base / 2 + (this.random() * base) / 2);
   }
