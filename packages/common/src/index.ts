@@ -11,4 +11,5 @@ export { installShutdownHooks } from './lifecycle/signals.js';
 export { createHttpServer, listenHttp, type HttpServerOptions } from './http/http-server.js';
 export * from './highavailability/leader.js';
 export * from './highavailability/standalone.js';
+export * from './keygroups/index.js';
 export const RIVULET_VERSION = '0.1.0';
