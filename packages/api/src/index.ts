@@ -1,6 +1,40 @@
 /**
- * The DataStream API that job modules import (StreamExecutionEnvironment,
- * DataStream, KeyedStream, sources, sinks). It arrives with the dataflow
- * issue; the package exists now so the workspace layout is complete.
+ * @rivulet/api — the DataStream API that job modules import. No runtime
+ * dependencies: a job bundle carries its own copy of this package.
+ *
+ * Job authors use defineJob, StreamExecutionEnvironment, DataStream,
+ * KeyedStream and the function and state types; the CLI and the runtime use
+ * isJobDefinition, compile's CompiledJob, the JobGraph types,
+ * validateJobGraph and invokeFlatMap.
  */
-export {};
+export { defineJob, isJobDefinition, JOB_DEFINITION_BRAND } from './job/job-definition.js';
+export type { CompileOptions, DefineJobOptions, JobBuildFunction, JobDefinition } from './job/job-definition.js';
+export { StreamExecutionEnvironment } from './environment.js';
+export type { EnvironmentDefaults } from './environment.js';
+export { DataStream, SingleOutputStreamOperator } from './datastream/data-stream.js';
+export type { SinkFunctionLike } from './datastream/data-stream.js';
+export { KeyedStream } from './datastream/keyed-stream.js';
+export { DataStreamSink } from './datastream/data-stream-sink.js';
+export { sumReducer } from './datastream/sum-reducer.js';
+export { invokeFlatMap } from './invoke-flat-map.js';
+export type { KeyValue, NumericField } from './record-types.js';
+export type {
+  Collector,
+  FilterFunction,
+  FlatMapFunction,
+  KeyedContext,
+  KeyedProcessFunction,
+  KeySelector,
+  MapFunction,
+  OperatorFunctions,
+  ReduceFunction,
+  SinkFunction,
+} from './functions.js';
+export type { ListState, MapState, RuntimeContext, TimerService, ValueState } from './state.js';
+export { JOB_GRAPH_VERSION } from './graph/job-graph.js';
+export type { JobGraph, OperatorKind, OperatorNode, Partitioning, StreamEdge } from './graph/job-graph.js';
+export type { CompiledJob, CompileSettings } from './graph/compile-graph.js';
+export { validateJobGraph } from './graph/validate-graph.js';
+export { DEFAULT_MAX_PARALLELISM, MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
+export { describeOperator, JobGraphError } from './errors.js';
+export type { JobGraphErrorCode } from './errors.js';

@@ -1,0 +1,157 @@
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeySelector,
+  MapFunction,
+  SinkFunction,
+} from '../functions.js';
+import type { OperatorSpec, PartitioningHint, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
+import type { KeyValue } from '../record-types.js';
+import { DataStreamSink } from './data-stream-sink.js';
+// KeyedStream and this module import each other; neither uses the other at
+// module evaluation time (only inside methods), so the cycle is safe.
+import { KeyedStream } from './keyed-stream.js';
+import {
+  requireFunction,
+  requireNonEmptyString,
+  setOperatorName,
+  setOperatorParallelism,
+  setOperatorUid,
+} from './operator-settings.js';
+
+/** A user sink: a SinkFunction object, or just its `invoke`. */
+export type SinkFunctionLike<T> = SinkFunction<T> | ((value: T) => void | Promise<void>);
+
+type OperatorTemplate = Omit<OperatorSpec, 'inputs' | 'keyed'>;
+
+/**
+ * A stream of records of type T (Flink's DataStream). Each method records an
+ * operator in the job graph and returns the stream it produces; nothing runs
+ * until the job is submitted. The edge into the next operator is 'forward'
+ * when both sides have the same parallelism and 'rebalance' otherwise,
+ * unless rebalance(), broadcast() or keyBy() chose it.
+ */
+export class DataStream<T> {
+  protected readonly graph: RecordingGraph;
+  protected readonly producer: RecordedOperator;
+  readonly #partitioning: PartitioningHint;
+  /** Phantom member: keeps T part of the type even where no method mentions it. */
+  declare readonly recordType?: T;
+
+  /** @internal Created by the environment and by other streams; not for job code. */
+  constructor(graph: RecordingGraph, producer: RecordedOperator, partitioning: PartitioningHint = 'default') {
+    this.graph = graph;
+    this.producer = producer;
+    this.#partitioning = partitioning;
+  }
+
+  /** One output record for every input record. */
+  map<R>(fn: MapFunction<T, R>): SingleOutputStreamOperator<R> {
+    requireFunction(fn, 'map()');
+    const functions = { kind: 'map', fn: fn as unknown as MapFunction<unknown, unknown> } as const;
+    return this.#connect<R>({ kind: 'map', variant: 'user', name: 'Map', params: {}, functions });
+  }
+
+  /** The records for which fn returns true. */
+  filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
+    requireFunction(fn, 'filter()');
+    const functions = { kind: 'filter', fn: fn as FilterFunction<unknown> } as const;
+    return this.#connect<T>({ kind: 'filter', variant: 'user', name: 'Filter', params: {}, functions });
+  }
+
+  /** Any number of output records per input: returned as an iterable (e.g. an array), emitted with out.collect, or both. */
+  flatMap<R>(fn: FlatMapFunction<T, R>): SingleOutputStreamOperator<R> {
+    requireFunction(fn, 'flatMap()');
+    const functions = { kind: 'flatMap', fn: fn as unknown as FlatMapFunction<unknown, unknown> } as const;
+    return this.#connect<R>({ kind: 'flatMap', variant: 'user', name: 'Flat Map', params: {}, functions });
+  }
+
+  /**
+   * Partitions by key: the next operator is keyed (keyed state, timers) and
+   * every record with the same key reaches the same subtask. The key must be
+   * a string, number, boolean, bigint or an array of these.
+   */
+  keyBy<K extends KeyValue>(selector: KeySelector<T, K>): KeyedStream<K, T> {
+    requireFunction(selector, 'keyBy()');
+    this.graph.assertOpen();
+    return new KeyedStream<K, T>(this.graph, this.producer, selector);
+  }
+
+  /** Sends the records round-robin to the next operator's subtasks. */
+  rebalance(): DataStream<T> {
+    this.graph.assertOpen();
+    return new DataStream<T>(this.graph, this.producer, 'rebalance');
+  }
+
+  /** Sends every record to every subtask of the next operator. */
+  broadcast(): DataStream<T> {
+    this.graph.assertOpen();
+    return new DataStream<T>(this.graph, this.producer, 'broadcast');
+  }
+
+  /** Prints each record to the TaskManager's stdout, as `prefix:subtask> record` when a prefix is given. */
+  print(prefix?: string): DataStreamSink<T> {
+    if (prefix !== undefined) requireNonEmptyString(prefix, 'print()', 'prefix');
+    return this.#sink('print', 'Sink: Print', { prefix: prefix ?? null });
+  }
+
+  /** Writes one line per record into `dir`, one file per subtask. */
+  writeAsText(dir: string): DataStreamSink<T> {
+    requireNonEmptyString(dir, 'writeAsText()', 'directory');
+    return this.#sink('file', 'Sink: Text File', { dir });
+  }
+
+  /**
+   * Returns the records to the client under `name` when the job ends (for
+   * tests and small results); every collect() of a job needs its own name.
+   */
+  collect(name: string): DataStreamSink<T> {
+    requireNonEmptyString(name, 'collect()', 'name');
+    return this.#sink('collect', `Sink: Collect ${name}`, { name });
+  }
+
+  /** A user sink, called for every record of its subtask. */
+  addSink(fn: SinkFunctionLike<T>): DataStreamSink<T> {
+    const sink: SinkFunction<T> = typeof fn === 'function' ? { invoke: fn } : fn;
+    requireFunction(sink?.invoke, 'addSink() (the sink\'s invoke)');
+    return this.#sink('custom', 'Sink: Custom', {}, sink as SinkFunction<unknown>);
+  }
+
+  #connect<R>(template: OperatorTemplate): SingleOutputStreamOperator<R> {
+    return new SingleOutputStreamOperator<R>(this.graph, this.#add(template));
+  }
+
+  #sink(variant: string, name: string, params: Record<string, unknown>, fn?: SinkFunction<unknown>): DataStreamSink<T> {
+    const functions = fn === undefined ? ({ kind: 'sink' } as const) : ({ kind: 'sink', fn } as const);
+    return new DataStreamSink<T>(this.graph, this.#add({ kind: 'sink', variant, name, params, functions }));
+  }
+
+  #add(template: OperatorTemplate): RecordedOperator {
+    return this.graph.add({ ...template, keyed: false, inputs: [{ source: this.producer, partitioning: this.#partitioning }] });
+  }
+}
+
+/**
+ * The stream an operator produces (Flink's SingleOutputStreamOperator): a
+ * DataStream whose operator can still be given a uid, a name and a
+ * parallelism. Each setting returns the same stream, keeping its type.
+ */
+export class SingleOutputStreamOperator<T> extends DataStream<T> {
+  /** Stable id of this operator (state and checkpoints are matched by it); unique in the job. */
+  uid(uid: string): this {
+    setOperatorUid(this.graph, this.producer, uid);
+    return this;
+  }
+
+  /** Display name in logs, REST and the CLI. */
+  name(name: string): this {
+    setOperatorName(this.graph, this.producer, name);
+    return this;
+  }
+
+  /** Number of parallel subtasks; without it, the job's default parallelism. */
+  setParallelism(parallelism: number): this {
+    setOperatorParallelism(this.graph, this.producer, parallelism);
+    return this;
+  }
+}

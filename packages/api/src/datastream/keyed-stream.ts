@@ -1,0 +1,86 @@
+import type { KeyedProcessFunction, KeySelector, OperatorFunctions, ReduceFunction } from '../functions.js';
+import type { OperatorSpec, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
+import type { KeyValue, NumericField } from '../record-types.js';
+import { SingleOutputStreamOperator } from './data-stream.js';
+import { requireFunction } from './operator-settings.js';
+import { sumReducer } from './sum-reducer.js';
+
+type KeyedTemplate = Omit<OperatorSpec, 'inputs' | 'keyed' | 'functions'>;
+
+/**
+ * A stream partitioned by key (Flink's KeyedStream<T, KEY> — note the type
+ * arguments are <K, T> here). It is not an operator itself: the next
+ * operator is keyed (`keyed: true`), its input edge is 'hash', and its
+ * OperatorFunctions carry the key selector, which the upstream producers use
+ * to route each record to the subtask owning the record's key group.
+ */
+export class KeyedStream<K extends KeyValue, T> {
+  readonly #graph: RecordingGraph;
+  readonly #producer: RecordedOperator;
+  readonly #keySelector: KeySelector<unknown, unknown>;
+  /** Phantom members: keep K and T part of the type. */
+  declare readonly keyType?: K;
+  declare readonly recordType?: T;
+
+  /** @internal Created by DataStream.keyBy; not for job code. */
+  constructor(graph: RecordingGraph, producer: RecordedOperator, keySelector: KeySelector<T, K>) {
+    this.#graph = graph;
+    this.#producer = producer;
+    this.#keySelector = keySelector as KeySelector<unknown, unknown>;
+  }
+
+  /**
+   * Rolling reduce per key: emits, for every record, the reduction of all
+   * records of its key so far (the first record of a key is emitted as is).
+   */
+  reduce(fn: ReduceFunction<T>): SingleOutputStreamOperator<T> {
+    requireFunction(fn, 'reduce()');
+    return this.#keyed({ kind: 'reduce', variant: 'user', name: 'Keyed Reduce', params: {} }, (keySelector) => ({
+      kind: 'reduce',
+      keySelector,
+      fn: fn as ReduceFunction<unknown>,
+    }));
+  }
+
+  /** Rolling sum per key of a stream of numbers. */
+  sum(this: KeyedStream<K, number>): SingleOutputStreamOperator<number>;
+  /**
+   * Rolling sum per key of a numeric field: emits the first record of the key
+   * with `field` replaced by the running total (other fields as in the first record).
+   */
+  sum(field: NumericField<T>): SingleOutputStreamOperator<T>;
+  sum(
+    this: KeyedStream<K, T> | KeyedStream<K, number>,
+    field?: string,
+  ): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<number> {
+    const fn = sumReducer(field ?? null);
+    return this.#keyed<T>({ kind: 'reduce', variant: 'sum', name: 'Keyed Sum', params: { field: field ?? null } }, (keySelector) => ({
+      kind: 'reduce',
+      keySelector,
+      fn,
+    }));
+  }
+
+  /** Per-record logic with keyed state (from open's RuntimeContext) and timers (from the context). */
+  process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStreamOperator<O> {
+    requireFunction(fn?.processElement, 'process() (the function\'s processElement)');
+    return this.#keyed({ kind: 'process', variant: 'user', name: 'Keyed Process', params: {} }, (keySelector) => ({
+      kind: 'process',
+      keySelector,
+      fn: fn as unknown as KeyedProcessFunction<unknown, unknown, unknown>,
+    }));
+  }
+
+  #keyed<R>(
+    template: KeyedTemplate,
+    functions: (keySelector: KeySelector<unknown, unknown>) => OperatorFunctions,
+  ): SingleOutputStreamOperator<R> {
+    const operator = this.#graph.add({
+      ...template,
+      keyed: true,
+      functions: functions(this.#keySelector),
+      inputs: [{ source: this.#producer, partitioning: 'hash' }],
+    });
+    return new SingleOutputStreamOperator<R>(this.#graph, operator);
+  }
+}

@@ -1,0 +1,115 @@
+import { SingleOutputStreamOperator } from './datastream/data-stream.js';
+import { requireNonEmptyString } from './datastream/operator-settings.js';
+import { JobGraphError } from './errors.js';
+import { MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
+import type { OperatorSpec, RecordingGraph } from './graph/recording-graph.js';
+
+/** The defaults a compile call gives the environment (from the CLI / cluster). */
+export interface EnvironmentDefaults {
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly args: readonly string[];
+}
+
+/**
+ * The entry point of a job's build function (Flink's
+ * StreamExecutionEnvironment): job-wide settings and the sources. It only
+ * records; the graph is compiled after the build function returns, so
+ * settings made here apply to every operator whatever the call order.
+ */
+export class StreamExecutionEnvironment {
+  readonly #graph: RecordingGraph;
+  readonly #defaults: EnvironmentDefaults;
+
+  /** @internal Created by JobDefinition.compile; not for job code. */
+  constructor(graph: RecordingGraph, defaults: EnvironmentDefaults) {
+    this.#graph = graph;
+    this.#defaults = defaults;
+  }
+
+  /** Default parallelism of the job's operators; overrides the one given at submission (`--parallelism`). */
+  setParallelism(parallelism: number): this {
+    this.#graph.assertOpen();
+    this.#graph.defaultParallelism = parallelism;
+    return this;
+  }
+
+  /** The job's arguments: what followed the job file in `rivulet run JOB ARGS...`. */
+  getArgs(): readonly string[] {
+    return this.#defaults.args;
+  }
+
+  /**
+   * The value of `--name value` or `--name=value` among the job's arguments
+   * (Flink's ParameterTool), else `defaultValue`; throws when neither exists.
+   */
+  getParameter(name: string, defaultValue?: string): string {
+    const args = this.#defaults.args;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      if (arg === `--${name}` && i + 1 < args.length) return args[i + 1]!;
+      if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+    }
+    if (defaultValue !== undefined) return defaultValue;
+    throw new JobGraphError('INVALID_ARGUMENT', `the job needs the argument --${name} (rivulet run JOB --${name} VALUE)`);
+  }
+
+  getParallelism(): number {
+    return this.#graph.defaultParallelism ?? this.#defaults.parallelism;
+  }
+
+  /** Number of key groups (1..32768, default 128): the upper bound of any operator's parallelism, fixed for the life of the job's state. */
+  setMaxParallelism(maxParallelism: number): this {
+    this.#graph.assertOpen();
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1 || maxParallelism > MAX_PARALLELISM_LIMIT) {
+      throw new JobGraphError(
+        'INVALID_PARALLELISM',
+        `setMaxParallelism(${String(maxParallelism)}): maxParallelism must be an integer from 1 to ${MAX_PARALLELISM_LIMIT}`,
+      );
+    }
+    this.#graph.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  getMaxParallelism(): number {
+    return this.#graph.maxParallelism ?? this.#defaults.maxParallelism;
+  }
+
+  /** The integers from `from` to `to`, both included; the runtime splits the range among the subtasks. */
+  fromSequence(from: number, to: number): SingleOutputStreamOperator<number> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from > to) {
+      throw new JobGraphError(
+        'INVALID_ARGUMENT',
+        `fromSequence(${String(from)}, ${String(to)}) needs safe integers with from <= to`,
+      );
+    }
+    return this.#source({ variant: 'sequence', name: 'Source: Sequence', params: { from, to }, functions: { kind: 'source' } });
+  }
+
+  /**
+   * The given values, in order. They stay in the job bundle (in the
+   * operator's functions as `elements`), not in the JSON graph; the source
+   * is not parallel, so its parallelism is 1.
+   */
+  fromElements<T>(...values: T[]): SingleOutputStreamOperator<T> {
+    const elements: readonly unknown[] = Object.freeze([...values]);
+    return this.#source({
+      variant: 'elements',
+      name: 'Source: Elements',
+      params: {},
+      functions: { kind: 'source', elements },
+      parallelism: 1,
+    });
+  }
+
+  /** The lines of a text file (without line terminators); the runtime reads it in splits by byte offset. */
+  readTextFile(path: string): SingleOutputStreamOperator<string> {
+    requireNonEmptyString(path, 'readTextFile()', 'path');
+    return this.#source({ variant: 'textFile', name: 'Source: Text File', params: { path }, functions: { kind: 'source' } });
+  }
+
+  #source<T>(template: Omit<OperatorSpec, 'kind' | 'keyed' | 'inputs'>): SingleOutputStreamOperator<T> {
+    const operator = this.#graph.add({ ...template, kind: 'source', keyed: false, inputs: [] });
+    return new SingleOutputStreamOperator<T>(this.#graph, operator);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The logical job graph: what a job module's build function produces, what
+ * the CLI submits and the JobManager schedules. Plain JSON (no functions):
+ * the functions stay in the job bundle, and every process that needs them
+ * (the CLI, each TaskManager) rebuilds the same graph from the same bundle,
+ * matching operators by `id`.
+ *
+ * Invariant: building the same bundle with the same options yields the same
+ * graph (same ids in the same order) in every process.
+ */
+export const JOB_GRAPH_VERSION = 1;
+
+export type Partitioning =
+  /** subtask i -> subtask i; requires equal parallelism. Chainable. */
+  | 'forward'
+  /** round-robin over all downstream subtasks. */
+  | 'rebalance'
+  /** by key group of the record's key (keyBy); routed by the key-group assignment table. */
+  | 'hash'
+  /** every record to every downstream subtask. */
+  | 'broadcast';
+
+export type OperatorKind =
+  | 'source'
+  | 'map'
+  | 'filter'
+  | 'flatMap'
+  | 'reduce'
+  | 'process'
+  | 'sink';
+
+export interface OperatorNode {
+  /** Stable id: the user's uid() when given, else derived from kind and creation order. */
+  readonly id: string;
+  /** True when `id` came from uid() (state is matched to operators by uid). */
+  readonly hasUserUid: boolean;
+  readonly name: string;
+  readonly kind: OperatorKind;
+  /** Implementation within the kind, e.g. 'sequence', 'elements', 'textFile', 'print', 'file', 'collect', 'sum'. */
+  readonly variant: string;
+  /** null: the job's default parallelism. */
+  readonly parallelism: number | null;
+  /** True when the operator works on keyed state (its input edge is 'hash'). */
+  readonly keyed: boolean;
+  /** JSON parameters of the variant (sequence bounds, file path, ...). */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface StreamEdge {
+  readonly source: string;
+  readonly target: string;
+  readonly partitioning: Partitioning;
+}
+
+export interface JobGraph {
+  readonly version: typeof JOB_GRAPH_VERSION;
+  readonly name: string;
+  readonly defaultParallelism: number;
+  /** Number of key groups; fixed for the life of the job's state. Default 128. */
+  readonly maxParallelism: number;
+  /** Operators in creation order (a topological order). */
+  readonly operators: readonly OperatorNode[];
+  readonly edges: readonly StreamEdge[];
+  /** The job's arguments (`rivulet run JOB ARGS...`), given to every build of the job. */
+  readonly args: readonly string[];
+}
