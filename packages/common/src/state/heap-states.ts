@@ -1,0 +1,161 @@
+/**
+ * The state objects handed to user functions: views of one state's tables,
+ * scoped to the backend's current key (Flink semantics). They hold no data.
+ *
+ * Contracts shared by all three:
+ *  - every call reads or writes only the current key's entry; without a
+ *    current key it throws NoCurrentKeyError;
+ *  - values are stored by reference (heap backend): what `value()` / `get()`
+ *    return must not be mutated except through the state's own methods;
+ *  - an entry that becomes empty (`undefined` value, empty list, empty map) is
+ *    deleted, so it no longer counts as a key and is not snapshotted.
+ */
+import type { ListState, MapState, ValueState } from '@rivulet/api';
+import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
+
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown>();
+
+/** `update(undefined)` clears, as Flink's `update(null)`. */
+export class HeapValueState<T> implements ValueState<T> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly id: number,
+    readonly name: string,
+    private readonly defaultValue: T | undefined,
+  ) {}
+
+  value(): T | undefined {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) {
+      b.requireKey(`ValueState ${this.name}.value()`);
+      return this.defaultValue;
+    }
+    const v = table.get(b.ref);
+    return v === undefined ? this.defaultValue : (v as T);
+  }
+
+  update(value: T): void {
+    if (value === undefined) return this.clear();
+    const b = this.backend;
+    const table = b.tables[this.id] ?? b.writeTable(this.id, `ValueState ${this.name}.update()`);
+    table.set(b.ref, value);
+  }
+
+  clear(): void {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) b.requireKey(`ValueState ${this.name}.clear()`);
+    else table.delete(b.ref);
+  }
+}
+
+/** The stored array is the state; `update` stores a copy of its argument. */
+export class HeapListState<T> implements ListState<T> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly id: number,
+    readonly name: string,
+  ) {}
+
+  get(): readonly T[] {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) {
+      b.requireKey(`ListState ${this.name}.get()`);
+      return EMPTY_LIST;
+    }
+    return (table.get(b.ref) as T[] | undefined) ?? EMPTY_LIST;
+  }
+
+  add(value: T): void {
+    const b = this.backend;
+    const table = b.tables[this.id] ?? b.writeTable(this.id, `ListState ${this.name}.add()`);
+    const list = table.get(b.ref) as T[] | undefined;
+    if (list === undefined) table.set(b.ref, [value]);
+    else list.push(value);
+  }
+
+  /** Replaces the list with a copy of `values`; an empty list clears. */
+  update(values: readonly T[]): void {
+    if (values.length === 0) return this.clear();
+    const b = this.backend;
+    const table = b.tables[this.id] ?? b.writeTable(this.id, `ListState ${this.name}.update()`);
+    table.set(b.ref, values.slice());
+  }
+
+  clear(): void {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) b.requireKey(`ListState ${this.name}.clear()`);
+    else table.delete(b.ref);
+  }
+}
+
+/**
+ * A JS `Map` per key: user keys compare by SameValueZero (objects by
+ * identity, so prefer primitive user keys: after a restore objects are new).
+ * Iterators are live views of the current key's map.
+ */
+export class HeapMapState<K, V> implements MapState<K, V> {
+  constructor(
+    private readonly backend: HeapKeyedStateBackend,
+    private readonly id: number,
+    readonly name: string,
+  ) {}
+
+  get(key: K): V | undefined {
+    return this.current('get()')?.get(key);
+  }
+
+  put(key: K, value: V): void {
+    const b = this.backend;
+    const table = b.tables[this.id] ?? b.writeTable(this.id, `MapState ${this.name}.put()`);
+    const map = table.get(b.ref) as Map<K, V> | undefined;
+    if (map === undefined) table.set(b.ref, new Map([[key, value]]));
+    else map.set(key, value);
+  }
+
+  contains(key: K): boolean {
+    return this.current('contains()')?.has(key) ?? false;
+  }
+
+  remove(key: K): void {
+    const map = this.current('remove()');
+    if (map !== undefined && map.delete(key) && map.size === 0) this.clear();
+  }
+
+  entries(): IterableIterator<[K, V]> {
+    return (this.current('entries()') ?? (EMPTY_MAP as ReadonlyMap<K, V>)).entries();
+  }
+
+  keys(): IterableIterator<K> {
+    return (this.current('keys()') ?? (EMPTY_MAP as ReadonlyMap<K, V>)).keys();
+  }
+
+  values(): IterableIterator<V> {
+    return (this.current('values()') ?? (EMPTY_MAP as ReadonlyMap<K, V>)).values();
+  }
+
+  isEmpty(): boolean {
+    return this.current('isEmpty()') === undefined;
+  }
+
+  clear(): void {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) b.requireKey(`MapState ${this.name}.clear()`);
+    else table.delete(b.ref);
+  }
+
+  private current(what: string): Map<K, V> | undefined {
+    const b = this.backend;
+    const table = b.tables[this.id];
+    if (table === undefined) {
+      b.requireKey(`MapState ${this.name}.${what}`);
+      return undefined;
+    }
+    return table.get(b.ref) as Map<K, V> | undefined;
+  }
+}

@@ -1,0 +1,20 @@
+export {
+  HeapKeyedStateBackend,
+  type HeapKeyedStateBackendOptions,
+  type KeyGroupStats,
+} from './heap-keyed-state-backend.js';
+export type { StateKind } from './key-group-store.js';
+export {
+  ProcessingTimeTimerService,
+  type FiredTimer,
+  type ProcessingTimeTimerServiceOptions,
+} from './processing-time-timer-service.js';
+export { createRuntimeContext, type RuntimeContextOptions } from './runtime-context.js';
+export {
+  KeyGroupNotOwnedError,
+  NoCurrentKeyError,
+  StateKindMismatchError,
+  StateSnapshotError,
+  type StateErrorCode,
+} from './errors.js';
+export { KEYED_STATE_FORMAT, TIMERS_FORMAT } from './snapshot-codec.js';

@@ -1,0 +1,116 @@
+/**
+ * Byte formats of one key group's keyed state and timers (MessagePack, via
+ * msgpackr; docs/state.md has the measurement against v8.serialize and JSON).
+ *
+ * Contract: bytes are self-describing (a fresh process decodes them with no
+ * shared structures), carry `format`, `maxParallelism` and `keyGroup` so a
+ * mix-up is detected on restore, and are a private copy (their own
+ * ArrayBuffer): nothing done to the backend afterwards changes them, and the
+ * caller may transfer their buffer.
+ *
+ * Value fidelity: what MessagePack with msgpackr's extensions keeps — numbers
+ * (-0 becomes 0), strings, booleans, null, undefined, bigint, arrays, plain
+ * objects, Map, Set, Date, RegExp, Error, typed arrays. Class instances come
+ * back as plain objects; functions and symbols cannot be stored.
+ */
+import { Packr } from 'msgpackr';
+import type { StateKind, StateTable } from './key-group-store.js';
+
+export const KEYED_STATE_FORMAT = 'rivulet.keyed-state.v1';
+export const TIMERS_FORMAT = 'rivulet.timers.v1';
+
+/** One state of one key group: its tables of primitive and composite keys. */
+export interface StateSnapshotEntry {
+  readonly name: string;
+  readonly kind: StateKind;
+  readonly plain: StateTable;
+  /** Keyed by the canonical latin1 string of the composite key (key-ref.ts). */
+  readonly composite: StateTable;
+}
+
+export interface KeyGroupStateSnapshot {
+  readonly format: typeof KEYED_STATE_FORMAT;
+  readonly maxParallelism: number;
+  readonly keyGroup: number;
+  readonly states: readonly StateSnapshotEntry[];
+}
+
+export interface KeyGroupTimersSnapshot {
+  readonly format: typeof TIMERS_FORMAT;
+  readonly maxParallelism: number;
+  readonly keyGroup: number;
+  /** Flat pairs `key, timestamp, key, timestamp, …` in firing order. */
+  readonly timers: readonly unknown[];
+}
+
+// mapsAsObjects: false keeps Map a Map (plain objects travel as records);
+// moreTypes adds Set, Error, RegExp, big bigints; int64 decodes as bigint so a
+// bigint stays a bigint (numbers are never written as int64).
+const packr = new Packr({ mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
+
+export function encodeSnapshot(
+  snapshot: KeyGroupStateSnapshot | KeyGroupTimersSnapshot,
+): Uint8Array {
+  return new Uint8Array(packr.pack(snapshot)); // copy out of msgpackr's shared buffer
+}
+
+/**
+ * Decodes and checks the envelope; throws `Error` with the reason (the caller
+ * wraps it in StateSnapshotError with the operator and group).
+ */
+export function decodeStateSnapshot(
+  bytes: Uint8Array,
+  maxParallelism: number,
+  keyGroup: number,
+): KeyGroupStateSnapshot {
+  const s = decodeEnvelope(bytes, KEYED_STATE_FORMAT, maxParallelism, keyGroup);
+  if (!Array.isArray(s.states)) throw new Error('states is not an array');
+  for (const e of s.states as unknown[]) {
+    const entry = e as Partial<Record<keyof StateSnapshotEntry, unknown>>;
+    if (typeof entry?.name !== 'string' || !isKind(entry.kind)) {
+      throw new Error('a state entry lacks a name or a kind (value | list | map)');
+    }
+    if (!(entry.plain instanceof Map) || !(entry.composite instanceof Map)) {
+      throw new Error(`state ${JSON.stringify(entry.name)} lacks its plain and composite tables`);
+    }
+  }
+  return s as unknown as KeyGroupStateSnapshot;
+}
+
+export function decodeTimersSnapshot(
+  bytes: Uint8Array,
+  maxParallelism: number,
+  keyGroup: number,
+): KeyGroupTimersSnapshot {
+  const s = decodeEnvelope(bytes, TIMERS_FORMAT, maxParallelism, keyGroup);
+  if (!Array.isArray(s.timers) || s.timers.length % 2 !== 0) {
+    throw new Error('timers is not a flat array of key, timestamp pairs');
+  }
+  return s as unknown as KeyGroupTimersSnapshot;
+}
+
+function decodeEnvelope(
+  bytes: Uint8Array,
+  format: string,
+  maxParallelism: number,
+  keyGroup: number,
+): Record<string, unknown> {
+  const value: unknown = packr.unpack(bytes);
+  if (typeof value !== 'object' || value === null) throw new Error('not a snapshot object');
+  const s = value as Record<string, unknown>;
+  if (s.format !== format) {
+    throw new Error(`format is ${JSON.stringify(s.format)}, expected ${JSON.stringify(format)}`);
+  }
+  if (s.maxParallelism !== maxParallelism) {
+    throw new Error(
+      `it was taken with maxParallelism ${String(s.maxParallelism)}, ` +
+        `this backend has ${maxParallelism}`,
+    );
+  }
+  if (s.keyGroup !== keyGroup) throw new Error(`the bytes hold key group ${String(s.keyGroup)}`);
+  return s;
+}
+
+function isKind(kind: unknown): kind is StateKind {
+  return kind === 'value' || kind === 'list' || kind === 'map';
+}
