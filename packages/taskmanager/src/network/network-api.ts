@@ -1,0 +1,95 @@
+/**
+ * The contract between task execution and the network stack of a
+ * TaskManager. Task code sees only these interfaces; the network stack
+ * implements them for local (same TaskManager, no serialization) and remote
+ * (TCP to another TaskManager, serialized batches, credit-based flow control)
+ * channels.
+ *
+ * A producing subtask writes to a ResultPartition with one subpartition per
+ * consuming subtask (or a single one for 'forward'). A consuming subtask
+ * reads from an InputGate with one channel per producing subtask it reads.
+ */
+
+/** In-band events that travel in order with the records of a channel. */
+export type ChannelEvent =
+  | { readonly kind: 'end-of-partition' }
+  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean };
+
+/**
+ * Globally unique id of one result partition: one producing subtask of one
+ * job attempt. Format: `${jobId}/${attempt}/${vertexId}/${subtaskIndex}`.
+ */
+export type ResultPartitionId = string;
+
+export function resultPartitionId(jobId: string, attempt: number, vertexId: string, subtaskIndex: number): ResultPartitionId {
+  return `${jobId}/${attempt}/${vertexId}/${subtaskIndex}`;
+}
+
+export interface ResultPartitionWriter {
+  readonly id: ResultPartitionId;
+  readonly numberOfSubpartitions: number;
+  /** Appends a record to the subpartition's current batch; sends the batch when full. */
+  emit(subpartition: number, record: unknown): void;
+  /** Appends the record to every subpartition. */
+  broadcastEmit(record: unknown): void;
+  /** Sends every non-empty batch now (buffer timeout, before events, at end). */
+  flushAll(): void;
+  /** Flushes, then sends the event to every subpartition, in order after all records. */
+  broadcastEvent(event: ChannelEvent): void;
+  /**
+   * True while every subpartition can take more data without exceeding its
+   * bound (no credit and a full queue means false). Producers check this
+   * between batches of work and wait on `whenAvailable()` when false.
+   */
+  isAvailable(): boolean;
+  whenAvailable(): Promise<void>;
+  /**
+   * Resolves when every consumer has received everything up to and
+   * including end-of-partition (call after broadcasting it).
+   */
+  whenFullyConsumed(): Promise<void>;
+  /** Releases buffers; pending consumers receive an error naming the reason. */
+  release(reason?: Error): void;
+}
+
+/** What a consumer needs to find one producing subtask's subpartition. */
+export interface InputChannelDescriptor {
+  readonly partitionId: ResultPartitionId;
+  readonly subpartitionIndex: number;
+  /** 'local' when the producer runs in this TaskManager, else its data address. */
+  readonly location: 'local' | { readonly host: string; readonly port: number };
+}
+
+export type InputGateEntry =
+  | { readonly channel: number; readonly records: readonly unknown[] }
+  | { readonly channel: number; readonly event: ChannelEvent };
+
+export interface InputGate {
+  readonly numberOfChannels: number;
+  /**
+   * The next batch or event from any unblocked channel (fair between
+   * channels), or undefined when nothing is available now. Taking a batch
+   * returns credit to its channel.
+   */
+  poll(): InputGateEntry | undefined;
+  /** Resolves when `poll()` may return something (or the gate failed/finished). */
+  whenAvailable(): Promise<void>;
+  /** True once every channel delivered end-of-partition and was drained. */
+  readonly finished: boolean;
+  /** Set when a channel failed (producer gone, connection broken, bad frame). */
+  readonly failure: Error | undefined;
+  /** Barrier alignment: a blocked channel is not polled until unblocked. */
+  blockChannel(channel: number): void;
+  unblockChannel(channel: number): void;
+  close(): void;
+}
+
+export interface NetworkEnvironment {
+  /** Binds the data server; resolves with the bound port (0 = any free port). */
+  start(host: string, port: number): Promise<number>;
+  createResultPartition(id: ResultPartitionId, numberOfSubpartitions: number, options: { readonly owner: string }): ResultPartitionWriter;
+  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate;
+  /** Releases every partition and gate of a job attempt (cancel, failure). */
+  releaseJob(jobId: string, attempt: number): void;
+  stop(): Promise<void>;
+}

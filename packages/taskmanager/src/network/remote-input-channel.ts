@@ -1,0 +1,138 @@
+import type { ChannelEndpoint, ClientConnection } from './client-connection.js';
+import type { ConnectionManager } from './connection-manager.js';
+import { Deque } from './deque.js';
+import { DataConnectionError, ProtocolError, RemoteChannelError } from './errors.js';
+import { MalformedFrame } from './frames.js';
+import type { GateCallbacks, InputChannel } from './input-channel.js';
+import type { ChannelEvent, InputChannelDescriptor, InputGateEntry } from './network-api.js';
+import { deserializeBatch } from './record-serializer.js';
+
+type Received = { readonly payload: Buffer } | { readonly event: ChannelEvent };
+
+/**
+ * A channel whose producer runs in another TaskManager, over the shared
+ * connection to it.
+ *
+ * Credit: the channel grants `initialCredit` buffers with its request and one
+ * more each time the task takes a buffer, so at most `initialCredit` buffers
+ * are ever in flight or waiting here — that bounds the consumer's memory and,
+ * once used up, stops the producer. A BUFFER beyond the granted credit is a
+ * protocol violation and closes the connection. Buffers are decoded when
+ * taken (the queue holds compact bytes, not objects).
+ */
+export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
+  inRing = false;
+  private readonly queue = new Deque<Received>();
+  private bytes = 0;
+  private connection: ClientConnection | undefined;
+  private channelId = 0;
+  /** Credit the producer holds: buffers it may still send. */
+  private outstandingCredit = 0;
+  private state: 'idle' | 'open' | 'ended' | 'failed' | 'closed' = 'idle';
+  private readonly peer: string;
+
+  constructor(
+    readonly index: number,
+    private readonly descriptor: InputChannelDescriptor & { readonly location: { readonly host: string; readonly port: number } },
+    private readonly gate: GateCallbacks,
+    private readonly connections: ConnectionManager,
+    private readonly initialCredit: number,
+  ) {
+    this.peer = `${descriptor.location.host}:${descriptor.location.port}`;
+  }
+
+  get hasData(): boolean {
+    return this.queue.length > 0;
+  }
+
+  get queuedBuffers(): number {
+    return this.queue.length;
+  }
+
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  start(): void {
+    const { partitionId, subpartitionIndex, location } = this.descriptor;
+    try {
+      this.connection = this.connections.connectionTo(location.host, location.port);
+      this.channelId = this.connection.open(this, { partitionId, subpartitionIndex, credit: this.initialCredit });
+      this.outstandingCredit = this.initialCredit;
+      this.state = 'open';
+    } catch (error) {
+      this.fail(error instanceof DataConnectionError ? this.connectionError(error) : (error as Error));
+    }
+  }
+
+  onBuffer(payload: Buffer): void {
+    if (this.outstandingCredit === 0) throw new MalformedFrame(`BUFFER without credit on channel ${this.channelId} (partition ${this.descriptor.partitionId})`);
+    this.outstandingCredit -= 1;
+    this.push({ payload });
+    this.bytes += payload.length;
+  }
+
+  onEvent(event: ChannelEvent): void {
+    this.push({ event });
+    if (event.kind === 'end-of-partition') {
+      this.state = 'ended';
+      this.connection?.close(this.channelId);
+    }
+  }
+
+  onRemoteError(message: string): void {
+    this.fail(new RemoteChannelError(this.peer, this.descriptor.partitionId, this.descriptor.subpartitionIndex, message));
+  }
+
+  onConnectionFailed(error: DataConnectionError): void {
+    this.fail(this.connectionError(error));
+  }
+
+  take(): InputGateEntry | undefined {
+    const item = this.queue.shift();
+    if (item === undefined) return undefined;
+    if ('event' in item) return { channel: this.index, event: item.event };
+    this.bytes -= item.payload.length;
+    let records: unknown[];
+    try {
+      records = deserializeBatch(item.payload);
+    } catch (error) {
+      const detail = `cannot decode a buffer from ${this.peer} (partition ${this.descriptor.partitionId}): ${(error as Error).message}`;
+      this.fail(new DataConnectionError(this.peer, detail, { cause: error }), true);
+      this.connection?.cancel(this.channelId);
+      return undefined;
+    }
+    if (this.state === 'open') {
+      this.outstandingCredit += 1;
+      this.connection?.addCredit(this.channelId, 1);
+    }
+    return { channel: this.index, records };
+  }
+
+  close(): void {
+    if (this.state === 'open') this.connection?.cancel(this.channelId);
+    this.state = 'closed';
+    this.queue.clear();
+    this.bytes = 0;
+  }
+
+  private push(item: Received): void {
+    this.queue.push(item);
+    if (this.queue.length === 1) this.gate.channelHasData(this);
+  }
+
+  private connectionError(error: DataConnectionError): DataConnectionError {
+    const { partitionId, subpartitionIndex } = this.descriptor;
+    const message = `input channel ${this.index} (partition ${partitionId} subpartition ${subpartitionIndex}): ${error.message}`;
+    return error instanceof ProtocolError ? new ProtocolError(error.peer, message, { cause: error }) : new DataConnectionError(error.peer, message, { cause: error });
+  }
+
+  /** After end-of-partition arrived, only a local problem (a buffer that does not decode) can still fail the channel. */
+  private fail(error: Error, evenIfEnded = false): void {
+    if (this.state === 'failed' || this.state === 'closed' || (this.state === 'ended' && !evenIfEnded)) return;
+    this.state = 'failed';
+    this.queue.clear();
+    this.bytes = 0;
+    this.gate.channelFailed(this, error);
+  }
+}

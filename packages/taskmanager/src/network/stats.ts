@@ -1,0 +1,42 @@
+/** Running totals kept by one NetworkEnvironment (mutable, shared by its parts). */
+export interface NetworkCounters {
+  buffersSent: number;
+  bytesSent: number;
+  buffersReceived: number;
+  bytesReceived: number;
+}
+
+export function newCounters(): NetworkCounters {
+  return { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0 };
+}
+
+/** A snapshot of one NetworkEnvironment, for metrics, tests and benchmarks. */
+export interface NetworkStats {
+  readonly connections: {
+    /** Open connections this TaskManager opened to producers' TaskManagers. */
+    readonly outgoing: number;
+    /** Open connections consumers' TaskManagers opened to this one. */
+    readonly incoming: number;
+    /** Connections ever accepted by the data server. */
+    readonly acceptedTotal: number;
+  };
+  readonly producer: {
+    readonly partitions: number;
+    /** Full batches waiting in subpartition queues (not counting batches being filled). */
+    readonly queuedBuffers: number;
+    /** Serialized bytes among them (batches for local consumers are not serialized and count 0). */
+    readonly queuedBytes: number;
+    /** Bytes written to sockets but not yet taken by the kernel. */
+    readonly socketBufferedBytes: number;
+    readonly buffersSent: number;
+    readonly bytesSent: number;
+  };
+  readonly consumer: {
+    readonly gates: number;
+    /** Received buffers not yet polled by tasks. */
+    readonly queuedBuffers: number;
+    readonly queuedBytes: number;
+    readonly buffersReceived: number;
+    readonly bytesReceived: number;
+  };
+}
