@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-exec node packages/cli/dist/src/main.js local "$@"
+exec node packages/cli/dist/src/main.js local --run examples/wordcount.ts "$@"

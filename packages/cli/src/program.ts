@@ -4,6 +4,7 @@ import { registerClusterCommand } from './commands/cluster.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerJobManagerCommand } from './commands/jobmanager.js';
 import { registerLocalCommand } from './commands/local.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerTaskManagerCommand } from './commands/taskmanager.js';
 
 /** The `rivulet` command line. Usage errors exit 2 (see main.ts). */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerLocalCommand(program);
   registerJobManagerCommand(program);
   registerTaskManagerCommand(program);
+  registerRunCommand(program);
   registerJobCommands(program);
   registerClusterCommand(program);
   program.commands.forEach((command) => command.exitOverride());

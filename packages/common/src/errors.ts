@@ -6,6 +6,7 @@
 export type RivuletErrorCode =
   | 'CONFIG_INVALID'
   | 'USAGE'
+  | 'JOB'
   | 'UNREACHABLE'
   | 'CLUSTER'
   | 'NOT_FOUND'

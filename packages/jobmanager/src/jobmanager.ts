@@ -18,7 +18,10 @@ import {
   type Logger,
   type Registry,
 } from '@rivulet/common';
+import { BlobStore } from './blob/blob-store.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
 import { JobManagerMetrics } from './metrics.js';
+import { TaskManagerGateway } from './rpc/taskmanager-gateway.js';
 import { HeartbeatManager } from './resourcemanager/heartbeat-manager.js';
 import { TaskManagerRegistry } from './resourcemanager/task-manager-registry.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
@@ -42,6 +45,8 @@ export class JobManager implements LeaderContender {
   private readonly metrics: JobManagerMetrics;
   private readonly registry: TaskManagerRegistry;
   private readonly heartbeats: HeartbeatManager;
+  private readonly gateway = new TaskManagerGateway();
+  private readonly dispatcher: Dispatcher;
   private readonly grpcServer: grpc.Server;
   private readonly http: FastifyInstance;
   private readonly election: LeaderElectionService;
@@ -62,11 +67,21 @@ export class JobManager implements LeaderContender {
       rpc: { host: config['jobmanager.rpc.address'], port: config['jobmanager.rpc.port'] },
       rest: { host: config['rest.address'], port: config['rest.port'] },
     };
+    this.dispatcher = new Dispatcher({
+      config,
+      registry: this.registry,
+      gateway: this.gateway,
+      blobs: new BlobStore(config['blob.storage.directory']),
+      metrics: this.metrics,
+      session: () => this.session,
+      log,
+    });
     this.grpcServer = createServer();
     this.grpcServer.addService(
       rivuletProto().JobManagerService.service,
       jobManagerServiceHandlers({
         registry: this.registry,
+        dispatcher: this.dispatcher,
         heartbeats: this.heartbeats,
         heartbeat,
         session: () => this.session,
@@ -78,7 +93,7 @@ export class JobManager implements LeaderContender {
       metrics: this.metricsRegistry,
       health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
     });
-    registerRestRoutes(this.http, { registry: this.registry, session: () => this.session });
+    registerRestRoutes(this.http, { registry: this.registry, dispatcher: this.dispatcher, session: () => this.session });
     this.election = new StandaloneLeaderElectionService();
   }
 
@@ -127,6 +142,7 @@ export class JobManager implements LeaderContender {
     await this.election.stop();
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
+    this.gateway.close();
     this.lifecycle.transition('STOPPED');
   }
 }

@@ -274,22 +274,23 @@ describe('TaskManagerRegistry', () => {
       assert.equal(registry.slotsAvailable(), 0);
     });
 
-    test('follow registrations and slot reports', () => {
+    test('follow registrations and the JobManager\'s allocations, not the TaskManagers\' slot reports', () => {
       const a = registry.register(request('tm-a', 2));
       registry.register(request('tm-b', 3, [0]));
       assert.equal(registry.slotsTotal(), 5);
-      assert.equal(registry.slotsAvailable(), 4);
+      assert.equal(registry.slotsAvailable(), 5, 'a fresh registration starts with every slot free');
 
       registry.heartbeat(a.registrationId, [slot(0, true), slot(1, true)]);
-      assert.equal(registry.slotsTotal(), 5);
-      assert.equal(registry.slotsAvailable(), 2);
+      assert.equal(registry.slotsAvailable(), 5, 'slot reports are informational');
 
-      registry.heartbeat(a.registrationId, [slot(0), slot(1, true)]);
+      a.allocations[0] = { allocationId: 'x', jobId: 'j' };
+      a.allocations[1] = { allocationId: 'y', jobId: 'j' };
+      registry.allocationsChanged();
       assert.equal(registry.slotsAvailable(), 3);
 
       registry.remove(a.registrationId, 'disconnect', 'stopping');
       assert.equal(registry.slotsTotal(), 3);
-      assert.equal(registry.slotsAvailable(), 2);
+      assert.equal(registry.slotsAvailable(), 3);
     });
   });
 
@@ -305,10 +306,11 @@ describe('TaskManagerRegistry', () => {
       const b = registry.register(request('tm-b', 4, [0, 1]));
       assert.equal(await gauge('rivulet_jobmanager_numRegisteredTaskManagers'), 2);
       assert.equal(await gauge('rivulet_jobmanager_taskSlotsTotal'), 6);
-      assert.equal(await gauge('rivulet_jobmanager_taskSlotsAvailable'), 4);
+      assert.equal(await gauge('rivulet_jobmanager_taskSlotsAvailable'), 6);
 
-      registry.heartbeat(a.registrationId, [slot(0, true), slot(1)]);
-      assert.equal(await gauge('rivulet_jobmanager_taskSlotsAvailable'), 3);
+      a.allocations[0] = { allocationId: 'x', jobId: 'j' };
+      registry.allocationsChanged();
+      assert.equal(await gauge('rivulet_jobmanager_taskSlotsAvailable'), 5);
 
       registry.register(request('tm-b', 1)); // replaces b
       assert.equal(registry.get(b.registrationId), undefined);

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import {
   RIVULET_VERSION,
@@ -23,6 +24,10 @@ import { TaskManagerMetrics } from './metrics.js';
 import { JobManagerConnection } from './registration/jobmanager-connection.js';
 import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slot/slot-table.js';
+import { createNetworkEnvironment } from './network/index.js';
+import type { NetworkEnvironment } from './network/network-api.js';
+import { JobArtifacts } from './task/job-artifacts.js';
+import { TaskExecutor } from './task/task-executor.js';
 
 /** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
 function advertisedHost(bindHost: string): string {
@@ -49,12 +54,16 @@ export class TaskManager {
   private readonly grpcServer: grpc.Server;
   private readonly http: FastifyInstance;
   private connection: JobManagerConnection | undefined;
+  private network: NetworkEnvironment | undefined;
+  private executor: TaskExecutor | undefined;
 
   constructor(
     private readonly config: Configuration,
     private readonly log: Logger,
   ) {
     this.lifecycle = new ServiceLifecycle('TaskManager', log);
+    // Job bundles carry inline source maps: user stack traces name the job's source lines.
+    process.setSourceMapsEnabled(true);
     this.metricsRegistry = createMetricsRegistry('taskmanager');
     this.metrics = new TaskManagerMetrics(this.metricsRegistry);
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
@@ -63,7 +72,7 @@ export class TaskManager {
     this.grpcServer = createServer();
     this.grpcServer.addService(
       rivuletProto().TaskManagerService.service,
-      taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, log }),
+      taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, executor: () => this.executor, log }),
     );
     this.http = createHttpServer({
       log,
@@ -81,6 +90,14 @@ export class TaskManager {
     const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
+    const network = createNetworkEnvironment({
+      log: this.log.child({ component: 'network' }),
+      resourceId,
+      bufferSizeBytes: this.config['taskmanager.network.buffer-size'],
+      bufferTimeoutMs: this.config['execution.buffer-timeout'],
+    });
+    this.network = network;
+    const dataPort = await network.start(bindHost, this.config['taskmanager.data.port']);
     this.connection = new JobManagerConnection({
       retrieval: new StandaloneLeaderRetrievalService({
         rpcAddress: hostPort(this.config['jobmanager.rpc.address'], this.config['jobmanager.rpc.port']),
@@ -88,8 +105,7 @@ export class TaskManager {
       registration: {
         resourceId,
         rpcEndpoint: { host, port: rpcPort },
-        // The data exchange server arrives with the dataflow issue.
-        dataEndpoint: { host, port: 0 },
+        dataEndpoint: { host, port: dataPort },
         httpEndpoint: { host, port: httpPort },
         numberOfSlots: this.slots.size,
         version: RIVULET_VERSION,
@@ -101,10 +117,12 @@ export class TaskManager {
       metrics: this.metrics,
       log: this.log,
     });
+    const bundleDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`, 'jobs');
+    this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, this.log);
     this.lifecycle.transition('RUNNING');
     await this.connection.start();
     this.log.info(
-      { resourceId, rpcPort, httpPort, slots: this.slots.size, rpcAddress: hostPort(host, rpcPort) },
+      { resourceId, rpcPort, dataPort, httpPort, slots: this.slots.size, rpcAddress: hostPort(host, rpcPort) },
       'TaskManager running',
     );
     return { resourceId, rpcPort, httpPort };
@@ -117,7 +135,9 @@ export class TaskManager {
   async stop(): Promise<void> {
     if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
     this.lifecycle.transition('STOPPING');
+    this.executor?.cancelAll();
     await this.connection?.stop('TaskManager is stopping');
+    await this.network?.stop();
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.lifecycle.transition('STOPPED');

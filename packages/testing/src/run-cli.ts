@@ -15,7 +15,7 @@ export function runCli(args: readonly string[], options: { timeoutMs?: number; e
     execFile(
       process.execPath,
       [CLI_PATH, ...args],
-      { timeout: options.timeoutMs ?? 20_000, env: { ...env, ...options.env }, cwd: options.cwd },
+      { timeout: options.timeoutMs ?? 20_000, env: { ...env, ...options.env }, cwd: options.cwd, maxBuffer: 512 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

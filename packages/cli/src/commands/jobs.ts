@@ -4,12 +4,12 @@ import { JobManagerClient, type ClientFlags } from '../client.js';
 import {
   addConfigOptions,
   addOutputOption,
-  positiveInteger,
   resolveConfiguration,
   type ConfigFlags,
   type OutputFormat,
 } from '../options.js';
 import { printResult, table } from '../output.js';
+import { describeProgress, type JobDetailsJson } from './job-progress.js';
 
 interface ClientCommandFlags extends ConfigFlags, ClientFlags {
   readonly output: OutputFormat;
@@ -37,14 +37,6 @@ function notYet(what: string): never {
 }
 
 export function registerJobCommands(program: Command): void {
-  clientCommand(program, 'run', 'submit a job module (.ts or .js) and follow it')
-    .argument('<job>', 'job module whose default export builds the dataflow')
-    .option('-p, --parallelism <n>', 'default parallelism of the job', positiveInteger('--parallelism'))
-    .option('-s, --from-savepoint <dir>', 'restore the job from this savepoint')
-    .option('--allow-non-restored-state', 'skip savepoint state that maps to no operator')
-    .option('-d, --detached', 'submit and return at once, printing the job id')
-    .action(() => notYet('rivulet run'));
-
   clientCommand(program, 'list', 'list the jobs of the cluster').action(async (flags: ClientCommandFlags) => {
     const response = await withClient(flags, (client) => client.call('ListJobs', {}));
     const jobs = response.jobs.map((job) => ({ id: job.jobId, name: job.name, state: job.state, startTime: job.startTimeMs }));
@@ -57,9 +49,14 @@ export function registerJobCommands(program: Command): void {
     .argument('<jobId>', 'job id')
     .action(async (jobId: string, flags: ClientCommandFlags) => {
       const job = await withClient(flags, (client) => client.call('GetJob', { jobId }));
-      const details = job.detailsJson ? (JSON.parse(job.detailsJson) as Record<string, unknown>) : {};
-      const json = { id: job.summary?.jobId ?? jobId, name: job.summary?.name ?? '', state: job.summary?.state ?? '', ...details };
-      printResult(flags.output, json, () => [`Job ${json.id} (${json.name}): ${json.state}`]);
+      const details = JSON.parse(job.detailsJson) as JobDetailsJson & Record<string, unknown>;
+      const json = { id: details.jid, ...details };
+      printResult(flags.output, json, () => [
+        `Job ${details.jid} (${details.name})`,
+        describeProgress(details),
+        ...details.vertices.map((v) => `  ${v.name}  parallelism ${v.parallelism}`),
+        ...(details.exceptions.length === 0 ? [] : ['Exceptions (oldest first):', ...details.exceptions.map((e) => `  ${new Date(e.timestamp).toISOString()} ${e.task ?? 'job'}: ${e.message}`)]),
+      ]);
     });
 
   clientCommand(program, 'cancel', 'cancel a running job')

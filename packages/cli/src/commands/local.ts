@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +19,23 @@ interface LocalFlags extends ConfigFlags {
   readonly slots: number;
   readonly logDir: string;
   readonly output: OutputFormat;
+  readonly run?: string;
 }
 
 const CLI_PATH = fileURLToPath(new URL('../main.js', import.meta.url));
+
+/** Runs `rivulet run JOB` against the local cluster as a child, its output shown as it comes. */
+function runJobOnCluster(job: string, jobManagerAddress: string, parallelism: number): Promise<void> {
+  return new Promise((resolve) => {
+    const args = [CLI_PATH, 'run', job, '--jobmanager', jobManagerAddress, '--parallelism', String(parallelism)];
+    const child = spawn(process.execPath, args, { stdio: 'inherit' });
+    child.once('exit', (code) => {
+      if (code !== 0) process.stderr.write(`rivulet local: the job ${job} did not finish (exit ${code}); the cluster keeps running\n`);
+      else process.stdout.write('The cluster keeps running: submit more with `pnpm rivulet run JOB`. Press Ctrl-C to stop.\n');
+      resolve();
+    });
+  });
+}
 
 function passThrough(flags: ConfigFlags): string[] {
   return [
@@ -40,7 +55,8 @@ export function registerLocalCommand(program: Command): void {
     .description('run a JobManager and TaskManagers on this machine until Ctrl-C')
     .option('-n, --taskmanagers <n>', 'number of TaskManagers', positiveInteger('--taskmanagers'), 2)
     .option('-s, --slots <n>', 'slots per TaskManager', positiveInteger('--slots'), 2)
-    .option('--log-dir <dir>', 'where the daemons write their logs', '.rivulet/local/log');
+    .option('--log-dir <dir>', 'where the daemons write their logs', '.rivulet/local/log')
+    .option('--run <job>', 'once the cluster is up, run this job on it with one subtask per slot');
   addOutputOption(addConfigOptions(command)).action(async (flags: LocalFlags) => {
     const config = resolveConfiguration(flags);
     const logDir = resolve(flags.logDir);
@@ -117,6 +133,7 @@ export function registerLocalCommand(program: Command): void {
           ].join('\n'),
         );
       }
+      if (flags.run !== undefined) await runJobOnCluster(flags.run, jobManagerAddress, flags.taskmanagers * flags.slots);
     } catch (err) {
       process.stderr.write(`rivulet local: ${(err as Error).message}\n`);
       await stopAll(1);

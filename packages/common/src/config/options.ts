@@ -44,6 +44,13 @@ export const CONFIG_OPTIONS = {
   'restart-strategy.type': option(optional(oneOf(['none', 'fixed-delay', 'failure-rate', 'exponential-delay'])), null, 'Restart strategy; unset: exponential-delay with checkpointing, none without.'),
   'jobmanager.execution.failover-strategy': option(oneOf(['full', 'region']), 'region', 'Which tasks restart after a failure.'),
   'parallelism.default': option(integer(1, 32768), 1, 'Parallelism of a job that sets none.'),
+  'pipeline.max-parallelism': option(integer(1, 32768), 128, 'Number of key groups of a job that sets none (its upper bound of parallelism; fixed for the life of its state).'),
+  'slot.request.timeout': option(duration, 30_000, 'How long a job waits for enough free slots before it fails.'),
+  'cluster.evenly-spread-out-slots': option(bool, true, 'Spread a job\'s slots over TaskManagers round-robin instead of filling one TaskManager first.'),
+  'execution.buffer-timeout': option(duration, 100, 'Longest time a record waits in a partly filled network buffer.'),
+  'taskmanager.network.buffer-size': option(integer(1024, 16 * 1024 * 1024, 'a size in bytes'), 32 * 1024, 'Target size of a network buffer (a batch of serialized records).'),
+  'blob.storage.directory': option(text, '.rivulet/blobs', 'Where the JobManager stores job bundles.'),
+  'taskmanager.tmp.dirs': option(optional(text), null, 'Where a TaskManager caches job bundles; unset: the system temporary folder.'),
   's3.endpoint': option(optional(text), null, 'S3 endpoint URL (MinIO: http://minio:9000); unset uses AWS.'),
   's3.path-style-access': option(bool, false, 'Path-style bucket addressing (MinIO and s3rver need true).'),
   's3.access-key': option(optional(text), null, 'S3 access key; unset uses the AWS default credential chain.'),
@@ -53,6 +60,16 @@ export const CONFIG_OPTIONS = {
 } as const satisfies Record<string, ConfigOption<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;
+
+/** Keys a job may set for itself (`rivulet run --set key=value`); the rest are cluster settings. */
+export const JOB_SCOPED_KEYS: readonly ConfigKey[] = [
+  'parallelism.default',
+  'pipeline.max-parallelism',
+  'slot.request.timeout',
+  'execution.checkpointing.interval',
+  'restart-strategy.type',
+  'jobmanager.execution.failover-strategy',
+];
 type ValueOf<O> = O extends ConfigOption<infer T> ? T : never;
 export type ConfigValues = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_OPTIONS)[K]> };
 

@@ -12,6 +12,7 @@ import {
 const STATUS_OF: Readonly<Record<RivuletErrorCode, grpc.status>> = {
   CONFIG_INVALID: grpc.status.INVALID_ARGUMENT,
   USAGE: grpc.status.INVALID_ARGUMENT,
+  JOB: grpc.status.INVALID_ARGUMENT,
   UNREACHABLE: grpc.status.UNAVAILABLE,
   CLUSTER: grpc.status.INTERNAL,
   NOT_FOUND: grpc.status.NOT_FOUND,
@@ -40,7 +41,7 @@ export function fromServiceError(err: grpc.ServiceError, target: string): Rivule
     case grpc.status.DEADLINE_EXCEEDED:
       return new UnreachableError(target, `${target} did not answer in time`, { cause: err });
     case grpc.status.INVALID_ARGUMENT:
-      return new UsageError(details);
+      return code === 'JOB' ? new RivuletError('JOB', details, { cause: err }) : new UsageError(details);
     case grpc.status.FAILED_PRECONDITION:
       return code === 'FENCED' ? new FencingError(details) : new IllegalStateError(details);
     case grpc.status.NOT_FOUND:

@@ -15,3 +15,8 @@ export type { JobSummary, JobSummary__Output } from '../generated/rivulet/v1/Job
 export type { JobDetails, JobDetails__Output } from '../generated/rivulet/v1/JobDetails.js';
 export type { JobManagerServiceClient, JobManagerServiceHandlers } from '../generated/rivulet/v1/JobManagerService.js';
 export type { TaskManagerServiceClient, TaskManagerServiceHandlers } from '../generated/rivulet/v1/TaskManagerService.js';
+export type { JobBundle, JobBundle__Output } from '../generated/rivulet/v1/JobBundle.js';
+export type { SubmitJobRequest, SubmitJobRequest__Output } from '../generated/rivulet/v1/SubmitJobRequest.js';
+export type { TaskExecutionStateUpdate, TaskExecutionStateUpdate__Output } from '../generated/rivulet/v1/TaskExecutionStateUpdate.js';
+export type { DeployTaskRequest, DeployTaskRequest__Output } from '../generated/rivulet/v1/DeployTaskRequest.js';
+export type { TaskRequest, TaskRequest__Output } from '../generated/rivulet/v1/TaskRequest.js';

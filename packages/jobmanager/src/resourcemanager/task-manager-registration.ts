@@ -15,13 +15,21 @@ export interface TaskManagerRegistration {
   readonly numberOfSlots: number;
   readonly registeredAtMs: number;
   lastHeartbeatMs: number;
+  /** The slot report of the last heartbeat (informational; allocations below are authoritative). */
   slots: readonly pb.SlotStatus__Output[];
+  /** The JobManager's allocation of each slot, by slot index. */
+  readonly allocations: Array<SlotAllocation | undefined>;
+}
+
+export interface SlotAllocation {
+  readonly allocationId: string;
+  readonly jobId: string;
 }
 
 export type LossReason = 'connection' | 'heartbeat-timeout' | 'disconnect' | 'replaced';
 
 export function freeSlots(registration: TaskManagerRegistration): number {
-  return registration.slots.filter((slot) => !slot.allocated).length;
+  return registration.allocations.filter((allocation) => allocation === undefined).length;
 }
 
 export function endpointOf(endpoint: pb.Endpoint__Output | null | undefined): EndpointInfo {

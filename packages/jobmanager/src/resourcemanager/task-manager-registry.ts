@@ -54,6 +54,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
       registeredAtMs: now,
       lastHeartbeatMs: now,
       slots: request.slots,
+      allocations: Array.from({ length: request.numberOfSlots }, () => undefined),
     };
     this.byRegistration.set(registration.registrationId, registration);
     this.byResource.set(resourceId, registration.registrationId);
@@ -76,7 +77,6 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     if (!registration) return false;
     registration.lastHeartbeatMs = this.now();
     if (slots.length > 0) registration.slots = slots;
-    this.updateGauges();
     return true;
   }
 
@@ -127,6 +127,11 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     let free = 0;
     for (const registration of this.byRegistration.values()) free += freeSlots(registration);
     return free;
+  }
+
+  /** Call after changing allocations so the slot gauges follow. */
+  allocationsChanged(): void {
+    this.updateGauges();
   }
 
   clear(reason: LossReason, detail: string): void {

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { LeaderSession } from '@rivulet/common';
 import { freeSlots } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
 
 export interface RestDeps {
   readonly registry: TaskManagerRegistry;
+  readonly dispatcher: Dispatcher;
   readonly session: () => LeaderSession | undefined;
   readonly now?: () => number;
 }
@@ -17,15 +19,18 @@ export interface RestDeps {
 export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
   const now = deps.now ?? Date.now;
 
-  app.get('/overview', async () => ({
-    taskmanagers: deps.registry.all().length,
-    'slots-total': deps.registry.slotsTotal(),
-    'slots-available': deps.registry.slotsAvailable(),
-    'jobs-running': 0,
-    'jobs-finished': 0,
-    'jobs-cancelled': 0,
-    'jobs-failed': 0,
-  }));
+  app.get('/overview', async () => {
+    const jobs = deps.dispatcher.counts();
+    return {
+      taskmanagers: deps.registry.all().length,
+      'slots-total': deps.registry.slotsTotal(),
+      'slots-available': deps.registry.slotsAvailable(),
+      'jobs-running': jobs.running,
+      'jobs-finished': jobs.finished,
+      'jobs-cancelled': jobs.cancelled,
+      'jobs-failed': jobs.failed,
+    };
+  });
 
   app.get('/taskmanagers', async () => ({
     taskmanagers: deps.registry.all().map((r) => ({
@@ -39,7 +44,18 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
     })),
   }));
 
-  app.get('/jobs', async () => ({ jobs: [] as Array<{ id: string; status: string }> }));
+  app.get('/jobs', async () => ({
+    jobs: deps.dispatcher.list().map((job) => ({ id: job.jobId, status: job.status })),
+  }));
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+    try {
+      return deps.dispatcher.job(request.params.id).details();
+    } catch {
+      reply.code(404);
+      return { errors: [`Job ${request.params.id} not found`] };
+    }
+  });
 
   app.get('/readyz', async (_request, reply) => {
     const session = deps.session();

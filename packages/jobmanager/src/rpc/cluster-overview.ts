@@ -1,6 +1,7 @@
 import type { LeaderSession, pb } from '@rivulet/common';
 import { freeSlots } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+import type { JobCounts } from '../dispatcher/dispatcher.js';
 
 export interface LeaderEndpoints {
   readonly rpc: { readonly host: string; readonly port: number };
@@ -9,6 +10,7 @@ export interface LeaderEndpoints {
 
 export function buildClusterOverview(
   registry: TaskManagerRegistry,
+  jobs: JobCounts,
   endpoints: LeaderEndpoints,
   session: LeaderSession | undefined,
   version: string,
@@ -33,10 +35,10 @@ export function buildClusterOverview(
     taskmanagers,
     slotsTotal: registry.slotsTotal(),
     slotsAvailable: registry.slotsAvailable(),
-    jobsRunning: 0,
-    jobsFinished: 0,
-    jobsCancelled: 0,
-    jobsFailed: 0,
+    jobsRunning: jobs.running,
+    jobsFinished: jobs.finished,
+    jobsCancelled: jobs.cancelled,
+    jobsFailed: jobs.failed,
     version,
   };
 }

@@ -6,12 +6,15 @@ import {
   type LeaderSession,
   type pb,
 } from '@rivulet/common';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { JobMaster } from '../jobmaster/job-master.js';
 import type { HeartbeatManager } from '../resourcemanager/heartbeat-manager.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import { buildClusterOverview, type LeaderEndpoints } from './cluster-overview.js';
 
 export interface JobManagerServiceDeps {
   readonly registry: TaskManagerRegistry;
+  readonly dispatcher: Dispatcher;
   readonly heartbeats: HeartbeatManager;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
   /** The current session, or undefined when this JobManager does not lead. */
@@ -56,20 +59,39 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
       return {};
     }),
     ClusterOverview: unaryHandler(() =>
-      buildClusterOverview(deps.registry, deps.endpoints(), deps.session(), RIVULET_VERSION),
+      buildClusterOverview(deps.registry, deps.dispatcher.counts(), deps.endpoints(), deps.session(), RIVULET_VERSION),
     ),
-    ListJobs: unaryHandler(() => ({ jobs: [] })),
+    SubmitJob: unaryHandler(async (request) => ({ jobId: await deps.dispatcher.submit(request) })),
+    ListJobs: unaryHandler(() => ({ jobs: deps.dispatcher.list().map(summaryOf) })),
     GetJob: unaryHandler((request) => {
-      throw new RivuletError('NOT_FOUND', `no job with id "${request.jobId}"`);
+      const job = deps.dispatcher.job(request.jobId);
+      return { summary: summaryOf(job), detailsJson: JSON.stringify(job.details()) };
     }),
     CancelJob: unaryHandler((request) => {
-      throw new RivuletError('NOT_FOUND', `no job with id "${request.jobId}"`);
+      deps.dispatcher.cancel(request.jobId);
+      return {};
     }),
-    SubmitJob: unaryHandler(() => notImplemented('job submission')),
+    UpdateTaskExecutionState: unaryHandler((request) => {
+      if (!deps.registry.get(request.registrationId)) {
+        throw new RivuletError('ILLEGAL_STATE', `unknown TaskManager registration "${request.registrationId}": register again`);
+      }
+      deps.dispatcher.onTaskUpdate(request);
+      return {};
+    }),
+    GetJobBundle: unaryHandler((request) => deps.dispatcher.bundle(request.jobId)),
     StopJob: unaryHandler(() => notImplemented('stop with savepoint')),
     TriggerSavepoint: unaryHandler(() => notImplemented('savepoints')),
     AcknowledgeCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
     DeclineCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
-    UpdateTaskExecutionState: unaryHandler(() => notImplemented('task execution')),
+  };
+}
+
+function summaryOf(job: JobMaster): pb.JobSummary {
+  return {
+    jobId: job.jobId,
+    name: job.name,
+    state: job.status,
+    startTimeMs: job.statusTimestamps.CREATED ?? 0,
+    endTimeMs: job.statusTimestamps.FINISHED ?? job.statusTimestamps.FAILED ?? job.statusTimestamps.CANCELED ?? 0,
   };
 }

@@ -29,7 +29,7 @@ export interface JobManagerConnectionOptions {
   readonly log: Logger;
 }
 
-interface Registered {
+export interface Registered {
   readonly registrationId: string;
   readonly client: pb.JobManagerServiceClient;
   readonly target: string;
@@ -63,6 +63,26 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
 
   get registered(): boolean {
     return this.current !== undefined;
+  }
+
+  /** The current registration (client, id) with the leader, if registered. */
+  get registration(): Registered | undefined {
+    return this.current;
+  }
+
+  /** Resolves with the registration once registered (or rejects on `signal`). */
+  async whenRegistered(signal?: AbortSignal): Promise<Registered> {
+    while (!this.current) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(signal?.reason ?? new Error('aborted'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.once('registered', () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
+      });
+    }
+    return this.current;
   }
 
   async start(): Promise<void> {

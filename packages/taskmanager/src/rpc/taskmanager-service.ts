@@ -1,11 +1,20 @@
 import { RivuletError, unaryHandler, type Logger, type pb } from '@rivulet/common';
 import type { LeaderSessionGuard } from '../fencing/leader-session-guard.js';
 import type { SlotTable } from '../slot/slot-table.js';
+import type { TaskExecutor } from '../task/task-executor.js';
 
 export interface TaskManagerServiceDeps {
   readonly guard: LeaderSessionGuard;
   readonly slots: SlotTable;
+  /** Undefined until the TaskManager has started. */
+  readonly executor: () => TaskExecutor | undefined;
   readonly log: Logger;
+}
+
+function started(deps: TaskManagerServiceDeps): TaskExecutor {
+  const executor = deps.executor();
+  if (!executor) throw new RivuletError('ILLEGAL_STATE', 'the TaskManager is not running yet');
+  return executor;
 }
 
 function notImplemented(what: string): never {
@@ -20,11 +29,13 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
   return {
     DeployTask: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      return notImplemented('task deployment');
+      started(deps).deploy(request);
+      return {};
     }),
     CancelTask: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      return notImplemented('task cancellation');
+      started(deps).cancel(request.executionAttemptId);
+      return {};
     }),
     TriggerCheckpoint: unaryHandler((request) => {
       deps.guard.check(request.leader);
@@ -40,7 +51,7 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
     }),
     ReleaseSlots: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      const released = deps.slots.releaseJob(request.jobId);
+      const released = deps.executor()?.releaseJob(request.jobId) ?? deps.slots.releaseJob(request.jobId);
       deps.log.info({ jobId: request.jobId, released }, 'slots released');
       return {};
     }),

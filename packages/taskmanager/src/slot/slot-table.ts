@@ -1,4 +1,4 @@
-import type { pb } from '@rivulet/common';
+import { RivuletError, type pb } from '@rivulet/common';
 
 interface Slot {
   readonly index: number;
@@ -22,6 +22,20 @@ export class SlotTable {
 
   free(): number {
     return this.slots.filter((slot) => slot.allocation === undefined).length;
+  }
+
+  /**
+   * Marks a slot allocated to a job. Idempotent for the same allocation
+   * (slot sharing deploys several subtasks into one slot); a slot held by
+   * another allocation is refused.
+   */
+  allocate(index: number, allocationId: string, jobId: string): void {
+    const slot = this.slots[index];
+    if (!slot) throw new RivuletError('USAGE', `slot ${index} does not exist (this TaskManager has ${this.slots.length})`);
+    if (slot.allocation && slot.allocation.allocationId !== allocationId) {
+      throw new RivuletError('ILLEGAL_STATE', `slot ${index} is allocated to job ${slot.allocation.jobId}`);
+    }
+    slot.allocation = { allocationId, jobId };
   }
 
   /** Frees every slot of the job; returns how many were freed. */

@@ -1,0 +1,73 @@
+/**
+ * What the JobManager tells a TaskManager to run: one subtask of one vertex
+ * (an operator chain) of one job attempt, with where its inputs come from
+ * and where its outputs go. Travels as JSON in DeployTaskRequest.descriptor.
+ */
+export type EdgePartitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast';
+
+export interface InputChannelLocation {
+  readonly partitionId: string;
+  readonly subpartitionIndex: number;
+  /** 'local' when the producer runs in the receiving TaskManager, else its data address. */
+  readonly location: 'local' | { readonly host: string; readonly port: number };
+}
+
+export interface InputDescriptor {
+  readonly sourceVertexId: string;
+  readonly partitioning: EdgePartitioning;
+  readonly channels: readonly InputChannelLocation[];
+}
+
+export interface OutputDescriptor {
+  readonly targetVertexId: string;
+  /** The operator at the head of the target vertex (its key selector routes 'hash'). */
+  readonly targetOperatorId: string;
+  readonly partitioning: EdgePartitioning;
+  readonly partitionId: string;
+  readonly numberOfSubpartitions: number;
+  /** For 'hash': key group -> target subtask index (the ring's assignment table). */
+  readonly keyGroupOwners?: readonly number[];
+}
+
+export interface ChainedOperator {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly variant: string;
+  readonly keyed: boolean;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface TaskDeploymentDescriptor {
+  readonly jobId: string;
+  readonly jobName: string;
+  /** Job attempt: increases with every restart of the job (or of a region). */
+  readonly attempt: number;
+  readonly executionAttemptId: string;
+  readonly vertexId: string;
+  readonly vertexName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  /** Compile options, so the TaskManager rebuilds exactly the graph the JobManager has. */
+  readonly defaultParallelism: number;
+  readonly maxParallelism: number;
+  /** The job's arguments: part of the compile options. */
+  readonly args: readonly string[];
+  /** Operator ids of the chain, head first. */
+  readonly operatorIds: readonly string[];
+  /**
+   * The chain's operators as submitted (the CLI resolved relative paths in
+   * their params against its working directory). A TaskManager takes params
+   * from here and only the functions from its own build of the bundle.
+   */
+  readonly operators: readonly ChainedOperator[];
+  readonly inputs: readonly InputDescriptor[];
+  readonly outputs: readonly OutputDescriptor[];
+  /** Key groups this subtask owns when the chain head is keyed; empty otherwise. */
+  readonly keyGroups: readonly number[];
+  readonly bundleSha256: string;
+}
+
+export function partitionIdOf(jobId: string, attempt: number, producerVertexId: string, targetVertexId: string, subtaskIndex: number): string {
+  return `${jobId}/${attempt}/${producerVertexId}>${targetVertexId}/${subtaskIndex}`;
+}

@@ -1,0 +1,127 @@
+import {
+  JOB_SCOPED_KEYS,
+  RivuletError,
+  isTerminalJobStatus,
+  loadConfiguration,
+  newJobId,
+  type Configuration,
+  type LeaderSession,
+  type Logger,
+  type pb,
+} from '@rivulet/common';
+import type { BlobStore } from '../blob/blob-store.js';
+import { parseJobGraph } from '../jobgraph/parse-job-graph.js';
+import { JobMaster } from '../jobmaster/job-master.js';
+import type { JobManagerMetrics } from '../metrics.js';
+import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
+
+export interface DispatcherDeps {
+  readonly config: Configuration;
+  readonly registry: TaskManagerRegistry;
+  readonly gateway: TaskManagerGateway;
+  readonly blobs: BlobStore;
+  readonly metrics: JobManagerMetrics;
+  readonly session: () => LeaderSession | undefined;
+  readonly log: Logger;
+}
+
+export interface JobCounts {
+  readonly running: number;
+  readonly finished: number;
+  readonly cancelled: number;
+  readonly failed: number;
+}
+
+/** Accepts jobs, keeps one JobMaster per job, and answers questions about jobs. */
+export class Dispatcher {
+  private readonly jobs = new Map<string, JobMaster>();
+
+  constructor(private readonly deps: DispatcherDeps) {
+    deps.registry.on('lost', (registration, reason, detail) => {
+      for (const job of this.jobs.values()) job.onTaskManagerLost(registration, reason, detail);
+    });
+  }
+
+  async submit(request: pb.SubmitJobRequest__Output): Promise<string> {
+    if (!this.deps.session()) throw new RivuletError('ILLEGAL_STATE', 'this JobManager is not the leader');
+    if (request.savepointPath) throw new RivuletError('NOT_IMPLEMENTED', 'restoring from a savepoint is not implemented yet');
+    const graph = parseJobGraph(request.jobGraph);
+    if (request.bundle.length === 0) throw new RivuletError('USAGE', 'the submitted job has an empty bundle');
+    const jobConfig = this.jobConfiguration(request.jobConfigJson);
+    const bundleSha256 = await this.deps.blobs.put(request.bundle);
+    const jobId = newJobId();
+    const master = new JobMaster({
+      jobId,
+      graph,
+      bundleSha256,
+      slotRequestTimeoutMs: jobConfig['slot.request.timeout'],
+      spreadSlots: this.deps.config['cluster.evenly-spread-out-slots'],
+      registry: this.deps.registry,
+      gateway: this.deps.gateway,
+      session: this.deps.session,
+      log: this.deps.log,
+      onTerminal: () => this.updateGauges(),
+    });
+    this.jobs.set(jobId, master);
+    this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
+    master.start();
+    this.updateGauges();
+    return jobId;
+  }
+
+  /** Job-scoped keys override the cluster's configuration; other keys are refused. */
+  private jobConfiguration(json: string): Configuration {
+    const overrides = json ? (JSON.parse(json) as Record<string, string>) : {};
+    for (const key of Object.keys(overrides)) {
+      if (!(JOB_SCOPED_KEYS as readonly string[]).includes(key)) {
+        throw new RivuletError('USAGE', `"${key}" cannot be set per job (job settings: ${JOB_SCOPED_KEYS.join(', ')})`);
+      }
+    }
+    const cluster = Object.fromEntries(JOB_SCOPED_KEYS.map((key) => [key, this.deps.config[key]]));
+    return loadConfiguration({ flags: { ...cluster, ...overrides } });
+  }
+
+  job(jobId: string): JobMaster {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new RivuletError('NOT_FOUND', `no job with id "${jobId}"`);
+    return job;
+  }
+
+  list(): JobMaster[] {
+    return [...this.jobs.values()];
+  }
+
+  cancel(jobId: string): void {
+    const job = this.job(jobId);
+    if (isTerminalJobStatus(job.status)) {
+      throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is already ${job.status}`);
+    }
+    job.cancel();
+  }
+
+  onTaskUpdate(update: pb.TaskExecutionStateUpdate__Output): void {
+    this.jobs.get(update.jobId)?.onTaskUpdate(update);
+    this.updateGauges();
+  }
+
+  async bundle(jobId: string): Promise<{ bundle: Buffer; sha256: string }> {
+    const job = this.job(jobId);
+    return { bundle: await this.deps.blobs.get(job.options.bundleSha256), sha256: job.options.bundleSha256 };
+  }
+
+  counts(): JobCounts {
+    let running = 0, finished = 0, cancelled = 0, failed = 0;
+    for (const job of this.jobs.values()) {
+      if (job.status === 'FINISHED') finished += 1;
+      else if (job.status === 'CANCELED') cancelled += 1;
+      else if (job.status === 'FAILED') failed += 1;
+      else running += 1;
+    }
+    return { running, finished, cancelled, failed };
+  }
+
+  private updateGauges(): void {
+    this.deps.metrics.runningJobs.set(this.counts().running);
+  }
+}

@@ -1,0 +1,56 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  CHANNEL_OPTIONS,
+  callUnary,
+  rivuletProto,
+  type LeaderSession,
+  type TaskDeploymentDescriptor,
+  type pb,
+} from '@rivulet/common';
+
+/**
+ * The JobManager's calls to TaskManagers. Every call carries the leader
+ * session (fencing token). One client per TaskManager address, reused.
+ */
+export class TaskManagerGateway {
+  private readonly clients = new Map<string, pb.TaskManagerServiceClient>();
+
+  private client(address: string): pb.TaskManagerServiceClient {
+    let client = this.clients.get(address);
+    if (!client) {
+      client = new (rivuletProto().TaskManagerService)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  async deploy(address: string, session: LeaderSession, descriptor: TaskDeploymentDescriptor, slotIndex: number, allocationId: string): Promise<void> {
+    await callUnary(this.client(address), 'DeployTask', {
+      leader: session,
+      jobId: descriptor.jobId,
+      executionAttemptId: descriptor.executionAttemptId,
+      allocationId,
+      slotIndex,
+      descriptor: Buffer.from(JSON.stringify(descriptor)),
+    }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+  }
+
+  async cancel(address: string, session: LeaderSession, jobId: string, executionAttemptId: string): Promise<void> {
+    await callUnary(this.client(address), 'CancelTask', { leader: session, jobId, executionAttemptId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
+  }
+
+  async releaseSlots(address: string, session: LeaderSession, jobId: string): Promise<void> {
+    await callUnary(this.client(address), 'ReleaseSlots', { leader: session, jobId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
+  }
+
+  /** Drops the client of a TaskManager that went away. */
+  forget(address: string): void {
+    this.clients.get(address)?.close();
+    this.clients.delete(address);
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

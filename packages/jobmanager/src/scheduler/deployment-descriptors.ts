@@ -1,0 +1,113 @@
+import {
+  assignKeyGroups,
+  partitionIdOf,
+  type AssignmentTable,
+  type ChainedOperator,
+  type InputChannelLocation,
+  type InputDescriptor,
+  type OutputDescriptor,
+  type TaskDeploymentDescriptor,
+} from '@rivulet/common';
+import type { Execution, ExecutionGraph } from '../executiongraph/execution-graph.js';
+import type { VertexEdge } from '../jobgraph/job-vertices.js';
+
+export interface JobDeploymentInfo {
+  readonly operators: ReadonlyMap<string, ChainedOperator>;
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly defaultParallelism: number;
+  readonly maxParallelism: number;
+  readonly args: readonly string[];
+  readonly bundleSha256: string;
+}
+
+/** The ring's member id of subtask `i` of a keyed vertex. */
+export const memberIdOf = (subtaskIndex: number): string => String(subtaskIndex);
+
+/**
+ * Key-group assignment of every keyed vertex: the consistent-hash ring over
+ * its subtasks (incremental bounded-load rule, from an empty table for a
+ * fresh job). Producers route by it; each subtask owns its groups.
+ */
+export function assignKeyGroupsOfVertices(graph: ExecutionGraph, maxParallelism: number): Map<string, AssignmentTable> {
+  const tables = new Map<string, AssignmentTable>();
+  for (const vertex of graph.vertices.vertices) {
+    if (!vertex.keyed) continue;
+    const members = Array.from({ length: vertex.parallelism }, (_, i) => memberIdOf(i));
+    tables.set(vertex.id, assignKeyGroups({ members, numberOfKeyGroups: maxParallelism }));
+  }
+  return tables;
+}
+
+function subpartitionsOf(edge: VertexEdge, targetParallelism: number): number {
+  return edge.partitioning === 'forward' ? 1 : targetParallelism;
+}
+
+/** Builds the deployment descriptor of one execution; every execution must have a slot. */
+export function buildDescriptor(
+  info: JobDeploymentInfo,
+  graph: ExecutionGraph,
+  tables: ReadonlyMap<string, AssignmentTable>,
+  execution: Execution,
+): TaskDeploymentDescriptor {
+  const { vertex, subtaskIndex } = execution;
+  const parallelismOf = (vertexId: string): number =>
+    graph.vertices.vertices.find((v) => v.id === vertexId)?.parallelism ?? 0;
+
+  const inputs: InputDescriptor[] = graph.vertices.edges
+    .filter((edge) => edge.target === vertex.id)
+    .map((edge) => {
+      const producers = edge.partitioning === 'forward'
+        ? [subtaskIndex]
+        : Array.from({ length: parallelismOf(edge.source) }, (_, i) => i);
+      const channels: InputChannelLocation[] = producers.map((producerIndex) => {
+        const producer = graph.executionOf(edge.source, producerIndex);
+        const slot = producer?.slot;
+        if (!slot || !execution.slot) throw new Error(`subtask ${edge.source}[${producerIndex}] has no slot`);
+        return {
+          partitionId: partitionIdOf(info.jobId, graph.attempt, edge.source, edge.target, producerIndex),
+          subpartitionIndex: edge.partitioning === 'forward' ? 0 : subtaskIndex,
+          location: slot.resourceId === execution.slot.resourceId ? 'local' : { host: slot.dataHost, port: slot.dataPort },
+        };
+      });
+      return { sourceVertexId: edge.source, partitioning: edge.partitioning, channels };
+    });
+
+  const outputs: OutputDescriptor[] = graph.vertices.edges
+    .filter((edge) => edge.source === vertex.id)
+    .map((edge) => {
+      const table = tables.get(edge.target);
+      return {
+        targetVertexId: edge.target,
+        targetOperatorId: edge.targetOperatorId,
+        partitioning: edge.partitioning,
+        partitionId: partitionIdOf(info.jobId, graph.attempt, edge.source, edge.target, subtaskIndex),
+        numberOfSubpartitions: subpartitionsOf(edge, parallelismOf(edge.target)),
+        ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
+      };
+    });
+
+  return {
+    jobId: info.jobId,
+    jobName: info.jobName,
+    attempt: graph.attempt,
+    executionAttemptId: execution.attemptId,
+    vertexId: vertex.id,
+    vertexName: vertex.name,
+    subtaskIndex,
+    parallelism: vertex.parallelism,
+    defaultParallelism: info.defaultParallelism,
+    maxParallelism: info.maxParallelism,
+    args: info.args,
+    operatorIds: vertex.operatorIds,
+    operators: vertex.operatorIds.map((id) => {
+      const operator = info.operators.get(id);
+      if (!operator) throw new Error(`operator ${id} is not in the job graph`);
+      return operator;
+    }),
+    inputs,
+    outputs,
+    keyGroups: tables.get(vertex.id)?.keyGroupsOf(memberIdOf(subtaskIndex)) ?? [],
+    bundleSha256: info.bundleSha256,
+  };
+}

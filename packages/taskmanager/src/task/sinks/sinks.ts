@@ -1,0 +1,131 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeContext, SinkFunction } from '@rivulet/api';
+import type { ChainMember, Output } from '../output.js';
+import { formatRecord } from './format-record.js';
+
+/** print(): one line per record on the TaskManager's stdout, "<subtask>> record" as Flink prints. */
+export class PrintSink implements Output, ChainMember {
+  private readonly prefix: string;
+  private lines: string[] = [];
+
+  constructor(prefix: string | undefined, subtaskIndex: number, parallelism: number) {
+    const task = parallelism > 1 ? `${subtaskIndex + 1}> ` : '';
+    this.prefix = prefix ? `${prefix}:${task || ' '}` : task;
+  }
+
+  collect(record: unknown): void {
+    this.lines.push(this.prefix + formatRecord(record));
+    if (this.lines.length >= 1024) this.flush();
+  }
+
+  private flush(): void {
+    if (this.lines.length === 0) return;
+    process.stdout.write(`${this.lines.join('\n')}\n`);
+    this.lines = [];
+  }
+
+  drainPending(): undefined {
+    this.flush();
+    return undefined;
+  }
+
+  finish(): void {
+    this.flush();
+  }
+}
+
+/** writeAsText(dir): one file per subtask, `dir/part-<subtask>`, one line per record. */
+export class FileSink implements Output, ChainMember {
+  private stream: WriteStream | undefined;
+  private buffer: string[] = [];
+  private readonly path: string;
+
+  constructor(dir: string, subtaskIndex: number) {
+    this.path = join(dir, `part-${subtaskIndex}`);
+  }
+
+  open(): Promise<void> {
+    mkdirSync(join(this.path, '..'), { recursive: true });
+    return new Promise((resolve, reject) => {
+      const stream = createWriteStream(this.path, { flags: 'w' });
+      stream.once('open', () => resolve());
+      stream.once('error', (err) => reject(new Error(`writeAsText: cannot write ${this.path}: ${err.message}`)));
+      this.stream = stream;
+    });
+  }
+
+  collect(record: unknown): void {
+    this.buffer.push(formatRecord(record));
+  }
+
+  drainPending(): Promise<void> | undefined {
+    if (this.buffer.length === 0 || !this.stream) return undefined;
+    const text = `${this.buffer.join('\n')}\n`;
+    this.buffer = [];
+    if (this.stream.write(text)) return undefined;
+    const stream = this.stream;
+    return new Promise((resolve) => stream.once('drain', () => resolve()));
+  }
+
+  async finish(): Promise<void> {
+    await this.drainPending();
+    const stream = this.stream;
+    if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    this.stream = undefined;
+  }
+
+  close(): void {
+    this.stream?.destroy();
+  }
+}
+
+/** collect(name): gathers records for the client, returned with the FINISHED report. */
+export class CollectSink implements Output, ChainMember {
+  static readonly MAX_RECORDS = 1_000_000;
+  private readonly records: unknown[] = [];
+
+  constructor(private readonly name: string) {}
+
+  collect(record: unknown): void {
+    if (this.records.length >= CollectSink.MAX_RECORDS) {
+      throw new Error(`collect("${this.name}") gathered more than ${CollectSink.MAX_RECORDS} records; write large results with writeAsText`);
+    }
+    this.records.push(record);
+  }
+
+  result(): Record<string, unknown[]> {
+    return { [this.name]: this.records };
+  }
+}
+
+/** addSink(fn): the user's sink; asynchronous invocations are awaited between batches. */
+export class CustomSink implements Output, ChainMember {
+  private pending: Array<Promise<void>> = [];
+
+  constructor(private readonly fn: SinkFunction<unknown>, private readonly context: RuntimeContext) {}
+
+  async open(): Promise<void> {
+    await this.fn.open?.(this.context);
+  }
+
+  collect(record: unknown): void {
+    const result = this.fn.invoke(record);
+    if (result && typeof (result as Promise<void>).then === 'function') this.pending.push(result as Promise<void>);
+  }
+
+  drainPending(): Promise<void> | undefined {
+    if (this.pending.length === 0) return undefined;
+    const pending = this.pending;
+    this.pending = [];
+    return Promise.all(pending).then(() => undefined);
+  }
+
+  async finish(): Promise<void> {
+    await this.drainPending();
+  }
+
+  async close(): Promise<void> {
+    await this.fn.close?.();
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  RivuletError,
+  callUnary,
+  errorMessage,
+  sleep,
+  type Logger,
+  type TaskDeploymentDescriptor,
+  type pb,
+} from '@rivulet/common';
+import type { NetworkEnvironment } from '../network/network-api.js';
+import type { JobManagerConnection } from '../registration/jobmanager-connection.js';
+import type { SlotTable } from '../slot/slot-table.js';
+import type { JobArtifacts } from './job-artifacts.js';
+import { StreamTask } from './stream-task.js';
+import type { TaskReport } from './task-report.js';
+
+/**
+ * Runs the subtasks the JobManager deploys to this TaskManager and reports
+ * their state changes back (retried while the JobManager is briefly away).
+ */
+export class TaskExecutor {
+  private readonly tasks = new Map<string, StreamTask>();
+
+  constructor(
+    private readonly network: NetworkEnvironment,
+    private readonly artifacts: JobArtifacts,
+    private readonly slots: SlotTable,
+    private readonly connection: JobManagerConnection,
+    private readonly log: Logger,
+  ) {}
+
+  get runningTasks(): number {
+    return this.tasks.size;
+  }
+
+  deploy(request: pb.DeployTaskRequest__Output): void {
+    let descriptor: TaskDeploymentDescriptor;
+    try {
+      descriptor = JSON.parse(Buffer.from(request.descriptor).toString('utf8')) as TaskDeploymentDescriptor;
+    } catch (err) {
+      throw new RivuletError('USAGE', `DeployTask: the task descriptor is not valid JSON: ${errorMessage(err)}`);
+    }
+    if (this.tasks.has(descriptor.executionAttemptId)) {
+      throw new RivuletError('ILLEGAL_STATE', `execution ${descriptor.executionAttemptId} is already deployed here`);
+    }
+    this.slots.allocate(request.slotIndex, request.allocationId, descriptor.jobId);
+    const task = new StreamTask(descriptor, this.network, this.artifacts, this.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }));
+    this.tasks.set(descriptor.executionAttemptId, task);
+    this.log.info({ jobId: descriptor.jobId, task: descriptor.vertexName, subtask: descriptor.subtaskIndex }, 'task deployed');
+    void task.run((report) => this.report(descriptor, report)).finally(() => {
+      this.tasks.delete(descriptor.executionAttemptId);
+    });
+  }
+
+  cancel(executionAttemptId: string): void {
+    const task = this.tasks.get(executionAttemptId);
+    if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
+    task.cancel();
+  }
+
+  /** Cancels every task (TaskManager stopping). */
+  cancelAll(): void {
+    for (const task of this.tasks.values()) task.cancel();
+  }
+
+  releaseJob(jobId: string): number {
+    for (const task of this.tasks.values()) if (task.descriptor.jobId === jobId) task.cancel();
+    return this.slots.releaseJob(jobId);
+  }
+
+  private report(descriptor: TaskDeploymentDescriptor, report: TaskReport): void {
+    void this.send(descriptor, report);
+  }
+
+  private async send(descriptor: TaskDeploymentDescriptor, report: TaskReport): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const registration = this.connection.registration;
+      if (registration) {
+        try {
+          await callUnary(registration.client, 'UpdateTaskExecutionState', {
+            registrationId: registration.registrationId,
+            jobId: descriptor.jobId,
+            executionAttemptId: descriptor.executionAttemptId,
+            state: report.state,
+            failure: report.failure ?? '',
+            resultJson: report.result ? JSON.stringify(report.result) : '',
+          }, { timeoutMs: 10_000, target: registration.target });
+          return;
+        } catch (err) {
+          this.log.warn({ err: errorMessage(err), state: report.state }, 'could not report task state; retrying');
+        }
+      }
+      await sleep(Math.min(2000, 100 * 2 ** attempt));
+    }
+    this.log.error({ jobId: descriptor.jobId, state: report.state }, 'gave up reporting a task state');
+  }
+}
