@@ -6,9 +6,9 @@ import { FilterOperator, FlatMapOperator, MapOperator } from './operators/statel
 import { FanOutOutput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
 import { CollectSink, CustomSink, FileSink, PrintSink } from './sinks/sinks.js';
-import { ElementsSource, SequenceSource } from './sources/sequence-source.js';
+import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
-import { TextFileSource } from './sources/text-file-source.js';
+import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
 import { staticRuntimeContext } from './runtime-context.js';
 
 /** The operators of one subtask, wired head to tail. */
@@ -42,6 +42,7 @@ export function buildOperatorChain(
   descriptor: TaskDeploymentDescriptor,
   job: CompiledJob,
   writers: readonly ResultPartitionWriter[],
+  restoredSourceSplits?: readonly unknown[],
 ): OperatorChain {
   const { subtaskIndex, parallelism, maxParallelism } = descriptor;
   const tailOutputs = descriptor.outputs.map((output, i) => {
@@ -81,7 +82,7 @@ export function buildOperatorChain(
         break;
       }
       case 'source':
-        source = createSource(operator, functions.elements, subtaskIndex, parallelism);
+        source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
         break;
     }
   }
@@ -114,14 +115,26 @@ function createSink(
   }
 }
 
-function createSource(operator: ChainedOperator, elements: readonly unknown[] | undefined, subtaskIndex: number, parallelism: number): SourceReader {
+/** A source reading its initial split, or the splits restored from a checkpoint. */
+function createSource(
+  operator: ChainedOperator,
+  elements: readonly unknown[] | undefined,
+  subtaskIndex: number,
+  parallelism: number,
+  restored: readonly unknown[] | undefined,
+): SourceReader {
   switch (operator.variant) {
     case 'sequence':
-      return new SequenceSource(Number(operator.params['from']), Number(operator.params['to']), subtaskIndex, parallelism);
+      return new SequenceSource(
+        (restored as SequenceSplit[] | undefined) ??
+          initialSequenceSplits(Number(operator.params['from']), Number(operator.params['to']), subtaskIndex, parallelism),
+      );
     case 'elements':
-      return new ElementsSource(elements ?? []);
-    case 'textFile':
-      return new TextFileSource(stringParam(operator, 'path'), subtaskIndex, parallelism);
+      return new ElementsSource(elements ?? [], (restored?.[0] as { index?: number } | undefined)?.index ?? 0);
+    case 'textFile': {
+      const path = stringParam(operator, 'path');
+      return new TextFileSource((restored as TextFileSplit[] | undefined) ?? (() => initialTextFileSplits(path, subtaskIndex, parallelism)));
+    }
     default:
       throw new Error(`source "${operator.id}" has an unknown variant "${operator.variant}"`);
   }
