@@ -66,8 +66,7 @@ export function registerRunCommand(program: Command): void {
       if (flags.output === 'text') {
         for (const operator of graph.operators) {
           if (operator.kind === 'sink' && operator.variant === 'file') {
-            const parts = operator.parallelism ?? graph.defaultParallelism;
-            process.stdout.write(`Output of ${operator.name}: ${String(operator.params['dir'])}/part-0${parts > 1 ? ` .. part-${parts - 1}` : ''}\n`);
+            process.stdout.write(`Output of ${operator.name}: ${String(operator.params['dir'])}/part-*\n`);
           }
         }
       }

@@ -5,7 +5,8 @@ import { createKeyedOperator, type KeyedOperator } from './operators/keyed-opera
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
 import { FanOutOutput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
-import { CollectSink, CustomSink, FileSink, PrintSink } from './sinks/sinks.js';
+import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
+import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
@@ -43,6 +44,7 @@ export function buildOperatorChain(
   job: CompiledJob,
   writers: readonly ResultPartitionWriter[],
   restoredSourceSplits?: readonly unknown[],
+  restoredOperatorState?: ReadonlyMap<string, unknown>,
 ): OperatorChain {
   const { subtaskIndex, parallelism, maxParallelism } = descriptor;
   const tailOutputs = descriptor.outputs.map((output, i) => {
@@ -76,7 +78,7 @@ export function buildOperatorChain(
         next = keyed;
         break;
       case 'sink': {
-        const sink = createSink(operator, functions.fn, context, subtaskIndex, parallelism);
+        const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id));
         members.unshift(sink);
         next = sink;
         break;
@@ -99,14 +101,21 @@ function createSink(
   operator: ChainedOperator,
   fn: SinkFunction<unknown> | undefined,
   context: ReturnType<typeof staticRuntimeContext>,
-  subtaskIndex: number,
-  parallelism: number,
+  descriptor: TaskDeploymentDescriptor,
+  restored: unknown,
 ): Output & ChainMember {
+  const { subtaskIndex, parallelism } = descriptor;
   switch (operator.variant) {
     case 'print':
       return new PrintSink(typeof operator.params['prefix'] === 'string' ? operator.params['prefix'] : undefined, subtaskIndex, parallelism);
     case 'file':
-      return new FileSink(stringParam(operator, 'dir'), subtaskIndex);
+      return new TransactionalFileSink(
+        stringParam(operator, 'dir'),
+        subtaskIndex,
+        parallelism,
+        descriptor.executionAttemptId.slice(0, 8).toLowerCase(),
+        restored as FileSinkState | undefined,
+      );
     case 'collect':
       return new CollectSink(stringParam(operator, 'name'));
     default:

@@ -1,5 +1,3 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import type { RuntimeContext, SinkFunction } from '@rivulet/api';
 import type { ChainMember, Output } from '../output.js';
 import { formatRecord } from './format-record.js';
@@ -32,51 +30,6 @@ export class PrintSink implements Output, ChainMember {
 
   finish(): void {
     this.flush();
-  }
-}
-
-/** writeAsText(dir): one file per subtask, `dir/part-<subtask>`, one line per record. */
-export class FileSink implements Output, ChainMember {
-  private stream: WriteStream | undefined;
-  private buffer: string[] = [];
-  private readonly path: string;
-
-  constructor(dir: string, subtaskIndex: number) {
-    this.path = join(dir, `part-${subtaskIndex}`);
-  }
-
-  open(): Promise<void> {
-    mkdirSync(join(this.path, '..'), { recursive: true });
-    return new Promise((resolve, reject) => {
-      const stream = createWriteStream(this.path, { flags: 'w' });
-      stream.once('open', () => resolve());
-      stream.once('error', (err) => reject(new Error(`writeAsText: cannot write ${this.path}: ${err.message}`)));
-      this.stream = stream;
-    });
-  }
-
-  collect(record: unknown): void {
-    this.buffer.push(formatRecord(record));
-  }
-
-  drainPending(): Promise<void> | undefined {
-    if (this.buffer.length === 0 || !this.stream) return undefined;
-    const text = `${this.buffer.join('\n')}\n`;
-    this.buffer = [];
-    if (this.stream.write(text)) return undefined;
-    const stream = this.stream;
-    return new Promise((resolve) => stream.once('drain', () => resolve()));
-  }
-
-  async finish(): Promise<void> {
-    await this.drainPending();
-    const stream = this.stream;
-    if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    this.stream = undefined;
-  }
-
-  close(): void {
-    this.stream?.destroy();
   }
 }
 
