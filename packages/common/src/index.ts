@@ -16,3 +16,4 @@ export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
 export * from './state/index.js';
 export const RIVULET_VERSION = '0.1.0';
+export * from './storage/index.js';

@@ -5,3 +5,4 @@ export { DaemonProcess, stopAllProcesses, type LogEntry } from './daemon-process
 export { runCli, runCliJson, type CliResult } from './run-cli.js';
 export { startJobManager, startTaskManager, type StartedJobManager, type StartedTaskManager } from './cluster.js';
 export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
+export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3Server } from './s3-server.js';

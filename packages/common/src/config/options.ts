@@ -57,6 +57,17 @@ export const CONFIG_OPTIONS = {
   's3.secret-key': option(optional(text), null, 'S3 secret key.'),
   's3.region': option(text, 'us-east-1', 'S3 region.'),
   'log.level': option(oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Log level of the daemon.'),
+  'execution.checkpointing.timeout': option(duration, 600_000, 'A checkpoint not completed this long after its trigger is aborted (expired).'),
+  'execution.checkpointing.min-pause': option(duration, 0, 'Least time between the end of one checkpoint (completed or aborted) and the trigger of the next periodic one.'),
+  'execution.checkpointing.max-concurrent-checkpoints': option(integer(1, 1024), 1, 'Most checkpoints in progress at once; a periodic trigger waits while this many are pending.'),
+  'execution.checkpointing.tolerable-failed-checkpoints': option(integer(0, 1_000_000), 0, 'Consecutive checkpoint failures (expired, declined, storage) a job survives; one more fails the job.'),
+  'execution.checkpointing.mode': option(oneOf(['EXACTLY_ONCE', 'AT_LEAST_ONCE']), 'EXACTLY_ONCE', 'EXACTLY_ONCE aligns barriers at operators with several inputs; AT_LEAST_ONCE does not.'),
+  'execution.checkpointing.num-retained': option(integer(1, 1024), 1, 'Completed checkpoints kept; older ones are deleted, files and all.'),
+  'execution.checkpointing.externalized-checkpoint-retention': option(oneOf(['NO_EXTERNALIZED_CHECKPOINTS', 'DELETE_ON_CANCELLATION', 'RETAIN_ON_CANCELLATION']), 'NO_EXTERNALIZED_CHECKPOINTS', 'Whether retained checkpoints survive the job: NO_EXTERNALIZED_CHECKPOINTS deletes them when the job is cancelled or fails, DELETE_ON_CANCELLATION keeps them when it fails, RETAIN_ON_CANCELLATION also when cancelled.'),
+  'web.checkpoints.history': option(integer(1, 10_000), 10, 'Recent checkpoints a job remembers for GET /jobs/:id/checkpoints and rivulet status.'),
+  's3.entropy.key': option(optional(text), null, 'Marker in checkpoint data-file paths replaced by random characters (metadata: removed), e.g. _entropy_; unset: no entropy. See docs/checkpoint-storage.md.'),
+  's3.entropy.length': option(integer(1, 64), 4, 'Number of random [0-9a-z] characters that replace s3.entropy.key in data-file paths.'),
+  's3.retry.deadline': option(duration, 60_000, 'Bound on one S3 call: transient failures (connection refused/reset, 5xx, throttling) are retried with exponential backoff until it passes; 403, 404 and a missing bucket fail at once.'),
 } as const satisfies Record<string, ConfigOption<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;
@@ -69,6 +80,13 @@ export const JOB_SCOPED_KEYS: readonly ConfigKey[] = [
   'execution.checkpointing.interval',
   'restart-strategy.type',
   'jobmanager.execution.failover-strategy',
+  'execution.checkpointing.timeout',
+  'execution.checkpointing.min-pause',
+  'execution.checkpointing.max-concurrent-checkpoints',
+  'execution.checkpointing.tolerable-failed-checkpoints',
+  'execution.checkpointing.mode',
+  'execution.checkpointing.num-retained',
+  'execution.checkpointing.externalized-checkpoint-retention',
 ];
 type ValueOf<O> = O extends ConfigOption<infer T> ? T : never;
 export type ConfigValues = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_OPTIONS)[K]> };

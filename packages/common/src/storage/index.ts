@@ -1,0 +1,34 @@
+export type {
+  CheckpointStorage,
+  CheckpointStorageKind,
+  PutOptions,
+  StorageCallOptions,
+  StoredObject,
+} from './checkpoint-storage.js';
+export {
+  CheckpointStorageError,
+  isStorageNotFound,
+  type StorageErrorCode,
+  type StorageOperation,
+} from './errors.js';
+export {
+  createCheckpointStorage,
+  type CheckpointStorageSettings,
+  type CreateCheckpointStorageOptions,
+} from './create-checkpoint-storage.js';
+export { parseStorageLocation, type StorageLocation } from './storage-location.js';
+export { FileSystemCheckpointStorage } from './fs/filesystem-checkpoint-storage.js';
+export { S3CheckpointStorage, type S3CheckpointStorageOptions } from './s3/s3-checkpoint-storage.js';
+export { createS3Client, type S3Settings } from './s3/s3-client.js';
+export { EntropyInjector, ENTROPY_ALPHABET } from './entropy.js';
+export {
+  METADATA_FILE,
+  SAVEPOINT_METADATA_PATH,
+  checkpointDiscardPrefix,
+  checkpointPath,
+  jobBundlePath,
+  metadataPath,
+  parseCheckpointFolder,
+  savepointFilePath,
+  subtaskStatePath,
+} from './layout.js';

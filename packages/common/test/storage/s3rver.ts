@@ -1,0 +1,28 @@
+/**
+ * Loads the s3rver launcher of @rivulet/testing at run time. @rivulet/testing
+ * depends on @rivulet/common, so common's tests cannot reference it at build
+ * time (project references would be circular); both are built before any test
+ * runs. This file compiles to packages/common/dist/test/storage/.
+ */
+export interface S3Server {
+  readonly endpoint: string;
+  readonly dataDir: string;
+  readonly pid: number;
+  readonly running: boolean;
+  stop(graceMs?: number): Promise<void>;
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface S3ServerModule {
+  startS3Server(options: { buckets?: readonly string[]; startTimeoutMs?: number }): Promise<S3Server>;
+}
+
+const MODULE_URL = new URL('../../../../testing/dist/src/s3-server.js', import.meta.url);
+
+export async function startS3rver(buckets: readonly string[]): Promise<S3Server> {
+  const module = (await import(MODULE_URL.href)) as S3ServerModule;
+  return module.startS3Server({ buckets, startTimeoutMs: 20_000 });
+}
