@@ -1,0 +1,39 @@
+/**
+ * Deletes snapshot folders (Flink's CheckpointsCleaner): aborted checkpoints,
+ * checkpoints pushed out by retention, a job's checkpoints when it ends.
+ *
+ * Contract: `discard` never rejects — a deletion that fails is logged and
+ * leaves an orphan folder, it never fails a checkpoint; `idle()` resolves when
+ * every deletion started so far has ended.
+ */
+import { errorMessage, externalPathOf, type Logger, type SnapshotLocation } from '@rivulet/common';
+import { storageOf, type SnapshotStorages } from './checkpoint-storage-access.js';
+
+export class CheckpointCleaner {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly storages: SnapshotStorages,
+    private readonly log: Logger,
+  ) {}
+
+  /** Deletes the folder of `location` and everything in it; `why` goes to the log. */
+  discard(location: SnapshotLocation, why: string): Promise<void> {
+    const path = externalPathOf(location, this.storages.checkpointRoot);
+    const deletion = (async () => {
+      try {
+        await storageOf(this.storages, location).deleteRecursive(location.folder);
+        this.log.debug({ path, why }, 'deleted snapshot folder');
+      } catch (err) {
+        this.log.warn({ path, why, err: errorMessage(err) }, 'could not delete snapshot folder; it stays as an orphan');
+      }
+    })();
+    this.inFlight.add(deletion);
+    void deletion.finally(() => this.inFlight.delete(deletion));
+    return deletion;
+  }
+
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+}

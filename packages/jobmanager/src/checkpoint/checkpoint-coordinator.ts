@@ -1,0 +1,499 @@
+/**
+ * The checkpoint coordinator of one job (Flink's CheckpointCoordinator, split
+ * by concern: trigger-request-queue and periodic-trigger decide when,
+ * pending-checkpoint tracks acknowledgements, completed-checkpoint-store and
+ * checkpoint-cleaner keep and delete, checkpoint-stats-tracker counts).
+ *
+ * Invariants:
+ * - ids come from the CheckpointIdCounter: strictly increasing, never reused;
+ * - a checkpoint completes only when every task of its plan acknowledged;
+ *   then, in this order: `_metadata` is written (last: a folder without it
+ *   holds no checkpoint), the checkpoint becomes the latest completed (store),
+ *   checkpoints beyond num-retained are deleted, files and all, and only then
+ *   are the tasks notified (`notifyComplete`);
+ * - an aborted checkpoint leaves no metadata behind: its folder is deleted,
+ *   after an in-flight metadata write has settled;
+ * - acknowledgements and declines of unknown checkpoints, of attempts outside
+ *   the plan, or after completion are ignored; state acknowledged late for an
+ *   aborted checkpoint is deleted;
+ * - savepoints are never deleted by the coordinator; intermediate savepoints
+ *   neither notify tasks nor become the recovery point;
+ * - counted failures beyond tolerable-failed-checkpoints call `failJob` once.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  checkpointFolderOf,
+  decodeSubtaskStateSnapshot,
+  errorMessage,
+  externalPathOf,
+  savepointFolderName,
+  type CheckpointMetadata,
+  type Logger,
+  type SnapshotLocation,
+  type SubtaskStateSnapshot,
+} from '@rivulet/common';
+import { CheckpointCleaner } from './checkpoint-cleaner.js';
+import type { CheckpointCoordinatorConfiguration } from './checkpoint-configuration.js';
+import { CheckpointFailedError, CheckpointFailures, type CheckpointFailure } from './checkpoint-failure.js';
+import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
+import { CheckpointFinalizer } from './checkpoint-finalizer.js';
+import type { CheckpointIdCounter } from './checkpoint-id-counter.js';
+import { checkPlan, type CheckpointPlan, type CheckpointPlanOutcome } from './checkpoint-plan.js';
+import { CheckpointStatsTracker } from './checkpoint-stats-tracker.js';
+import type { SnapshotStorages } from './checkpoint-storage-access.js';
+import { systemTimers, type Cancellable, type CheckpointTimers } from './checkpoint-timers.js';
+import { isSavepoint, type CheckpointKind, type CheckpointTrigger, type CompletedCheckpoint, type JobEndStatus } from './checkpoint-types.js';
+import type { CompletedCheckpointStore } from './completed-checkpoint-store.js';
+import { PendingCheckpoint } from './pending-checkpoint.js';
+import { PeriodicTrigger } from './periodic-trigger.js';
+import { reportRestored, restoreFromSnapshot, type RestoreDeps, type RestoreOptions } from './checkpoint-restore.js';
+import { TriggerRequestQueue } from './trigger-request-queue.js';
+
+export interface CheckpointCoordinatorOptions {
+  readonly jobId: string;
+  readonly configuration: CheckpointCoordinatorConfiguration;
+  readonly counter: CheckpointIdCounter;
+  readonly store: CompletedCheckpointStore;
+  readonly storages: SnapshotStorages;
+  /** Asked at every trigger: which operators and running attempts the checkpoint covers. */
+  readonly planCheckpoint: () => CheckpointPlanOutcome;
+  /** Sends TriggerCheckpoint to the sources; a rejection aborts the checkpoint. */
+  readonly triggerSources: (trigger: CheckpointTrigger) => Promise<void> | void;
+  /** Sends NotifyCheckpointComplete to the tasks; failures are logged only. */
+  readonly notifyComplete: (checkpointId: number) => Promise<void> | void;
+  /** Sends NotifyCheckpointAborted to the tasks; failures are logged only. */
+  readonly notifyAborted: (checkpointId: number) => Promise<void> | void;
+  /** Fails the job: consecutive counted failures exceeded tolerable-failed-checkpoints. */
+  readonly failJob: (reason: string) => void;
+  readonly log: Logger;
+  readonly timers?: CheckpointTimers;
+  /** Suffix of savepoint folder names. @default 12 random hex characters */
+  readonly randomSuffix?: () => string;
+  /** Delay of the first periodic trigger after startCheckpointScheduler. @default the interval */
+  readonly initialDelayMs?: number;
+}
+
+/** What happened to an acknowledgement (for logs and tests; the RPC answers Ack either way). */
+export type AcknowledgeOutcome = 'accepted' | 'duplicate' | 'invalid' | 'unknown-task' | 'unknown-checkpoint' | 'late';
+
+export type DeclineOutcome = 'aborted' | 'unknown-task' | 'unknown-checkpoint';
+
+interface Deferred {
+  resolve(checkpoint: CompletedCheckpoint): void;
+  reject(err: Error): void;
+}
+
+type Request =
+  | { readonly kind: 'periodic' }
+  | { readonly kind: 'manual'; readonly done: Deferred }
+  | { readonly kind: 'savepoint'; readonly done: Deferred; readonly targetDirectory: string; readonly terminate: boolean };
+
+interface PendingEntry {
+  readonly pending: PendingCheckpoint;
+  readonly request: Request;
+  readonly timeout: Cancellable;
+  /** collecting → finalizing (writing `_metadata`) → completing (recording; no longer abortable). */
+  phase: 'collecting' | 'finalizing' | 'completing';
+  aborted: boolean;
+}
+
+const RECENTLY_ABORTED = 32;
+
+export class CheckpointCoordinator {
+  readonly statistics: CheckpointStatsTracker;
+  private readonly config: CheckpointCoordinatorConfiguration;
+  private readonly timers: CheckpointTimers;
+  private readonly log: Logger;
+  private readonly queue: TriggerRequestQueue<Request>;
+  private readonly periodic: PeriodicTrigger;
+  private readonly failures: CheckpointFailureManager;
+  private readonly cleaner: CheckpointCleaner;
+  private readonly finalizer: CheckpointFinalizer;
+  private readonly pending = new Map<number, PendingEntry>();
+  private readonly recentlyAborted = new Map<number, SnapshotLocation>();
+  private readonly completions = new Set<Promise<void>>();
+  private triggering = false;
+  /** Bumped by stopCheckpointScheduler: a trigger set up across a bump has a stale plan and is dropped. */
+  private epoch = 0;
+  private lastEnd: number | undefined;
+  private pauseTimer: Cancellable | undefined;
+  private shutdownResult: Promise<void> | undefined;
+
+  constructor(private readonly options: CheckpointCoordinatorOptions) {
+    this.config = options.configuration;
+    this.timers = options.timers ?? systemTimers;
+    this.log = options.log.child({ jobId: options.jobId, component: 'checkpoint-coordinator' });
+    this.statistics = new CheckpointStatsTracker(this.config.historySize);
+    this.queue = new TriggerRequestQueue(this.config.maxConcurrentCheckpoints, this.config.minPauseMs);
+    this.periodic = new PeriodicTrigger(this.timers, this.config.intervalMs, () => {
+      if (this.queue.enqueue({ kind: 'periodic' })) this.pump();
+    });
+    this.failures = new CheckpointFailureManager(this.config.tolerableFailedCheckpoints, (reason) => {
+      this.log.error({ reason }, 'failing the job: too many checkpoint failures');
+      this.options.failJob(reason);
+    });
+    this.cleaner = new CheckpointCleaner(options.storages, this.log);
+    this.finalizer = new CheckpointFinalizer({
+      jobId: options.jobId, storages: options.storages, store: options.store, cleaner: this.cleaner, retention: this.config.externalizedRetention,
+    });
+  }
+
+  // ---- lifecycle -------------------------------------------------------------
+
+  /** The job is RUNNING: periodic checkpoints begin (when an interval is set). */
+  startCheckpointScheduler(): void {
+    if (this.shutdownResult) return;
+    this.periodic.start(this.options.initialDelayMs ?? this.config.intervalMs ?? 0);
+  }
+
+  /**
+   * The job left RUNNING (failing, restarting, cancelling, stopping with a
+   * savepoint): periodic triggering stops and every pending checkpoint and
+   * savepoint is aborted ("job not running: <reason>", not counted). Resolves
+   * once checkpoints already past their metadata write are recorded, so
+   * `latestCompletedCheckpoint()` is then final for a restore.
+   */
+  async stopCheckpointScheduler(reason: string): Promise<void> {
+    this.epoch += 1;
+    this.periodic.stop();
+    this.queue.drain().forEach((request) => {
+      if (request.kind !== 'periodic') this.queue.enqueue(request); // on-demand requests stay; the plan decides them
+    });
+    for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.suspended(reason));
+    await this.settleCompletions();
+  }
+
+  /**
+   * The job ended (or this JobManager stopped leading it): aborts everything
+   * pending, then applies externalized-checkpoint-retention — deleting the
+   * job's owned checkpoints (and its checkpoint folder) when `status` calls
+   * for it. Idempotent.
+   */
+  shutdown(status: JobEndStatus): Promise<void> {
+    this.shutdownResult ??= this.doShutdown(status);
+    return this.shutdownResult;
+  }
+
+  /** Resolves when no deletion or completion started so far is still running (tests). */
+  async idle(): Promise<void> {
+    await this.settleCompletions();
+    await this.cleaner.idle();
+  }
+
+  // ---- triggering ------------------------------------------------------------
+
+  /** Triggers a checkpoint now (ignoring min-pause, waiting for max-concurrent); resolves when it completes. */
+  triggerCheckpoint(): Promise<CompletedCheckpoint> {
+    return this.request((done) => ({ kind: 'manual', done }));
+  }
+
+  /**
+   * Triggers a savepoint into `targetDirectory` (a URI the storages can open);
+   * resolves with its path `<targetDirectory>/savepoint-<job>-<random>`.
+   * `terminate`: stop with savepoint — sources end after it, and tasks are
+   * notified of its completion so sinks commit.
+   */
+  async triggerSavepoint(targetDirectory: string, options: { terminate?: boolean } = {}): Promise<string> {
+    const completed = await this.request((done) => ({ kind: 'savepoint', done, targetDirectory, terminate: options.terminate === true }));
+    return completed.externalPath;
+  }
+
+  private request(make: (done: Deferred) => Request): Promise<CompletedCheckpoint> {
+    return new Promise<CompletedCheckpoint>((resolve, reject) => {
+      const request = make({ resolve, reject });
+      if (this.shutdownResult) {
+        reject(new CheckpointFailedError(undefined, CheckpointFailures.shutdown('the job has ended'), this.what(request)));
+        return;
+      }
+      this.queue.enqueue(request);
+      this.pump();
+    });
+  }
+
+  /** Starts the next request when the queue's rules allow; re-entered whenever they may have changed. */
+  private pump(): void {
+    if (this.shutdownResult) return;
+    this.pauseTimer?.cancel();
+    this.pauseTimer = undefined;
+    const now = this.timers.now();
+    const decision = this.queue.decide({ triggering: this.triggering, pending: this.pending.size, lastEnd: this.lastEnd, now });
+    if (decision.kind === 'wait') return;
+    if (decision.kind === 'wait-until') {
+      this.pauseTimer = this.timers.schedule(decision.at - now, () => this.pump());
+      return;
+    }
+    this.triggering = true;
+    this.startTrigger(decision.request)
+      .catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'unexpected error while triggering a checkpoint'))
+      .finally(() => {
+        this.triggering = false;
+        this.pump();
+      });
+  }
+
+  private async startTrigger(request: Request): Promise<void> {
+    if (request.kind === 'periodic') this.periodic.rearm();
+    const epoch = this.epoch;
+    const outcome = this.options.planCheckpoint();
+    if (outcome.kind === 'not-ready') return this.failBeforeTrigger(request, CheckpointFailures.jobNotRunning(outcome.reason));
+    const problem = checkPlan(outcome.plan);
+    if (problem !== undefined) return this.failBeforeTrigger(request, CheckpointFailures.triggerFailed('invalid checkpoint plan', problem));
+    if (request.kind === 'savepoint') {
+      try {
+        this.options.storages.savepoints(request.targetDirectory);
+      } catch (err) {
+        return this.failBeforeTrigger(request, CheckpointFailures.triggerFailed(`cannot use savepoint directory ${request.targetDirectory}`, err));
+      }
+    }
+    let id: number;
+    try {
+      id = await this.options.counter.getAndIncrement();
+    } catch (err) {
+      return this.failBeforeTrigger(request, CheckpointFailures.triggerFailed('could not get a checkpoint id', err));
+    }
+    if (this.shutdownResult) return this.failBeforeTrigger(request, CheckpointFailures.shutdown('the job has ended'));
+    if (epoch !== this.epoch) return this.failBeforeTrigger(request, CheckpointFailures.suspended('the job left RUNNING while the checkpoint was set up'));
+    this.createPending(id, request, outcome.plan);
+  }
+
+  private createPending(id: number, request: Request, plan: CheckpointPlan): void {
+    const timestamp = this.timers.now();
+    const kind: CheckpointKind = request.kind !== 'savepoint' ? 'checkpoint' : request.terminate ? 'terminating-savepoint' : 'savepoint';
+    const location: SnapshotLocation = request.kind === 'savepoint'
+      ? { root: request.targetDirectory, folder: savepointFolderName(this.options.jobId, (this.options.randomSuffix ?? randomHex)()) }
+      : { root: null, folder: checkpointFolderOf(this.options.jobId, id) };
+    const pending = new PendingCheckpoint(id, timestamp, kind, location, plan);
+    const timeout = this.timers.schedule(this.config.timeoutMs, () => this.expire(id));
+    this.pending.set(id, { pending, request, timeout, phase: 'collecting', aborted: false });
+    this.statistics.reportPending(id, kind, timestamp, pending.numberOfTasks);
+    this.log.info({ checkpointId: id, kind, tasks: pending.numberOfTasks, path: this.externalPath(location) }, 'triggering checkpoint');
+    const trigger: CheckpointTrigger = {
+      checkpointId: id, timestamp, savepoint: isSavepoint(kind), terminate: kind === 'terminating-savepoint', mode: this.config.mode, location,
+    };
+    const failed = (err: unknown): void => {
+      this.abort(id, CheckpointFailures.triggerFailed('triggering the sources failed', err));
+    };
+    try {
+      Promise.resolve(this.options.triggerSources(trigger)).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  private failBeforeTrigger(request: Request, failure: CheckpointFailure): void {
+    this.statistics.reportFailedBeforeTrigger();
+    const fields = { reason: failure.reason, message: failure.message, request: request.kind };
+    if (request.kind === 'periodic') this.log.debug(fields, 'checkpoint not triggered');
+    else this.log.info(fields, 'checkpoint not triggered');
+    if (request.kind !== 'periodic') request.done.reject(new CheckpointFailedError(undefined, failure, this.what(request)));
+  }
+
+  // ---- acknowledgements ------------------------------------------------------
+
+  /**
+   * AcknowledgeCheckpoint from a task: `stateHandles` are the request's bytes
+   * (a SubtaskStateSnapshot as JSON; empty for no state) or the decoded value.
+   * Malformed or mismatching state aborts the checkpoint.
+   */
+  acknowledgeCheckpoint(
+    executionAttemptId: string,
+    checkpointId: number,
+    stateHandles: Uint8Array | SubtaskStateSnapshot,
+  ): AcknowledgeOutcome {
+    const entry = this.pending.get(checkpointId);
+    if (!entry) {
+      const aborted = this.recentlyAborted.get(checkpointId);
+      if (aborted) {
+        void this.cleaner.discard(aborted, `late acknowledgement of aborted checkpoint ${checkpointId}`);
+        return 'late';
+      }
+      this.log.debug({ checkpointId, executionAttemptId }, 'ignoring an acknowledgement of an unknown checkpoint');
+      return 'unknown-checkpoint';
+    }
+    const task = entry.pending.taskOf(executionAttemptId);
+    if (!task) {
+      this.log.debug({ checkpointId, executionAttemptId }, 'ignoring an acknowledgement from an attempt outside the checkpoint');
+      return 'unknown-task';
+    }
+    if (entry.phase !== 'collecting') return 'duplicate'; // every task has acknowledged already
+    let snapshot: SubtaskStateSnapshot;
+    try {
+      snapshot = stateHandles instanceof Uint8Array ? decodeSubtaskStateSnapshot(stateHandles) : stateHandles;
+    } catch (err) {
+      this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, errorMessage(err)));
+      return 'invalid';
+    }
+    const result = entry.pending.acknowledge(executionAttemptId, snapshot, this.timers.now());
+    if (result.kind === 'invalid') {
+      this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, result.problem));
+      return 'invalid';
+    }
+    if (result.kind !== 'accepted') return result.kind;
+    const { pending } = entry;
+    this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize);
+    if (pending.isFullyAcknowledged) this.track(this.complete(entry));
+    return 'accepted';
+  }
+
+  /** DeclineCheckpoint from a task: aborts the checkpoint, stating the task and its reason. */
+  declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string): DeclineOutcome {
+    const entry = this.pending.get(checkpointId);
+    if (!entry) return 'unknown-checkpoint';
+    const task = entry.pending.taskOf(executionAttemptId);
+    if (!task || entry.phase !== 'collecting') return 'unknown-task';
+    this.abort(checkpointId, CheckpointFailures.declined(task.taskName, reason));
+    return 'aborted';
+  }
+
+  // ---- completion ------------------------------------------------------------
+
+  private async complete(entry: PendingEntry): Promise<void> {
+    const { pending } = entry;
+    const id = pending.checkpointId;
+    entry.phase = 'finalizing';
+    const outcome = await this.finalizer.finalize(pending, () => entry.aborted, () => {
+      entry.phase = 'completing';
+      entry.timeout.cancel();
+    });
+    if (outcome.kind === 'aborted') return;
+    if (outcome.kind === 'failed') {
+      this.finishAborted(entry, outcome.failure);
+      return;
+    }
+    const { completed, pushedOut } = outcome;
+    const { metadata, externalPath } = completed;
+    this.pending.delete(id);
+    this.lastEnd = this.timers.now();
+    this.statistics.reportCompleted(id, this.lastEnd, metadata.stateSize, externalPath);
+    this.log.info({ checkpointId: id, kind: pending.kind, bytes: metadata.stateSize, ms: this.lastEnd - pending.triggerTimestamp, path: externalPath }, 'checkpoint completed');
+    if (pending.kind === 'checkpoint') {
+      this.failures.handleSuccess(id);
+      for (const [other, e] of [...this.pending]) {
+        if (other < id && e.pending.kind === 'checkpoint') this.abort(other, CheckpointFailures.subsumed(id));
+      }
+    }
+    await Promise.all(pushedOut.map(async (old) => {
+      await this.cleaner.discard(old.location, `retention: checkpoint ${id} completed`);
+      this.statistics.reportDiscarded(old.checkpointId);
+    }));
+    if (pending.kind !== 'savepoint') this.callQuietly('notify complete', id, () => this.options.notifyComplete(id));
+    if (entry.request.kind !== 'periodic') entry.request.done.resolve(completed);
+    this.pump();
+  }
+
+  // ---- aborting --------------------------------------------------------------
+
+  private expire(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    const waiting = entry.phase === 'collecting' ? entry.pending.waitingFor().map((t) => t.taskName) : [];
+    this.abort(id, CheckpointFailures.expired(this.config.timeoutMs, waiting));
+  }
+
+  /** Aborts a checkpoint that has not reached its recording step; false when there is none. */
+  private abort(id: number, failure: CheckpointFailure): boolean {
+    const entry = this.pending.get(id);
+    if (!entry || entry.phase === 'completing') return false;
+    this.finishAborted(entry, failure);
+    // A finalizing checkpoint's folder is deleted by complete() once its metadata write settles.
+    if (entry.phase === 'collecting') void this.cleaner.discard(entry.pending.location, `checkpoint ${id} aborted`);
+    return true;
+  }
+
+  private finishAborted(entry: PendingEntry, failure: CheckpointFailure): void {
+    const { pending } = entry;
+    const id = pending.checkpointId;
+    this.pending.delete(id);
+    entry.aborted = true;
+    entry.timeout.cancel();
+    this.recentlyAborted.set(id, pending.location);
+    if (this.recentlyAborted.size > RECENTLY_ABORTED) this.recentlyAborted.delete(this.recentlyAborted.keys().next().value!);
+    this.lastEnd = this.timers.now();
+    this.statistics.reportFailed(id, this.lastEnd, failure);
+    this.log.warn({ checkpointId: id, kind: pending.kind, reason: failure.reason, message: failure.message }, 'checkpoint failed');
+    this.callQuietly('notify aborted', id, () => this.options.notifyAborted(id));
+    if (entry.request.kind !== 'periodic') {
+      entry.request.done.reject(new CheckpointFailedError(id, failure, this.what(entry.request)));
+    }
+    this.failures.handleFailure(id, pending.kind, failure);
+    this.pump();
+  }
+
+  // ---- restore and queries ---------------------------------------------------
+
+  /** What a failover restores from: the newest completed checkpoint (or the snapshot the job started from). */
+  latestCompletedCheckpoint(): CompletedCheckpoint | undefined {
+    return this.options.store.latest();
+  }
+
+  get numberOfPendingCheckpoints(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * The job starts from a snapshot (see restoreFromSnapshot in
+   * checkpoint-restore.ts): it becomes the recovery point, the counter moves
+   * past it. Call before the first trigger.
+   */
+  restoreFromSnapshot(metadata: CheckpointMetadata, location: SnapshotLocation, options: RestoreOptions = {}): Promise<CompletedCheckpoint> {
+    return restoreFromSnapshot(this.restoreDeps(), metadata, location, options);
+  }
+
+  /** A failover restored the job's tasks from `checkpoint`: counted in the statistics. */
+  reportRestored(checkpoint: CompletedCheckpoint, restoreTimestamp = this.timers.now()): void {
+    reportRestored(this.statistics, checkpoint, restoreTimestamp);
+  }
+
+  private restoreDeps(): RestoreDeps {
+    const { counter, store, storages } = this.options;
+    return { counter, store, statistics: this.statistics, checkpointRoot: storages.checkpointRoot, now: this.timers.now };
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  private async doShutdown(status: JobEndStatus): Promise<void> {
+    this.periodic.stop();
+    this.pauseTimer?.cancel();
+    for (const request of this.queue.drain()) {
+      if (request.kind !== 'periodic') {
+        request.done.reject(new CheckpointFailedError(undefined, CheckpointFailures.shutdown(`job ${status}`), this.what(request)));
+      }
+    }
+    for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.shutdown(`job ${status}`));
+    await this.settleCompletions();
+    const deleted = await this.finalizer.endOfJob(status);
+    await this.cleaner.idle();
+    this.log.info({ status, retention: this.config.externalizedRetention, deleted }, 'checkpoint coordinator stopped');
+  }
+
+  private track(completion: Promise<void>): void {
+    const tracked = completion.catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'unexpected error completing a checkpoint'));
+    this.completions.add(tracked);
+    void tracked.finally(() => this.completions.delete(tracked));
+  }
+
+  private async settleCompletions(): Promise<void> {
+    while (this.completions.size > 0) await Promise.all([...this.completions]);
+  }
+
+  private callQuietly(what: string, checkpointId: number, call: () => Promise<void> | void): void {
+    const report = (err: unknown): void => this.log.warn({ checkpointId, err: errorMessage(err) }, `${what} failed`);
+    try {
+      Promise.resolve(call()).catch(report);
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  private externalPath(location: SnapshotLocation): string {
+    return externalPathOf(location, this.options.storages.checkpointRoot);
+  }
+
+  private what(request: Request): 'checkpoint' | 'savepoint' {
+    return request.kind === 'savepoint' ? 'savepoint' : 'checkpoint';
+  }
+}
+
+function randomHex(): string {
+  return randomBytes(6).toString('hex');
+}
