@@ -6,8 +6,10 @@ import {
   bindServer,
   createHttpServer,
   createMetricsRegistry,
+  createCheckpointStorage,
   createServer,
   hostPort,
+  type CheckpointStorage,
   listenHttp,
   rivuletProto,
   shutdownServer,
@@ -19,6 +21,7 @@ import {
   type Registry,
 } from '@rivulet/common';
 import { BlobStore } from './blob/blob-store.js';
+import { CheckpointMetrics } from './checkpoint/index.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { JobManagerMetrics } from './metrics.js';
 import { TaskManagerGateway } from './rpc/taskmanager-gateway.js';
@@ -67,8 +70,24 @@ export class JobManager implements LeaderContender {
       rpc: { host: config['jobmanager.rpc.address'], port: config['jobmanager.rpc.port'] },
       rest: { host: config['rest.address'], port: config['rest.port'] },
     };
+    const checkpointRoot = config['execution.checkpointing.dir'];
+    const checkpoints = createCheckpointStorage(checkpointRoot, config, { logger: log });
+    const savepointStorages = new Map<string, CheckpointStorage>();
     this.dispatcher = new Dispatcher({
       config,
+      checkpointMetrics: new CheckpointMetrics(this.metricsRegistry),
+      storages: {
+        checkpoints,
+        checkpointRoot,
+        savepoints: (target) => {
+          let storage = savepointStorages.get(target);
+          if (!storage) {
+            storage = createCheckpointStorage(target, config, { key: 'savepoint directory', logger: log, entropy: false });
+            savepointStorages.set(target, storage);
+          }
+          return storage;
+        },
+      },
       registry: this.registry,
       gateway: this.gateway,
       blobs: new BlobStore(config['blob.storage.directory']),

@@ -28,6 +28,8 @@ import { createNetworkEnvironment } from './network/index.js';
 import type { NetworkEnvironment } from './network/network-api.js';
 import { JobArtifacts } from './task/job-artifacts.js';
 import { TaskExecutor } from './task/task-executor.js';
+import { CheckpointPersister } from './task/checkpointing/checkpoint-persister.js';
+import { StorageProvider } from './task/checkpointing/storage-provider.js';
 
 /** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
 function advertisedHost(bindHost: string): string {
@@ -56,6 +58,7 @@ export class TaskManager {
   private connection: JobManagerConnection | undefined;
   private network: NetworkEnvironment | undefined;
   private executor: TaskExecutor | undefined;
+  private readonly storage: StorageProvider;
 
   constructor(
     private readonly config: Configuration,
@@ -67,6 +70,7 @@ export class TaskManager {
     this.metricsRegistry = createMetricsRegistry('taskmanager');
     this.metrics = new TaskManagerMetrics(this.metricsRegistry);
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
+    this.storage = new StorageProvider(config, log);
     this.metrics.slotsTotal.set(this.slots.size);
     this.metrics.slotsAvailable.set(this.slots.free());
     this.grpcServer = createServer();
@@ -118,7 +122,8 @@ export class TaskManager {
       log: this.log,
     });
     const bundleDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`, 'jobs');
-    this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, this.log);
+    const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log);
+    this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, persister, this.storage, this.log);
     this.lifecycle.transition('RUNNING');
     await this.connection.start();
     this.log.info(
@@ -138,6 +143,7 @@ export class TaskManager {
     this.executor?.cancelAll();
     await this.connection?.stop('TaskManager is stopping');
     await this.network?.stop();
+    await this.storage.close();
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.lifecycle.transition('STOPPED');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RivuletError } from '@rivulet/common';
+import { resolve } from 'node:path';
 import { JobManagerClient, type ClientFlags } from '../client.js';
 import {
   addConfigOptions,
@@ -32,9 +32,6 @@ async function withClient<T>(flags: ClientCommandFlags, use: (client: JobManager
   }
 }
 
-function notYet(what: string): never {
-  throw new RivuletError('NOT_IMPLEMENTED', `${what} is not implemented yet`);
-}
 
 export function registerJobCommands(program: Command): void {
   clientCommand(program, 'list', 'list the jobs of the cluster').action(async (flags: ClientCommandFlags) => {
@@ -66,13 +63,25 @@ export function registerJobCommands(program: Command): void {
       printResult(flags.output, { jobId, cancelled: true }, () => [`Cancelled job ${jobId}.`]);
     });
 
-  clientCommand(program, 'stop', 'stop a job with a savepoint')
+  clientCommand(program, 'stop', 'stop a job with a savepoint: sources end after it, sinks commit, the job finishes')
     .argument('<jobId>', 'job id')
-    .option('--savepoint <dir>', 'where to write the savepoint')
-    .action(() => notYet('rivulet stop'));
+    .option('--savepoint <dir>', 'where to write the savepoint (default: execution.checkpointing.savepoint-dir)')
+    .action(async (jobId: string, flags: ClientCommandFlags & { savepoint?: string }) => {
+      const { savepointPath } = await withClient(flags, (client) => client.call('StopJob', { jobId, savepointDir: targetUri(flags.savepoint) }, 15 * 60_000));
+      printResult(flags.output, { jobId, savepointPath }, () => [`Job ${jobId} stopped with savepoint ${savepointPath}`]);
+    });
 
   clientCommand(program, 'savepoint', 'trigger a savepoint of a running job')
     .argument('<jobId>', 'job id')
-    .argument('[dir]', 'where to write the savepoint')
-    .action(() => notYet('rivulet savepoint'));
+    .argument('[dir]', 'where to write the savepoint (default: execution.checkpointing.savepoint-dir)')
+    .action(async (jobId: string, dir: string | undefined, flags: ClientCommandFlags) => {
+      const { savepointPath } = await withClient(flags, (client) => client.call('TriggerSavepoint', { jobId, savepointDir: targetUri(dir) }, 15 * 60_000));
+      printResult(flags.output, { jobId, savepointPath }, () => [`Savepoint of job ${jobId}: ${savepointPath}`]);
+    });
+}
+
+/** A savepoint target as the JobManager needs it: URIs as given, local paths made absolute here. */
+export function targetUri(dir: string | undefined): string {
+  if (dir === undefined || dir === '') return '';
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(dir) ? dir : resolve(dir);
 }

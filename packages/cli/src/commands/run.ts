@@ -6,6 +6,7 @@ import { compileJobBundle } from '../job/load-job.js';
 import { addOutputOption, positiveInteger, resolveConfiguration, type ConfigFlags, type OutputFormat } from '../options.js';
 import { printResult } from '../output.js';
 import { describeProgress, type JobDetailsJson } from './job-progress.js';
+import { targetUri } from './jobs.js';
 
 interface RunFlags extends ClientFlags, Pick<ConfigFlags, 'config'> {
   readonly parallelism?: number;
@@ -53,7 +54,7 @@ export function registerRunCommand(program: Command): void {
       const { jobId } = await client.call('SubmitJob', {
         jobGraph: Buffer.from(JSON.stringify(graph)),
         bundle: Buffer.from(bundle),
-        savepointPath: flags.fromSavepoint ?? '',
+        savepointPath: targetUri(flags.fromSavepoint),
         allowNonRestoredState: flags.allowNonRestoredState ?? false,
         jobConfigJson: JSON.stringify(jobSettings),
       }, 60_000);

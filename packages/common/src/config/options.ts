@@ -41,6 +41,7 @@ export const CONFIG_OPTIONS = {
   'high-availability.etcd.lease-ttl': option(duration, 5000, 'TTL of the leader lease.'),
   'execution.checkpointing.interval': option(optional(duration), null, 'Interval between checkpoints; unset disables checkpointing.'),
   'execution.checkpointing.dir': option(text, 'file://.rivulet/checkpoints', 'Checkpoint storage: file:///path or s3://bucket/prefix.'),
+  'execution.checkpointing.savepoint-dir': option(optional(text), null, 'Default target of savepoints when `rivulet savepoint` / `stop` name none.'),
   'restart-strategy.type': option(optional(oneOf(['none', 'fixed-delay', 'failure-rate', 'exponential-delay'])), null, 'Restart strategy; unset: exponential-delay with checkpointing, none without.'),
   'jobmanager.execution.failover-strategy': option(oneOf(['full', 'region']), 'region', 'Which tasks restart after a failure.'),
   'parallelism.default': option(integer(1, 32768), 1, 'Parallelism of a job that sets none.'),

@@ -66,6 +66,26 @@ export interface TaskDeploymentDescriptor {
   /** Key groups this subtask owns when the chain head is keyed; empty otherwise. */
   readonly keyGroups: readonly number[];
   readonly bundleSha256: string;
+  /** Barrier handling of tasks with inputs (execution.checkpointing.mode). */
+  readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** Set when the subtask starts from a checkpoint or savepoint. */
+  readonly restore?: TaskRestore;
+}
+
+/** The state a subtask starts from, planned by the JobManager from a snapshot's metadata. */
+export interface TaskRestore {
+  readonly checkpointId: number;
+  /** Storage root URI of the snapshot (the checkpoint dir or a savepoint dir). */
+  readonly storageUri: string;
+  /** The snapshot's folder under that root; handle paths are relative to it. */
+  readonly folder: string;
+  readonly operators: ReadonlyArray<{
+    readonly operatorId: string;
+    readonly keyedState: ReadonlyArray<{ readonly keyGroup: number; readonly path: string; readonly offset: number; readonly length: number }>;
+    readonly timers: ReadonlyArray<{ readonly keyGroup: number; readonly path: string; readonly offset: number; readonly length: number }>;
+    /** Operator state of the old subtasks mapped to this one (old subtask k -> new k mod p). */
+    readonly operatorStates: readonly unknown[];
+  }>;
 }
 
 export function partitionIdOf(jobId: string, attempt: number, producerVertexId: string, targetVertexId: string, subtaskIndex: number): string {

@@ -20,3 +20,6 @@ export type { SubmitJobRequest, SubmitJobRequest__Output } from '../generated/ri
 export type { TaskExecutionStateUpdate, TaskExecutionStateUpdate__Output } from '../generated/rivulet/v1/TaskExecutionStateUpdate.js';
 export type { DeployTaskRequest, DeployTaskRequest__Output } from '../generated/rivulet/v1/DeployTaskRequest.js';
 export type { TaskRequest, TaskRequest__Output } from '../generated/rivulet/v1/TaskRequest.js';
+export type { TriggerCheckpointRequest, TriggerCheckpointRequest__Output } from '../generated/rivulet/v1/TriggerCheckpointRequest.js';
+export type { AcknowledgeCheckpointRequest__Output } from '../generated/rivulet/v1/AcknowledgeCheckpointRequest.js';
+export type { DeclineCheckpointRequest__Output } from '../generated/rivulet/v1/DeclineCheckpointRequest.js';

@@ -1,8 +1,10 @@
 import {
   JOB_SCOPED_KEYS,
   RivuletError,
+  errorMessage,
   isTerminalJobStatus,
   loadConfiguration,
+  planRestore,
   newJobId,
   type Configuration,
   type LeaderSession,
@@ -10,7 +12,14 @@ import {
   type pb,
 } from '@rivulet/common';
 import type { BlobStore } from '../blob/blob-store.js';
+import {
+  readCheckpointMetadata,
+  resolveCheckpointConfiguration,
+  type CheckpointMetrics,
+  type SnapshotStorages,
+} from '../checkpoint/index.js';
 import { parseJobGraph } from '../jobgraph/parse-job-graph.js';
+import type { JobGraph } from '@rivulet/api';
 import { JobMaster } from '../jobmaster/job-master.js';
 import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
@@ -22,6 +31,8 @@ export interface DispatcherDeps {
   readonly gateway: TaskManagerGateway;
   readonly blobs: BlobStore;
   readonly metrics: JobManagerMetrics;
+  readonly checkpointMetrics: CheckpointMetrics;
+  readonly storages: SnapshotStorages;
   readonly session: () => LeaderSession | undefined;
   readonly log: Logger;
 }
@@ -45,10 +56,13 @@ export class Dispatcher {
 
   async submit(request: pb.SubmitJobRequest__Output): Promise<string> {
     if (!this.deps.session()) throw new RivuletError('ILLEGAL_STATE', 'this JobManager is not the leader');
-    if (request.savepointPath) throw new RivuletError('NOT_IMPLEMENTED', 'restoring from a savepoint is not implemented yet');
     const graph = parseJobGraph(request.jobGraph);
     if (request.bundle.length === 0) throw new RivuletError('USAGE', 'the submitted job has an empty bundle');
     const jobConfig = this.jobConfiguration(request.jobConfigJson);
+    const checkpointConfiguration = resolveCheckpointConfiguration(jobConfig);
+    const restore = request.savepointPath
+      ? await this.planRestore(request.savepointPath, graph, request.allowNonRestoredState)
+      : undefined;
     const bundleSha256 = await this.deps.blobs.put(request.bundle);
     const jobId = newJobId();
     const master = new JobMaster({
@@ -62,6 +76,8 @@ export class Dispatcher {
       session: this.deps.session,
       log: this.deps.log,
       onTerminal: () => this.updateGauges(),
+      checkpointing: { configuration: checkpointConfiguration, storages: this.deps.storages, metrics: this.deps.checkpointMetrics },
+      ...(restore ? { restore } : {}),
     });
     this.jobs.set(jobId, master);
     this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
@@ -80,6 +96,51 @@ export class Dispatcher {
     }
     const cluster = Object.fromEntries(JOB_SCOPED_KEYS.map((key) => [key, this.deps.config[key]]));
     return loadConfiguration({ flags: { ...cluster, ...overrides } });
+  }
+
+  /**
+   * Reads a snapshot's `_metadata` (a savepoint folder, or a retained
+   * checkpoint's `chk-<n>` folder) and plans which state every new subtask
+   * restores. Errors name the path: a folder without metadata, corrupted
+   * metadata, state of an operator the job does not have.
+   */
+  private async planRestore(path: string, graph: JobGraph, allowNonRestoredState: boolean) {
+    let storage;
+    try {
+      storage = this.deps.storages.savepoints(path);
+    } catch (err) {
+      throw new RivuletError('JOB', `cannot restore from ${path}: ${errorMessage(err)}`);
+    }
+    try {
+      const metadata = await readCheckpointMetadata(storage, '', path);
+      const operators = graph.operators.map((op) => ({ operatorId: op.id, parallelism: op.parallelism ?? graph.defaultParallelism, keyed: op.keyed }));
+      const plan = planRestore(metadata, { operators, maxParallelism: graph.maxParallelism, allowNonRestoredState });
+      this.deps.log.info({ path, checkpointId: plan.checkpointId, movedKeyGroups: plan.movedKeyGroups, skipped: plan.skippedOperators }, 'restore planned');
+      return { plan, metadata, location: { root: path, folder: '' }, uri: path };
+    } catch (err) {
+      throw new RivuletError('JOB', `cannot restore from ${path}: ${errorMessage(err)}`);
+    }
+  }
+
+  acknowledgeCheckpoint(request: pb.AcknowledgeCheckpointRequest__Output): void {
+    this.jobs.get(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles);
+  }
+
+  declineCheckpoint(request: pb.DeclineCheckpointRequest__Output): void {
+    this.jobs.get(request.jobId)?.checkpointing.coordinator.declineCheckpoint(request.executionAttemptId, request.checkpointId, request.reason);
+  }
+
+  /** Triggers a savepoint into `dir` (or execution.checkpointing.savepoint-dir); `stop`: the job finishes after it. */
+  async savepoint(jobId: string, dir: string, stop: boolean): Promise<string> {
+    const job = this.job(jobId);
+    if (job.status !== 'RUNNING') throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is ${job.status}, not RUNNING`);
+    const target = dir || this.deps.config['execution.checkpointing.savepoint-dir'];
+    if (!target) throw new RivuletError('USAGE', 'no savepoint directory: name one, or set execution.checkpointing.savepoint-dir');
+    try {
+      return await job.checkpointing.coordinator.triggerSavepoint(target, { terminate: stop });
+    } catch (err) {
+      throw new RivuletError('JOB', `savepoint of job ${jobId} failed: ${errorMessage(err)}`);
+    }
   }
 
   job(jobId: string): JobMaster {

@@ -46,5 +46,6 @@ export function jobDetailsJson(master: JobMaster, now: number): Record<string, u
     exceptions: master.exceptions,
     'root-exception': master.exceptions[0]?.message ?? null,
     results,
+    checkpoints: master.checkpointing.coordinator.statistics.toJSON(),
   };
 }

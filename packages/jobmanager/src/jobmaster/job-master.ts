@@ -16,6 +16,9 @@ import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
 import { assignKeyGroupsOfVertices, buildDescriptor } from '../scheduler/deployment-descriptors.js';
 import { allocateSlots, releaseSlots } from '../scheduler/slot-allocator.js';
 import { jobDetailsJson, type JobFailure } from './job-details.js';
+import { JobCheckpointing } from './job-checkpointing.js';
+import type { CheckpointCoordinatorConfiguration, CheckpointMetrics, SnapshotStorages } from '../checkpoint/index.js';
+import type { AssignmentTable, CheckpointMetadata, RestorePlan, SnapshotLocation, TaskRestore } from '@rivulet/common';
 
 export interface JobMasterOptions {
   readonly jobId: string;
@@ -28,6 +31,19 @@ export interface JobMasterOptions {
   readonly session: () => LeaderSession | undefined;
   readonly log: Logger;
   readonly onTerminal: (master: JobMaster) => void;
+  readonly checkpointing: {
+    readonly configuration: CheckpointCoordinatorConfiguration;
+    readonly storages: SnapshotStorages;
+    readonly metrics: CheckpointMetrics;
+  };
+  /** Start from this snapshot (rivulet run --from-savepoint). */
+  readonly restore?: {
+    readonly plan: RestorePlan;
+    readonly metadata: CheckpointMetadata;
+    readonly location: SnapshotLocation;
+    /** The snapshot folder's URI: TaskManagers open it as the storage root. */
+    readonly uri: string;
+  };
   readonly now?: () => number;
 }
 
@@ -46,12 +62,28 @@ export class JobMaster {
   private readonly now: () => number;
   private slotWait: { timer: NodeJS.Timeout; listener: () => void } | undefined;
   private cancelTimer: NodeJS.Timeout | undefined;
+  private tables: ReadonlyMap<string, AssignmentTable> = new Map();
+  private settlingCheckpoints = false;
+  readonly checkpointing: JobCheckpointing;
 
   constructor(readonly options: JobMasterOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log.child({ jobId: options.jobId });
     this.graph = new ExecutionGraph(buildVertexGraph(options.graph), 0, this.now);
     this.statusTimestamps.CREATED = this.now();
+    this.checkpointing = new JobCheckpointing({
+      jobId: options.jobId,
+      graph: this.graph,
+      tables: () => this.tables,
+      maxParallelism: options.graph.maxParallelism,
+      configuration: options.checkpointing.configuration,
+      storages: options.checkpointing.storages,
+      gateway: options.gateway,
+      metrics: options.checkpointing.metrics,
+      session: options.session,
+      failJob: (reason) => this.fail(`checkpointing failed: ${reason}`, undefined),
+      log: this.log,
+    });
   }
 
   get jobId(): string {
@@ -101,7 +133,13 @@ export class JobMaster {
       this.graph.transition(execution, 'SCHEDULED');
     }
     this.setStatus('RUNNING');
-    const tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism);
+    const restore = this.options.restore;
+    const restoredTables = new Map<string, AssignmentTable>();
+    for (const [operatorId, plan] of restore?.plan.operators ?? []) {
+      if (plan.keyGroupAssignment) restoredTables.set(operatorId, plan.keyGroupAssignment);
+    }
+    const tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism, restoredTables);
+    this.tables = tables;
     const info = {
       operators: new Map(this.options.graph.operators.map((op) => [op.id, op] as const)),
       jobId: this.jobId,
@@ -110,16 +148,23 @@ export class JobMaster {
       maxParallelism: this.options.graph.maxParallelism,
       args: this.options.graph.args,
       bundleSha256: this.options.bundleSha256,
+      checkpointingMode: this.options.checkpointing.configuration.mode,
     };
     for (const execution of this.graph.executions) {
       const slot = execution.slot!;
-      const descriptor = buildDescriptor(info, this.graph, tables, execution);
+      const descriptor = buildDescriptor(info, this.graph, tables, execution, restore ? taskRestoreOf(restore, execution) : undefined);
       this.graph.transition(execution, 'DEPLOYING');
       this.options.gateway.deploy(slot.rpcAddress, session, descriptor, slot.slotIndex, slot.allocationId).catch((err: unknown) => {
         this.onExecutionFailed(execution, `deploying to TaskManager ${slot.resourceId} failed: ${errorMessage(err)}`);
       });
     }
-    this.log.info({ subtasks: this.graph.executions.length, slots: slots.length }, 'job deployed');
+    this.log.info({ subtasks: this.graph.executions.length, slots: slots.length, restoredFrom: restore?.uri }, 'job deployed');
+    if (restore) {
+      this.checkpointing.coordinator
+        .restoreFromSnapshot(restore.metadata, restore.location)
+        .then((checkpoint) => this.checkpointing.coordinator.reportRestored(checkpoint))
+        .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not register the restored snapshot'));
+    }
     return true;
   }
 
@@ -132,8 +177,10 @@ export class JobMaster {
     }
     switch (update.state) {
       case 'INITIALIZING':
-      case 'RUNNING':
         this.graph.transition(execution, update.state);
+        break;
+      case 'RUNNING':
+        if (this.graph.transition(execution, 'RUNNING') && this.status === 'RUNNING') this.checkpointing.startIfAllRunning();
         break;
       case 'FINISHED':
         execution.result = update.resultJson ? (JSON.parse(update.resultJson) as Record<string, unknown[]>) : undefined;
@@ -178,6 +225,7 @@ export class JobMaster {
     }
     this.log.warn({ failure, task: this.exceptions.at(-1)?.task }, 'job failing');
     this.setStatus('FAILING');
+    void this.checkpointing.stop(`the job is failing: ${failure.split('\n')[0]}`);
     this.cancelExecutions();
   }
 
@@ -185,6 +233,7 @@ export class JobMaster {
     if (isTerminalJobStatus(this.status) || this.status === 'CANCELLING') return;
     this.stopWaitingForSlots();
     this.setStatus('CANCELLING');
+    void this.checkpointing.stop('the job is being cancelled');
     this.cancelExecutions();
   }
 
@@ -213,7 +262,16 @@ export class JobMaster {
 
   private checkCompletion(): void {
     if (isTerminalJobStatus(this.status)) return;
-    if (this.status === 'RUNNING' && this.graph.allIn(['FINISHED'])) return this.end('FINISHED');
+    if (this.status === 'RUNNING' && this.graph.allIn(['FINISHED'])) {
+      // Stop with savepoint: every task acknowledged before it finished; let
+      // the savepoint's completion (metadata, notification) settle first.
+      if (!this.settlingCheckpoints && this.checkpointing.coordinator.numberOfPendingCheckpoints > 0) {
+        this.settlingCheckpoints = true;
+        void this.checkpointing.coordinator.idle().then(() => this.checkCompletion());
+        return;
+      }
+      return this.end('FINISHED');
+    }
     if (!this.graph.executions.every((e) => isTerminalExecutionState(e.state))) return;
     if (this.status === 'FAILING') this.end('FAILED');
     else if (this.status === 'CANCELLING') this.end('CANCELED');
@@ -223,6 +281,7 @@ export class JobMaster {
   private end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): void {
     if (this.cancelTimer) clearTimeout(this.cancelTimer);
     this.setStatus(status);
+    this.checkpointing.shutdown(status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
     const session = this.options.session();
     for (const holder of releaseSlots(this.options.registry, this.jobId)) {
       if (!session) continue;
@@ -244,4 +303,26 @@ export class JobMaster {
   details(): Record<string, unknown> {
     return jobDetailsJson(this, this.now());
   }
+}
+
+/**
+ * What one subtask restores: for every operator of its chain with state in
+ * the snapshot, the key-group handles it now owns and the operator state of
+ * the old subtasks mapped to it (old subtask k -> new subtask k mod p).
+ */
+function taskRestoreOf(restore: NonNullable<JobMasterOptions['restore']>, execution: Execution): TaskRestore {
+  const operators = execution.vertex.operatorIds.flatMap((operatorId) => {
+    const plan = restore.plan.operators.get(operatorId);
+    const subtask = plan?.subtasks[execution.subtaskIndex];
+    if (!plan || !subtask) return [];
+    return [{
+      operatorId,
+      keyedState: subtask.keyedState,
+      timers: subtask.timers,
+      operatorStates: subtask.operatorState
+        .filter((previous) => previous.subtaskIndex % plan.parallelism === execution.subtaskIndex)
+        .map((previous) => previous.state),
+    }];
+  });
+  return { checkpointId: restore.plan.checkpointId, storageUri: restore.uri, folder: restore.location.folder, operators };
 }

@@ -57,6 +57,15 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
     }
   });
 
+  app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', async (request, reply) => {
+    try {
+      return deps.dispatcher.job(request.params.id).checkpointing.coordinator.statistics.toJSON();
+    } catch {
+      reply.code(404);
+      return { errors: [`Job ${request.params.id} not found`] };
+    }
+  });
+
   app.get('/readyz', async (_request, reply) => {
     const session = deps.session();
     reply.code(session ? 200 : 503);

@@ -22,9 +22,6 @@ export interface JobManagerServiceDeps {
   readonly endpoints: () => LeaderEndpoints;
 }
 
-function notImplemented(what: string): never {
-  throw new RivuletError('NOT_IMPLEMENTED', `${what} is not implemented yet`);
-}
 
 function requireLeader(deps: JobManagerServiceDeps): LeaderSession {
   const session = deps.session();
@@ -79,10 +76,16 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
       return {};
     }),
     GetJobBundle: unaryHandler((request) => deps.dispatcher.bundle(request.jobId)),
-    StopJob: unaryHandler(() => notImplemented('stop with savepoint')),
-    TriggerSavepoint: unaryHandler(() => notImplemented('savepoints')),
-    AcknowledgeCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
-    DeclineCheckpoint: unaryHandler(() => notImplemented('checkpoints')),
+    StopJob: unaryHandler(async (request) => ({ savepointPath: await deps.dispatcher.savepoint(request.jobId, request.savepointDir, true) })),
+    TriggerSavepoint: unaryHandler(async (request) => ({ savepointPath: await deps.dispatcher.savepoint(request.jobId, request.savepointDir, false) })),
+    AcknowledgeCheckpoint: unaryHandler((request) => {
+      deps.dispatcher.acknowledgeCheckpoint(request);
+      return {};
+    }),
+    DeclineCheckpoint: unaryHandler((request) => {
+      deps.dispatcher.declineCheckpoint(request);
+      return {};
+    }),
   };
 }
 

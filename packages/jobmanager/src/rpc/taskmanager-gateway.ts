@@ -39,6 +39,20 @@ export class TaskManagerGateway {
     await callUnary(this.client(address), 'CancelTask', { leader: session, jobId, executionAttemptId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
   }
 
+  async triggerCheckpoint(address: string, session: LeaderSession, request: Omit<pb.TriggerCheckpointRequest, 'leader'>): Promise<void> {
+    await callUnary(this.client(address), 'TriggerCheckpoint', { ...request, leader: session }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+  }
+
+  async notifyCheckpoint(
+    address: string,
+    session: LeaderSession,
+    method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted',
+    jobId: string,
+    checkpointId: number,
+  ): Promise<void> {
+    await callUnary(this.client(address), method, { leader: session, jobId, checkpointId }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+  }
+
   async releaseSlots(address: string, session: LeaderSession, jobId: string): Promise<void> {
     await callUnary(this.client(address), 'ReleaseSlots', { leader: session, jobId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
   }

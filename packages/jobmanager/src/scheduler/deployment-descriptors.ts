@@ -1,5 +1,6 @@
 import {
   assignKeyGroups,
+  subtaskMemberId,
   partitionIdOf,
   type AssignmentTable,
   type ChainedOperator,
@@ -7,6 +8,7 @@ import {
   type InputDescriptor,
   type OutputDescriptor,
   type TaskDeploymentDescriptor,
+  type TaskRestore,
 } from '@rivulet/common';
 import type { Execution, ExecutionGraph } from '../executiongraph/execution-graph.js';
 import type { VertexEdge } from '../jobgraph/job-vertices.js';
@@ -19,20 +21,31 @@ export interface JobDeploymentInfo {
   readonly maxParallelism: number;
   readonly args: readonly string[];
   readonly bundleSha256: string;
+  readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
 }
 
 /** The ring's member id of subtask `i` of a keyed vertex. */
-export const memberIdOf = (subtaskIndex: number): string => String(subtaskIndex);
+export const memberIdOf = subtaskMemberId;
 
 /**
  * Key-group assignment of every keyed vertex: the consistent-hash ring over
  * its subtasks (incremental bounded-load rule, from an empty table for a
- * fresh job). Producers route by it; each subtask owns its groups.
+ * fresh job; a restored job uses the table its restore plan computed from
+ * the snapshot's). Producers route by it; each subtask owns its groups.
  */
-export function assignKeyGroupsOfVertices(graph: ExecutionGraph, maxParallelism: number): Map<string, AssignmentTable> {
+export function assignKeyGroupsOfVertices(
+  graph: ExecutionGraph,
+  maxParallelism: number,
+  restored: ReadonlyMap<string, AssignmentTable> = new Map(),
+): Map<string, AssignmentTable> {
   const tables = new Map<string, AssignmentTable>();
   for (const vertex of graph.vertices.vertices) {
     if (!vertex.keyed) continue;
+    const previous = restored.get(vertex.id);
+    if (previous) {
+      tables.set(vertex.id, previous);
+      continue;
+    }
     const members = Array.from({ length: vertex.parallelism }, (_, i) => memberIdOf(i));
     tables.set(vertex.id, assignKeyGroups({ members, numberOfKeyGroups: maxParallelism }));
   }
@@ -49,6 +62,7 @@ export function buildDescriptor(
   graph: ExecutionGraph,
   tables: ReadonlyMap<string, AssignmentTable>,
   execution: Execution,
+  restore?: TaskRestore,
 ): TaskDeploymentDescriptor {
   const { vertex, subtaskIndex } = execution;
   const parallelismOf = (vertexId: string): number =>
@@ -109,5 +123,7 @@ export function buildDescriptor(
     outputs,
     keyGroups: tables.get(vertex.id)?.keyGroupsOf(memberIdOf(subtaskIndex)) ?? [],
     bundleSha256: info.bundleSha256,
+    checkpointingMode: info.checkpointingMode,
+    ...(restore ? { restore } : {}),
   };
 }

@@ -17,9 +17,6 @@ function started(deps: TaskManagerServiceDeps): TaskExecutor {
   return executor;
 }
 
-function notImplemented(what: string): never {
-  throw new RivuletError('NOT_IMPLEMENTED', `${what} is not implemented yet`);
-}
 
 /**
  * The gRPC handlers of TaskManagerService. Every call is fenced first: a
@@ -39,15 +36,28 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
     }),
     TriggerCheckpoint: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      return notImplemented('checkpoints');
+      const location = request.locationFolder || request.locationRoot
+        ? { root: request.locationRoot || null, folder: request.locationFolder }
+        : undefined;
+      started(deps).triggerCheckpoint(
+        request.executionAttemptId,
+        { checkpointId: request.checkpointId, timestamp: request.timestampMs, savepoint: request.savepoint },
+        location,
+        request.trigger,
+        request.terminate,
+      );
+      return {};
     }),
     NotifyCheckpointComplete: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      return notImplemented('checkpoints');
+      started(deps).notifyCheckpointComplete(request.jobId, request.checkpointId);
+      return {};
     }),
     NotifyCheckpointAborted: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      return notImplemented('checkpoints');
+      // Pending sink files of an aborted checkpoint are committed with the next completed one.
+      deps.log.info({ jobId: request.jobId, checkpointId: request.checkpointId }, 'checkpoint aborted');
+      return {};
     }),
     ReleaseSlots: unaryHandler((request) => {
       deps.guard.check(request.leader);

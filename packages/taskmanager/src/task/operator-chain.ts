@@ -22,6 +22,10 @@ export interface OperatorChain {
   readonly keyed: KeyedOperator | undefined;
   /** Every member with lifecycle hooks, head first. */
   readonly members: readonly ChainMember[];
+  /** Operator ids of the source, the keyed head and each member, for checkpoints. */
+  readonly sourceOperatorId: string | undefined;
+  readonly keyedOperatorId: string | undefined;
+  readonly memberOperatorIds: ReadonlyMap<ChainMember, string>;
 }
 
 function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunctions {
@@ -54,8 +58,11 @@ export function buildOperatorChain(
   });
   let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs);
   const members: ChainMember[] = [];
+  const memberOperatorIds = new Map<ChainMember, string>();
   let keyed: KeyedOperator | undefined;
+  let keyedOperatorId: string | undefined;
   let source: SourceReader | undefined;
+  let sourceOperatorId: string | undefined;
 
   for (let i = descriptor.operators.length - 1; i >= 0; i--) {
     const operator = descriptor.operators[i]!;
@@ -74,21 +81,25 @@ export function buildOperatorChain(
       case 'reduce':
       case 'process':
         keyed = createKeyedOperator(functions, operator, descriptor, next);
+        keyedOperatorId = operator.id;
         members.unshift(keyed);
+        memberOperatorIds.set(keyed, operator.id);
         next = keyed;
         break;
       case 'sink': {
         const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id));
         members.unshift(sink);
+        memberOperatorIds.set(sink, operator.id);
         next = sink;
         break;
       }
       case 'source':
         source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
+        sourceOperatorId = operator.id;
         break;
     }
   }
-  return { head: next, source, keyed, members };
+  return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds };
 }
 
 function stringParam(operator: ChainedOperator, name: string): string {

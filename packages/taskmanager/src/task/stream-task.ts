@@ -1,5 +1,9 @@
-import type { Logger, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
 import type { InputGate, NetworkEnvironment, ResultPartitionWriter } from '../network/network-api.js';
+import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from './checkpointing/barrier-aligner.js';
+import { readRestoredState } from './checkpointing/restore-reader.js';
+import type { StorageProvider } from './checkpointing/storage-provider.js';
+import type { OperatorSnapshotParts, TaskCheckpointing } from './checkpointing/task-checkpointing.js';
 import type { JobArtifacts } from './job-artifacts.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
@@ -19,20 +23,73 @@ export class StreamTask {
   private readonly abort = new AbortController();
   private writers: ResultPartitionWriter[] = [];
   private gate: InputGate | undefined;
+  private chain: OperatorChain | undefined;
+  /** Checkpoints triggered at this source, taken between two batches. */
+  private readonly triggered: BarrierInfo[] = [];
+  /** Where checkpoints other than the default write (savepoints), announced before their barrier. */
+  private readonly locations = new Map<number, SnapshotLocation>();
+  /** Uploads still running; the task reports FINISHED only after they settle. */
+  private readonly persisting = new Set<Promise<void>>();
+  /** Stop with savepoint: the source ends its input after this checkpoint's barrier. */
+  private terminateAfter: number | undefined;
+  /** A barrier aligned on every input channel, taken before the next entry. */
+  private aligned: BarrierInfo | undefined;
+  /** Commit notifications run one after another, in checkpoint order. */
+  private notifications: Promise<void> = Promise.resolve();
+  private externalFailure: Error | undefined;
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
     private readonly network: NetworkEnvironment,
     private readonly artifacts: JobArtifacts,
+    private readonly checkpointing: TaskCheckpointing,
+    private readonly storage: StorageProvider,
+    private readonly mode: CheckpointingMode,
     private readonly log: Logger,
   ) {}
+
+  get isSource(): boolean {
+    return this.descriptor.inputs.length === 0;
+  }
+
+  /** A source takes checkpoint `barrier` between its next two batches; `terminate` ends its input after it. */
+  triggerCheckpoint(barrier: BarrierInfo, location: SnapshotLocation | undefined, terminate: boolean): void {
+    if (!this.isSource) throw new Error(`task ${this.descriptor.vertexName} is not a source; only sources are triggered`);
+    if (location) this.locations.set(barrier.checkpointId, location);
+    if (terminate) this.terminateAfter = barrier.checkpointId;
+    this.triggered.push(barrier);
+  }
+
+  /** Where checkpoint `checkpointId` writes, when not the default (told before its barrier arrives). */
+  announceLocation(checkpointId: number, location: SnapshotLocation): void {
+    this.locations.set(checkpointId, location);
+  }
+
+  /** Every subtask acknowledged `checkpointId`: two-phase-commit sinks commit. */
+  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const chain = this.chain;
+    this.notifications = this.notifications.then(async () => {
+      for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
+    });
+    return this.notifications;
+  }
 
   get cancelled(): boolean {
     return this.abort.signal.aborted;
   }
 
+  get failure(): Error | undefined {
+    return this.externalFailure;
+  }
+
   cancel(): void {
     this.abort.abort(new TaskCancelledError());
+  }
+
+  /** Fails the task from outside its loop (e.g. a commit on notification failed). */
+  fail(err: unknown): void {
+    this.externalFailure ??= err instanceof Error ? err : new Error(String(err));
+    this.abort.abort(this.externalFailure);
   }
 
   /** Runs to the end; reports every state change. Never rejects. */
@@ -44,7 +101,12 @@ export class StreamTask {
       report({ state: 'INITIALIZING' });
       const job = await this.artifacts.load(d);
       this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner }));
-      chain = buildOperatorChain(d, job, this.writers);
+      const restored = d.restore ? await readRestoredState(d.restore, this.storage) : undefined;
+      const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
+      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates);
+      this.chain = chain;
+      const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
+      for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
       const channels = d.inputs.flatMap((input) => input.channels);
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
       for (const member of chain.members) await member.open?.();
@@ -57,12 +119,13 @@ export class StreamTask {
       for (const member of chain.members) await member.finish?.();
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
       await this.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
+      await this.race(Promise.allSettled([...this.persisting]));
       const result: Record<string, unknown[]> = {};
       for (const member of chain.members) Object.assign(result, member.result?.());
       report({ state: 'FINISHED', result });
     } catch (err) {
       for (const writer of this.writers) writer.release(err instanceof Error ? err : new Error(String(err)));
-      if (this.cancelled) {
+      if (this.cancelled && !this.externalFailure) {
         report({ state: 'CANCELED' });
       } else {
         this.log.warn({ task: owner, err: describeFailure(err) }, 'task failed');
@@ -82,6 +145,8 @@ export class StreamTask {
     let batches = 0;
     for (;;) {
       this.throwIfCancelled();
+      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
+      if (this.terminateAfter !== undefined) return;
       const emitted = source.emit(chain.head, SOURCE_BATCH);
       const more = typeof emitted === 'boolean' ? emitted : await emitted;
       await this.afterBatch(chain, ++batches);
@@ -92,9 +157,20 @@ export class StreamTask {
   private async runInput(chain: OperatorChain): Promise<void> {
     const gate = this.gate!;
     const keyed = chain.keyed;
+    const aligner = new BarrierAligner(gate.numberOfChannels, this.mode, gate, {
+      onAligned: (barrier) => {
+        this.aligned = barrier;
+      },
+      onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
+    });
     let batches = 0;
     for (;;) {
       this.throwIfCancelled();
+      if (this.aligned) {
+        const barrier = this.aligned;
+        this.aligned = undefined;
+        await this.takeCheckpoint(chain, barrier);
+      }
       if (keyed) keyed.fireDueTimers(Date.now());
       const entry = gate.poll();
       if (entry === undefined) {
@@ -108,8 +184,45 @@ export class StreamTask {
         const head = chain.head;
         for (const record of entry.records) head.collect(record);
         await this.afterBatch(chain, ++batches);
+      } else if (entry.event.kind === 'barrier') {
+        aligner.onBarrier(entry.channel, entry.event);
+      } else {
+        aligner.onEndOfPartition(entry.channel);
       }
     }
+  }
+
+  /**
+   * The synchronous half of a checkpoint, between two records: snapshot
+   * every stateful operator of the chain (point-in-time copies), then
+   * forward the barrier downstream. Uploading and acknowledging continue
+   * asynchronously while the task processes on.
+   */
+  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
+    const parts: OperatorSnapshotParts[] = [];
+    try {
+      if (chain.source && chain.sourceOperatorId) {
+        parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
+      }
+      if (chain.keyed && chain.keyedOperatorId) {
+        parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshotKeyGroups() });
+      }
+      for (const member of chain.members) {
+        if (!member.snapshotState) continue;
+        const operatorId = chain.memberOperatorIds.get(member);
+        if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId) });
+      }
+    } catch (err) {
+      void this.checkpointing.decline(this.descriptor, barrier.checkpointId, `snapshot failed: ${describeFailure(err)}`);
+      for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+      return;
+    }
+    for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+    const location = this.locations.get(barrier.checkpointId);
+    this.locations.delete(barrier.checkpointId);
+    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location);
+    this.persisting.add(persisting);
+    void persisting.finally(() => this.persisting.delete(persisting));
   }
 
   /** Between batches: let asynchronous sinks catch up, honour backpressure, and yield. */

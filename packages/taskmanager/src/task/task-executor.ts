@@ -4,12 +4,16 @@ import {
   errorMessage,
   sleep,
   type Logger,
+  type SnapshotLocation,
   type TaskDeploymentDescriptor,
   type pb,
 } from '@rivulet/common';
 import type { NetworkEnvironment } from '../network/network-api.js';
 import type { JobManagerConnection } from '../registration/jobmanager-connection.js';
 import type { SlotTable } from '../slot/slot-table.js';
+import type { BarrierInfo } from './checkpointing/barrier-aligner.js';
+import type { StorageProvider } from './checkpointing/storage-provider.js';
+import type { TaskCheckpointing } from './checkpointing/task-checkpointing.js';
 import type { JobArtifacts } from './job-artifacts.js';
 import { StreamTask } from './stream-task.js';
 import type { TaskReport } from './task-report.js';
@@ -26,6 +30,8 @@ export class TaskExecutor {
     private readonly artifacts: JobArtifacts,
     private readonly slots: SlotTable,
     private readonly connection: JobManagerConnection,
+    private readonly checkpointing: TaskCheckpointing,
+    private readonly storage: StorageProvider,
     private readonly log: Logger,
   ) {}
 
@@ -44,7 +50,7 @@ export class TaskExecutor {
       throw new RivuletError('ILLEGAL_STATE', `execution ${descriptor.executionAttemptId} is already deployed here`);
     }
     this.slots.allocate(request.slotIndex, request.allocationId, descriptor.jobId);
-    const task = new StreamTask(descriptor, this.network, this.artifacts, this.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }));
+    const task = new StreamTask(descriptor, this.network, this.artifacts, this.checkpointing, this.storage, descriptor.checkpointingMode, this.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }));
     this.tasks.set(descriptor.executionAttemptId, task);
     this.log.info({ jobId: descriptor.jobId, task: descriptor.vertexName, subtask: descriptor.subtaskIndex }, 'task deployed');
     void task.run((report) => this.report(descriptor, report)).finally(() => {
@@ -56,6 +62,28 @@ export class TaskExecutor {
     const task = this.tasks.get(executionAttemptId);
     if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
     task.cancel();
+  }
+
+  /**
+   * `trigger`: a source takes the checkpoint. Otherwise the call only
+   * announces where the checkpoint writes (a savepoint), before its barrier.
+   */
+  triggerCheckpoint(executionAttemptId: string, barrier: BarrierInfo, location: SnapshotLocation | undefined, trigger: boolean, terminate: boolean): void {
+    const task = this.tasks.get(executionAttemptId);
+    if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
+    if (trigger) task.triggerCheckpoint(barrier, location, terminate);
+    else if (location) task.announceLocation(barrier.checkpointId, location);
+  }
+
+  /** Checkpoint `checkpointId` of `jobId` completed: every task of the job here commits. */
+  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+    for (const task of this.tasks.values()) {
+      if (task.descriptor.jobId !== jobId) continue;
+      task.notifyCheckpointComplete(checkpointId).catch((err: unknown) => {
+        this.log.error({ jobId, checkpointId, err: errorMessage(err) }, 'committing a completed checkpoint failed');
+        task.fail(err);
+      });
+    }
   }
 
   /** Cancels every task (TaskManager stopping). */

@@ -9,6 +9,10 @@ export interface KeyedOperator extends Output, ChainMember {
   fireDueTimers(now: number): void;
   /** Milliseconds until the next timer, or undefined when none is set. */
   msUntilNextTimer(now: number): number | undefined;
+  /** Point-in-time copy of every owned key group's state and timers (synchronous, at the barrier). */
+  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> };
+  /** Restores key groups (before any record is processed). */
+  restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined, timers: Uint8Array | undefined): void;
 }
 
 function runtimeContext(backend: HeapKeyedStateBackend, d: TaskDeploymentDescriptor, operatorId: string): RuntimeContext {
@@ -52,6 +56,20 @@ class ReduceOperator implements KeyedOperator {
   msUntilNextTimer(): undefined {
     return undefined;
   }
+
+  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> } {
+    return { keyedState: nonEmptyGroups(this.backend), timers: new Map() };
+  }
+
+  restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined): void {
+    if (keyedState) this.backend.restoreKeyGroup(keyGroup, keyedState);
+  }
+}
+
+/** Snapshots of the owned key groups that hold any state (an empty group needs no file bytes). */
+function nonEmptyGroups(backend: HeapKeyedStateBackend): Map<number, Uint8Array> {
+  const groups = backend.ownedKeyGroups().filter((group) => backend.keyGroupStats(group).entries > 0);
+  return backend.snapshotKeyGroups(groups);
 }
 
 /** process(): the user's KeyedProcessFunction with keyed state and processing-time timers. */
@@ -96,6 +114,19 @@ class ProcessOperator implements KeyedOperator {
   msUntilNextTimer(now: number): number | undefined {
     const next = this.timers.nextTimerTimestamp();
     return next === undefined ? undefined : Math.max(0, next - now);
+  }
+
+  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> } {
+    const timers = new Map<number, Uint8Array>();
+    for (const group of this.backend.ownedKeyGroups()) {
+      if (this.timers.size(group) > 0) timers.set(group, this.timers.snapshotKeyGroup(group));
+    }
+    return { keyedState: nonEmptyGroups(this.backend), timers };
+  }
+
+  restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined, timers: Uint8Array | undefined): void {
+    if (keyedState) this.backend.restoreKeyGroup(keyGroup, keyedState);
+    if (timers) this.timers.restoreKeyGroup(keyGroup, timers);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,110 @@
+import type { AssignmentTable, LeaderSession, Logger } from '@rivulet/common';
+import {
+  CheckpointCoordinator,
+  StandaloneCheckpointIdCounter,
+  StandaloneCompletedCheckpointStore,
+  checkpointPlanOf,
+  type CheckpointCoordinatorConfiguration,
+  type CheckpointMetrics,
+  type CheckpointTrigger,
+  type SnapshotStorages,
+} from '../checkpoint/index.js';
+import type { ExecutionGraph } from '../executiongraph/execution-graph.js';
+import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
+
+export interface JobCheckpointingOptions {
+  readonly jobId: string;
+  readonly graph: ExecutionGraph;
+  readonly tables: () => ReadonlyMap<string, AssignmentTable>;
+  readonly maxParallelism: number;
+  readonly configuration: CheckpointCoordinatorConfiguration;
+  readonly storages: SnapshotStorages;
+  readonly gateway: TaskManagerGateway;
+  readonly metrics: CheckpointMetrics;
+  readonly session: () => LeaderSession | undefined;
+  readonly failJob: (reason: string) => void;
+  readonly log: Logger;
+}
+
+/**
+ * Connects a job's CheckpointCoordinator to its executions: triggers go to
+ * the source subtasks (a savepoint's location is first announced to every
+ * other subtask, so tasks that only see the barrier know where to write),
+ * completion and abort notifications go to every TaskManager running the job.
+ */
+export class JobCheckpointing {
+  readonly coordinator: CheckpointCoordinator;
+  private readonly untrack: () => void;
+  private started = false;
+
+  constructor(private readonly options: JobCheckpointingOptions) {
+    this.coordinator = new CheckpointCoordinator({
+      jobId: options.jobId,
+      configuration: options.configuration,
+      counter: new StandaloneCheckpointIdCounter(),
+      store: new StandaloneCompletedCheckpointStore(options.configuration.numRetained),
+      storages: options.storages,
+      planCheckpoint: () => checkpointPlanOf(options.graph, options.tables(), options.maxParallelism),
+      triggerSources: (trigger) => this.triggerSources(trigger),
+      notifyComplete: (checkpointId) => this.notify('NotifyCheckpointComplete', checkpointId),
+      notifyAborted: (checkpointId) => this.notify('NotifyCheckpointAborted', checkpointId),
+      failJob: options.failJob,
+      log: options.log,
+    });
+    this.untrack = options.metrics.track(options.jobId, this.coordinator.statistics);
+  }
+
+  /** Every subtask runs: periodic checkpoints begin (once). */
+  startIfAllRunning(): void {
+    if (this.started || !this.options.graph.allIn(['RUNNING'])) return;
+    this.started = true;
+    this.coordinator.startCheckpointScheduler();
+  }
+
+  async stop(reason: string): Promise<void> {
+    await this.coordinator.stopCheckpointScheduler(reason);
+  }
+
+  async shutdown(status: 'FINISHED' | 'CANCELED' | 'FAILED' | 'SUSPENDED'): Promise<void> {
+    await this.coordinator.shutdown(status);
+    this.untrack();
+  }
+
+  private async triggerSources(trigger: CheckpointTrigger): Promise<void> {
+    const session = this.requireSession();
+    const request = {
+      jobId: this.options.jobId,
+      checkpointId: trigger.checkpointId,
+      timestampMs: trigger.timestamp,
+      savepoint: trigger.savepoint,
+      locationRoot: trigger.location.root ?? '',
+      locationFolder: trigger.location.folder,
+      terminate: trigger.terminate,
+    };
+    const executions = this.options.graph.executions;
+    if (trigger.location.root !== null) {
+      await Promise.all(
+        executions
+          .filter((e) => !e.vertex.isSource && e.slot)
+          .map((e) => this.options.gateway.triggerCheckpoint(e.slot!.rpcAddress, session, { ...request, executionAttemptId: e.attemptId, trigger: false })),
+      );
+    }
+    await Promise.all(
+      executions
+        .filter((e) => e.vertex.isSource && e.slot)
+        .map((e) => this.options.gateway.triggerCheckpoint(e.slot!.rpcAddress, session, { ...request, executionAttemptId: e.attemptId, trigger: true })),
+    );
+  }
+
+  private async notify(method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted', checkpointId: number): Promise<void> {
+    const session = this.requireSession();
+    const addresses = new Set(this.options.graph.executions.flatMap((e) => (e.slot ? [e.slot.rpcAddress] : [])));
+    await Promise.all([...addresses].map((address) => this.options.gateway.notifyCheckpoint(address, session, method, this.options.jobId, checkpointId)));
+  }
+
+  private requireSession(): LeaderSession {
+    const session = this.options.session();
+    if (!session) throw new Error('this JobManager is not the leader');
+    return session;
+  }
+}

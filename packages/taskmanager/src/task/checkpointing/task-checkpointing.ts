@@ -1,0 +1,23 @@
+import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { BarrierInfo } from './barrier-aligner.js';
+
+/** What one operator of a subtask contributes to a checkpoint, taken at the barrier. */
+export interface OperatorSnapshotParts {
+  readonly operatorId: string;
+  /** Key group -> serialized state (only groups that hold state). */
+  readonly keyedState?: ReadonlyMap<number, Uint8Array>;
+  /** Key group -> serialized timers (only groups that have timers). */
+  readonly timers?: ReadonlyMap<number, Uint8Array>;
+  /** Operator (non-keyed) state, a JSON value: source splits, pending sink files. */
+  readonly operatorState?: unknown;
+}
+
+/**
+ * The asynchronous half of a task's checkpoint: upload the parts taken at
+ * the barrier and acknowledge to the JobManager, or decline with the reason.
+ * Resolves in every case (a failed upload declines; it never fails the task).
+ */
+export interface TaskCheckpointing {
+  persist(descriptor: TaskDeploymentDescriptor, barrier: BarrierInfo, parts: readonly OperatorSnapshotParts[], location: SnapshotLocation | undefined): Promise<void>;
+  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
+}
