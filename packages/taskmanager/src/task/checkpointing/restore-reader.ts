@@ -29,8 +29,10 @@ export async function readRestoredState(restore: TaskRestore, provider: StorageP
   const keyGroups = new Map<string, Map<number, RestoredKeyGroup>>();
   for (const operator of restore.operators) {
     const states = operator.operatorStates.filter((state) => state !== null && state !== undefined);
-    if (states.length > 0 && states.every(Array.isArray)) sourceSplits.set(operator.operatorId, (states as unknown[][]).flat());
-    else if (states.length > 0) operatorStates.set(operator.operatorId, mergeSinkStates(states as FileSinkState[]));
+    // Source state is a list of splits. A restored source mapped no old
+    // subtask (a rescale up) reads nothing: an empty list, not its initial split.
+    if (states.every(Array.isArray)) sourceSplits.set(operator.operatorId, (states as unknown[][]).flat());
+    else operatorStates.set(operator.operatorId, mergeSinkStates(states as FileSinkState[]));
     if (operator.keyedState.length === 0 && operator.timers.length === 0) continue;
     const groups = new Map<number, RestoredKeyGroup>();
     for (const handle of operator.keyedState) {

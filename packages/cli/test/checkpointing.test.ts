@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assignKeyGroups, diffAssignments } from '@rivulet/common';
+import {
+  REPO_ROOT,
+  runCli,
+  runCliJson,
+  startJobManager,
+  startTaskManager,
+  stopAllProcesses,
+  waitFor,
+  type StartedJobManager,
+} from '@rivulet/testing';
+
+const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
+const COUNT_JOB = join(FIXTURES, 'checkpointed-count-job.ts');
+const dir = mkdtempSync(join(tmpdir(), 'rivulet-checkpointing-'));
+let jm: StartedJobManager;
+
+interface Status {
+  state: string;
+  checkpoints: { counts: { completed: number }; latest?: { completed?: { external_path?: string; id: number } | null } };
+}
+
+before(async () => {
+  const set = [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`, `blob.storage.directory=${join(dir, 'blobs')}`];
+  jm = await startJobManager({ set });
+  await startTaskManager(jm.rpcAddress, { slots: 3, name: 'tm1', set });
+  await startTaskManager(jm.rpcAddress, { slots: 3, name: 'tm2', set });
+  await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 6, { timeoutMs: 15_000, what: '6 slots' });
+});
+after(async () => {
+  await stopAllProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every key's running counts, from the visible (committed) files of `output`. */
+function countsByKey(output: string): Map<string, number[]> {
+  const counts = new Map<string, number[]>();
+  for (const file of readdirSync(output)) {
+    if (!file.startsWith('part-')) continue;
+    for (const line of readFileSync(join(output, file), 'utf8').split('\n')) {
+      if (line === '') continue;
+      const { key, count } = JSON.parse(line) as { key: string; count: number };
+      let values = counts.get(key);
+      if (!values) counts.set(key, (values = []));
+      values.push(count);
+    }
+  }
+  return counts;
+}
+
+/** Exactly once: n records in all, and for every key the counts 1..total, each once. */
+function assertExactlyOnce(output: string, n: number, keys: number): void {
+  const counts = countsByKey(output);
+  assert.equal(counts.size, keys);
+  let total = 0;
+  for (const [key, values] of counts) {
+    const sorted = [...values].sort((a, b) => a - b);
+    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => i + 1), `counts of ${key} are not 1..${sorted.length} exactly once`);
+    total += sorted.length;
+  }
+  assert.equal(total, n, 'every record is in the output exactly once');
+}
+
+async function submit(args: string[], settings: string[], options: string[] = []): Promise<string> {
+  const result = await runCli([
+    'run', COUNT_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', ...options,
+    ...settings.flatMap((s) => ['--set', s]), '--', ...args,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  return (JSON.parse(result.stdout) as { jobId: string }).jobId;
+}
+
+const status = (jobId: string): Promise<Status> => runCliJson<Status>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+
+async function waitForCheckpoints(jobId: string, count: number): Promise<Status> {
+  return waitFor(async () => {
+    const s = await status(jobId);
+    if (s.state !== 'RUNNING') throw new Error(`job ${jobId} is ${s.state}`);
+    return s.checkpoints.counts.completed >= count ? s : undefined;
+  }, { timeoutMs: 30_000, what: `${count} completed checkpoints` });
+}
+
+async function waitForState(jobId: string, state: string): Promise<void> {
+  await waitFor(async () => (await status(jobId)).state === state, { timeoutMs: 60_000, what: `job ${jobId} ${state}` });
+}
+
+describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
+  test('cancelled, then restarted from its retained checkpoint: the output equals an uninterrupted run', async () => {
+    const n = 600_000;
+    const output = join(dir, 'cancel-restore');
+    const args = ['--n', String(n), '--keys', '10', '--pause-every', '200', '--pause-ms', '5', '--output', output];
+    const settings = ['execution.checkpointing.interval=500ms', 'execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION'];
+    const jobId = await submit(args, settings, ['--parallelism', '2']);
+    await waitForCheckpoints(jobId, 2);
+    const cancelled = await runCli(['cancel', jobId, '--jobmanager', jm.rpcAddress]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    await waitForState(jobId, 'CANCELED');
+    const latest = (await status(jobId)).checkpoints.latest?.completed;
+    assert.ok(latest?.external_path, 'the latest completed checkpoint is retained');
+
+    const restored = await submit(args, ['execution.checkpointing.interval=500ms'], ['--parallelism', '2', '--from-savepoint', latest.external_path]);
+    await waitForState(restored, 'FINISHED');
+    assertExactlyOnce(output, n, 10);
+  });
+
+  test('stop with a savepoint at parallelism 4, restart at 3 and at 5: exactly the reference, moving the key groups the ring predicts', async () => {
+    const n = 600_000;
+    const keys = 40;
+    const output = join(dir, 'rescale');
+    const jobId = await submit(['--n', String(n), '--keys', String(keys), '--pause-every', '100', '--pause-ms', '5', '--output', output], ['execution.checkpointing.interval=1s'], ['--parallelism', '4']);
+    await waitFor(async () => (await status(jobId)).state === 'RUNNING' && readdirSync(output).length > 0, { timeoutMs: 30_000, what: 'the job to write output' });
+    const stopped = await runCliJson<{ savepointPath: string }>(['stop', jobId, '--savepoint', join(dir, 'savepoints'), '--jobmanager', jm.rpcAddress], { timeoutMs: 60_000 });
+    await waitForState(jobId, 'FINISHED');
+    assert.ok(countsByKey(output).size > 0, 'output before the savepoint is committed');
+
+    for (const parallelism of [3, 5]) {
+      const copy = `${output}-p${parallelism}`;
+      cpSync(output, copy, { recursive: true });
+      const restored = await submit(
+        ['--n', String(n), '--keys', String(keys), '--pause-ms', '0', '--output', copy],
+        [],
+        ['--parallelism', String(parallelism), '--from-savepoint', stopped.savepointPath],
+      );
+      await waitForState(restored, 'FINISHED');
+      assertExactlyOnce(copy, n, keys);
+
+      const planned = jm.daemon.logs.filter((e) => e.msg === 'restore planned').at(-1);
+      assert.ok(planned, 'the JobManager logged the restore plan');
+      const old = assignKeyGroups({ members: ['0', '1', '2', '3'], numberOfKeyGroups: 128 });
+      const next = assignKeyGroups({ members: Array.from({ length: parallelism }, (_, i) => String(i)), numberOfKeyGroups: 128, previous: old });
+      assert.equal(planned['path'], stopped.savepointPath);
+      assert.equal(planned['movedKeyGroups'], diffAssignments(old, next).moves.length, `key groups moved going 4 -> ${parallelism}`);
+    }
+  });
+
+  test('barrier alignment: a keyed count with one slow input never snapshots records from after the barrier', async () => {
+    const n = 200_000;
+    const output = join(dir, 'aligned');
+    const args = ['--n', String(n), '--output', output];
+    const job = join(FIXTURES, 'aligned-count-job.ts');
+    const settings = ['--set', 'execution.checkpointing.interval=300ms', '--set', 'execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION'];
+    const first = await runCli(['run', job, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', ...settings, '--', ...args]);
+    assert.equal(first.code, 0, first.stderr);
+    const jobId = (JSON.parse(first.stdout) as { jobId: string }).jobId;
+    await waitForCheckpoints(jobId, 2);
+    await runCli(['cancel', jobId, '--jobmanager', jm.rpcAddress]);
+    await waitForState(jobId, 'CANCELED');
+    const checkpoint = (await status(jobId)).checkpoints.latest?.completed?.external_path;
+    assert.ok(checkpoint);
+    const second = await runCli(['run', job, '--jobmanager', jm.rpcAddress, '--from-savepoint', checkpoint, '--', ...args], { timeoutMs: 90_000 });
+    assert.equal(second.code, 0, second.stderr);
+    assertExactlyOnce(output, n, 7);
+  });
+});
