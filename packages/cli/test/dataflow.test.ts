@@ -27,7 +27,7 @@ interface JobDetails {
 }
 
 before(async () => {
-  jm = await startJobManager({ set: [`blob.storage.directory=${join(dir, 'blobs')}`] });
+  jm = await startJobManager({ set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] });
   await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm1' });
   await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm2' });
   await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 4, {

@@ -90,7 +90,7 @@ export class JobManager implements LeaderContender {
       },
       registry: this.registry,
       gateway: this.gateway,
-      blobs: new BlobStore(config['blob.storage.directory']),
+      blobs: new BlobStore(checkpoints),
       metrics: this.metrics,
       session: () => this.session,
       log,

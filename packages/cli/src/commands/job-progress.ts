@@ -8,6 +8,32 @@ export interface JobDetailsJson {
   readonly exceptions: ReadonlyArray<{ readonly message: string; readonly task: string | null; readonly timestamp: number }>;
   readonly 'root-exception': string | null;
   readonly results?: Record<string, unknown[]>;
+  readonly checkpoints?: {
+    readonly counts: Record<string, number>;
+    readonly history?: ReadonlyArray<{
+      readonly id: number;
+      readonly status: string;
+      readonly is_savepoint: boolean;
+      readonly trigger_timestamp: number;
+      readonly end_to_end_duration: number;
+      readonly state_size: number;
+      readonly failure_message?: string | null;
+    }>;
+  };
+}
+
+/** Recent checkpoints for `rivulet status`: id, status, duration, size, trigger time (newest first). */
+export function describeCheckpoints(details: JobDetailsJson, limit = 5): string[] {
+  const checkpoints = details.checkpoints;
+  if (!checkpoints || (checkpoints.counts['total'] ?? 0) === 0) return [];
+  const c = checkpoints.counts;
+  const lines = [`Checkpoints: ${c['completed'] ?? 0} completed, ${c['failed'] ?? 0} failed, ${c['in_progress'] ?? 0} in progress`];
+  for (const entry of (checkpoints.history ?? []).slice(0, limit)) {
+    const kind = entry.is_savepoint ? 'savepoint' : 'checkpoint';
+    const reason = entry.failure_message ? `  ${entry.failure_message}` : '';
+    lines.push(`  ${kind} ${entry.id}  ${entry.status.padEnd(11)} ${String(entry.end_to_end_duration).padStart(6)} ms  ${String(entry.state_size).padStart(10)} B  ${new Date(entry.trigger_timestamp).toISOString()}${reason}`);
+  }
+  return lines;
 }
 
 /** One line of progress: job state and how many subtasks are in each state. */

@@ -9,7 +9,7 @@ import {
   type OutputFormat,
 } from '../options.js';
 import { printResult, table } from '../output.js';
-import { describeProgress, type JobDetailsJson } from './job-progress.js';
+import { describeCheckpoints, describeProgress, type JobDetailsJson } from './job-progress.js';
 
 interface ClientCommandFlags extends ConfigFlags, ClientFlags {
   readonly output: OutputFormat;
@@ -52,6 +52,7 @@ export function registerJobCommands(program: Command): void {
         `Job ${details.jid} (${details.name})`,
         describeProgress(details),
         ...details.vertices.map((v) => `  ${v.name}  parallelism ${v.parallelism}`),
+        ...describeCheckpoints(details),
         ...(details.exceptions.length === 0 ? [] : ['Exceptions (oldest first):', ...details.exceptions.map((e) => `  ${new Date(e.timestamp).toISOString()} ${e.task ?? 'job'}: ${e.message}`)]),
       ]);
     });

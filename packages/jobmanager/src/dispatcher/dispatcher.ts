@@ -63,8 +63,8 @@ export class Dispatcher {
     const restore = request.savepointPath
       ? await this.planRestore(request.savepointPath, graph, request.allowNonRestoredState)
       : undefined;
-    const bundleSha256 = await this.deps.blobs.put(request.bundle);
     const jobId = newJobId();
+    const bundleSha256 = await this.deps.blobs.put(jobId, request.bundle);
     const master = new JobMaster({
       jobId,
       graph,
@@ -168,7 +168,7 @@ export class Dispatcher {
 
   async bundle(jobId: string): Promise<{ bundle: Buffer; sha256: string }> {
     const job = this.job(jobId);
-    return { bundle: await this.deps.blobs.get(job.options.bundleSha256), sha256: job.options.bundleSha256 };
+    return { bundle: await this.deps.blobs.get(jobId, job.options.bundleSha256), sha256: job.options.bundleSha256 };
   }
 
   counts(): JobCounts {
