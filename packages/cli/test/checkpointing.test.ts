@@ -22,6 +22,7 @@ let jm: StartedJobManager;
 
 interface Status {
   state: string;
+  'root-exception'?: string | null;
   checkpoints: { counts: { completed: number }; latest?: { completed?: { external_path?: string; id: number } | null } };
 }
 
@@ -80,7 +81,7 @@ const status = (jobId: string): Promise<Status> => runCliJson<Status>(['status',
 async function waitForCheckpoints(jobId: string, count: number): Promise<Status> {
   return waitFor(async () => {
     const s = await status(jobId);
-    if (s.state !== 'RUNNING') throw new Error(`job ${jobId} is ${s.state}`);
+    if (s.state !== 'RUNNING') throw new Error(`job ${jobId} is ${s.state}: ${s['root-exception'] ?? ''}`);
     return s.checkpoints.counts.completed >= count ? s : undefined;
   }, { timeoutMs: 30_000, what: `${count} completed checkpoints` });
 }
@@ -93,9 +94,10 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
   test('cancelled, then restarted from its retained checkpoint: the output equals an uninterrupted run', async () => {
     const n = 600_000;
     const output = join(dir, 'cancel-restore');
-    const args = ['--n', String(n), '--keys', '10', '--pause-every', '200', '--pause-ms', '5', '--output', output];
+    // Slow until cancelled (about 30 s of input), fast once restored.
+    const args = (pauseMs: number): string[] => ['--n', String(n), '--keys', '10', '--pause-every', '50', '--pause-ms', String(pauseMs), '--output', output];
     const settings = ['execution.checkpointing.interval=500ms', 'execution.checkpointing.externalized-checkpoint-retention=RETAIN_ON_CANCELLATION'];
-    const jobId = await submit(args, settings, ['--parallelism', '2']);
+    const jobId = await submit(args(5), settings, ['--parallelism', '2']);
     await waitForCheckpoints(jobId, 2);
     const cancelled = await runCli(['cancel', jobId, '--jobmanager', jm.rpcAddress]);
     assert.equal(cancelled.code, 0, cancelled.stderr);
@@ -103,7 +105,7 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
     const latest = (await status(jobId)).checkpoints.latest?.completed;
     assert.ok(latest?.external_path, 'the latest completed checkpoint is retained');
 
-    const restored = await submit(args, ['execution.checkpointing.interval=500ms'], ['--parallelism', '2', '--from-savepoint', latest.external_path]);
+    const restored = await submit(args(0), ['execution.checkpointing.interval=500ms'], ['--parallelism', '2', '--from-savepoint', latest.external_path]);
     await waitForState(restored, 'FINISHED');
     assertExactlyOnce(output, n, 10);
   });
@@ -113,7 +115,11 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
     const keys = 40;
     const output = join(dir, 'rescale');
     const jobId = await submit(['--n', String(n), '--keys', String(keys), '--pause-every', '100', '--pause-ms', '5', '--output', output], ['execution.checkpointing.interval=1s'], ['--parallelism', '4']);
-    await waitFor(async () => (await status(jobId)).state === 'RUNNING' && readdirSync(output).length > 0, { timeoutMs: 30_000, what: 'the job to write output' });
+    await waitFor(async () => {
+      const s = await status(jobId);
+      if (s.state !== 'RUNNING') throw new Error(`job ${jobId} is ${s.state}: ${s['root-exception'] ?? ''}`);
+      return readdirSync(output).some((f) => f.startsWith('part-'));
+    }, { timeoutMs: 30_000, what: 'the job to commit output' });
     const stopped = await runCliJson<{ savepointPath: string }>(['stop', jobId, '--savepoint', join(dir, 'savepoints'), '--jobmanager', jm.rpcAddress], { timeoutMs: 60_000 });
     await waitForState(jobId, 'FINISHED');
     assert.ok(countsByKey(output).size > 0, 'output before the savepoint is committed');

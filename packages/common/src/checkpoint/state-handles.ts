@@ -25,10 +25,15 @@ export type JsonValue =
 /** The bytes of one key group: `length` bytes at `offset` of the file at `path`. */
 export interface KeyGroupStateHandle {
   readonly keyGroup: number;
-  /** Relative to the snapshot folder (the folder holding `_metadata`). */
+  /**
+   * Relative to the snapshot folder (the folder holding `_metadata`), or,
+   * with `rootRelative`, to the root of the checkpoint storage: a data file
+   * whose path got entropy (`s3.entropy.key`) lives outside the folder.
+   */
   readonly path: string;
   readonly offset: number;
   readonly length: number;
+  readonly rootRelative?: boolean;
 }
 
 /** The state of one operator of one subtask. */
@@ -63,6 +68,7 @@ export const keyGroupStateHandleSchema = z.strictObject({
   path: z.string().refine(isRelativeStoragePath, 'must be a relative path without empty, "." or ".." segments'),
   offset: count,
   length: count,
+  rootRelative: z.boolean().optional(),
 });
 
 const handleList = z.array(keyGroupStateHandleSchema).superRefine((handles, ctx) => {

@@ -72,6 +72,15 @@ export interface TaskDeploymentDescriptor {
   readonly restore?: TaskRestore;
 }
 
+/** A key group's bytes: a range of a file relative to the snapshot folder, or (rootRelative) to the checkpoint storage root. */
+export interface RestoredHandle {
+  readonly keyGroup: number;
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly rootRelative?: boolean;
+}
+
 /** The state a subtask starts from, planned by the JobManager from a snapshot's metadata. */
 export interface TaskRestore {
   readonly checkpointId: number;
@@ -81,8 +90,8 @@ export interface TaskRestore {
   readonly folder: string;
   readonly operators: ReadonlyArray<{
     readonly operatorId: string;
-    readonly keyedState: ReadonlyArray<{ readonly keyGroup: number; readonly path: string; readonly offset: number; readonly length: number }>;
-    readonly timers: ReadonlyArray<{ readonly keyGroup: number; readonly path: string; readonly offset: number; readonly length: number }>;
+    readonly keyedState: ReadonlyArray<RestoredHandle>;
+    readonly timers: ReadonlyArray<RestoredHandle>;
     /** Operator state of the old subtasks mapped to this one (old subtask k -> new k mod p). */
     readonly operatorStates: readonly unknown[];
   }>;

@@ -22,7 +22,11 @@ export class CheckpointCleaner {
     const path = externalPathOf(location, this.storages.checkpointRoot);
     const deletion = (async () => {
       try {
-        await storageOf(this.storages, location).deleteRecursive(location.folder);
+        const storage = storageOf(this.storages, location);
+        await storage.deleteRecursive(location.folder);
+        // Entropy-injected data files live at <random>/<folder>/…, outside the folder.
+        const entropyKey = (storage as { readonly entropyKey?: string | null }).entropyKey;
+        if (location.root === null && entropyKey) await storage.deleteRecursive(`${entropyKey}/${location.folder}`);
         this.log.debug({ path, why }, 'deleted snapshot folder');
       } catch (err) {
         this.log.warn({ path, why, err: errorMessage(err) }, 'could not delete snapshot folder; it stays as an orphan');

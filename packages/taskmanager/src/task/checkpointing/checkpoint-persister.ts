@@ -5,6 +5,7 @@ import {
   encodeSubtaskStateSnapshot,
   errorMessage,
   subtaskStateFolderOf,
+  subtaskStatePath,
   type CheckpointStorage,
   type JsonValue,
   type KeyGroupStateHandle,
@@ -45,8 +46,12 @@ export class CheckpointPersister implements TaskCheckpointing {
     try {
       const storage = this.storage(location?.root ?? null);
       const folder = location?.folder ?? checkpointFolderOf(descriptor.jobId, barrier.checkpointId);
+      // Entropy only for checkpoints in checkpoint storage: a savepoint stays one self-contained folder.
+      const entropy = (location?.root ?? null) === null && storage.entropyKey !== null
+        ? { jobId: descriptor.jobId, checkpointId: barrier.checkpointId, key: storage.entropyKey }
+        : undefined;
       const operators: OperatorSubtaskState[] = [];
-      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part));
+      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy));
       encoded = encodeSubtaskStateSnapshot({ format: SUBTASK_STATE_FORMAT, operators });
     } catch (err) {
       await this.decline(descriptor, barrier.checkpointId, `could not write the state of ${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism}): ${errorMessage(err)}`);
@@ -60,7 +65,13 @@ export class CheckpointPersister implements TaskCheckpointing {
     await this.send(descriptor, 'DeclineCheckpoint', checkpointId, { reason });
   }
 
-  private async upload(storage: CheckpointStorage, folder: string, subtaskIndex: number, part: OperatorSnapshotParts): Promise<OperatorSubtaskState> {
+  private async upload(
+    storage: CheckpointStorage,
+    folder: string,
+    subtaskIndex: number,
+    part: OperatorSnapshotParts,
+    entropy: { jobId: string; checkpointId: number; key: string } | undefined,
+  ): Promise<OperatorSubtaskState> {
     const relative = `${subtaskStateFolderOf(part.operatorId, subtaskIndex)}/state`;
     const chunks: Uint8Array[] = [];
     let offset = 0;
@@ -71,9 +82,17 @@ export class CheckpointPersister implements TaskCheckpointing {
         offset += bytes.length;
         return handle;
       });
-    const keyedState = handles(part.keyedState);
-    const timers = handles(part.timers);
-    if (offset > 0) await storage.put(folder === '' ? relative : `${folder}/${relative}`, Buffer.concat(chunks));
+    let keyedState = handles(part.keyedState);
+    let timers = handles(part.timers);
+    if (offset > 0 && entropy) {
+      // `put` replaces the marker with random characters; handles record the path it wrote.
+      const written = await storage.put(subtaskStatePath(entropy.jobId, entropy.checkpointId, part.operatorId, subtaskIndex, entropy.key), Buffer.concat(chunks), { entropy: true });
+      const rooted = (h: KeyGroupStateHandle): KeyGroupStateHandle => ({ ...h, path: written, rootRelative: true });
+      keyedState = keyedState.map(rooted);
+      timers = timers.map(rooted);
+    } else if (offset > 0) {
+      await storage.put(folder === '' ? relative : `${folder}/${relative}`, Buffer.concat(chunks));
+    }
     const operatorState = (part.operatorState ?? null) as JsonValue;
     return {
       operatorId: part.operatorId,

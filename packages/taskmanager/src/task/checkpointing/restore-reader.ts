@@ -1,4 +1,4 @@
-import type { TaskRestore } from '@rivulet/common';
+import type { RestoredHandle, TaskRestore } from '@rivulet/common';
 import type { FileSinkState } from '../sinks/transactional-file-sink.js';
 import type { StorageProvider } from './storage-provider.js';
 
@@ -24,6 +24,10 @@ export interface RestoredState {
 export async function readRestoredState(restore: TaskRestore, provider: StorageProvider): Promise<RestoredState> {
   const storage = provider.forRoot(restore.storageUri);
   const prefix = restore.folder === '' ? '' : `${restore.folder}/`;
+  const read = (handle: RestoredHandle): Promise<Buffer> =>
+    handle.rootRelative
+      ? provider.checkpoints().getRange(handle.path, handle.offset, handle.length)
+      : storage.getRange(prefix + handle.path, handle.offset, handle.length);
   const sourceSplits = new Map<string, unknown[]>();
   const operatorStates = new Map<string, unknown>();
   const keyGroups = new Map<string, Map<number, RestoredKeyGroup>>();
@@ -36,12 +40,10 @@ export async function readRestoredState(restore: TaskRestore, provider: StorageP
     if (operator.keyedState.length === 0 && operator.timers.length === 0) continue;
     const groups = new Map<number, RestoredKeyGroup>();
     for (const handle of operator.keyedState) {
-      const bytes = await storage.getRange(prefix + handle.path, handle.offset, handle.length);
-      groups.set(handle.keyGroup, { ...groups.get(handle.keyGroup), keyedState: bytes });
+      groups.set(handle.keyGroup, { ...groups.get(handle.keyGroup), keyedState: await read(handle) });
     }
     for (const handle of operator.timers) {
-      const bytes = await storage.getRange(prefix + handle.path, handle.offset, handle.length);
-      groups.set(handle.keyGroup, { ...groups.get(handle.keyGroup), timers: bytes });
+      groups.set(handle.keyGroup, { ...groups.get(handle.keyGroup), timers: await read(handle) });
     }
     keyGroups.set(operator.operatorId, groups);
   }
