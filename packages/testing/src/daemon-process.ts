@@ -23,10 +23,14 @@ export class DaemonProcess {
     args: readonly string[],
     env: NodeJS.ProcessEnv,
   ) {
+    // The IPC channel makes the daemon stop by itself if this test process
+    // dies (a test-runner timeout skips `after` hooks): nothing outlives it.
     this.child = spawn(process.execPath, [CLI_PATH, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: cleanEnv(env),
     });
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
     started.add(this);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {

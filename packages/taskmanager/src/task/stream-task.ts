@@ -10,6 +10,8 @@ import { TaskCancelledError, describeFailure, type TaskReport } from './task-rep
 
 const SOURCE_BATCH = 1024;
 const YIELD_EVERY_BATCHES = 8;
+/** A task yields at least this often, so slow user functions cannot starve heartbeats and I/O. */
+const YIELD_AFTER_MS = 10;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -37,6 +39,7 @@ export class StreamTask {
   /** Commit notifications run one after another, in checkpoint order. */
   private notifications: Promise<void> = Promise.resolve();
   private externalFailure: Error | undefined;
+  private lastYield = performance.now();
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
@@ -234,7 +237,11 @@ export class StreamTask {
     for (const writer of this.writers) {
       if (!writer.isAvailable()) await this.race(writer.whenAvailable());
     }
-    if (batches % YIELD_EVERY_BATCHES === 0) await yieldToEventLoop();
+    const now = performance.now();
+    if (batches % YIELD_EVERY_BATCHES === 0 || now - this.lastYield >= YIELD_AFTER_MS) {
+      this.lastYield = now;
+      await yieldToEventLoop();
+    }
   }
 
   private throwIfCancelled(): void {
