@@ -15,6 +15,7 @@ import {
   waitFor,
   type StartedJobManager,
   type StartedS3Server,
+  committedCounts,
 } from '@rivulet/testing';
 
 /**
@@ -188,20 +189,7 @@ function visibleFiles(output: string): string[] {
   return existsSync(output) ? readdirSync(output).filter((f) => f.startsWith('part-')).sort() : [];
 }
 
-/** For every key, the counts found in the visible (committed) files, in file order. */
-function visibleCounts(output: string): Map<string, number[]> {
-  const counts = new Map<string, number[]>();
-  for (const file of visibleFiles(output)) {
-    for (const line of readFileSync(join(output, file), 'utf8').split('\n')) {
-      if (line === '') continue;
-      const { key, count } = JSON.parse(line) as { key: string; count: number };
-      let list = counts.get(key);
-      if (!list) counts.set(key, (list = []));
-      list.push(count);
-    }
-  }
-  return counts;
-}
+const visibleCounts = committedCounts;
 
 /** Compares two multisets of numbers, describing the first differences rather than dumping thousands of entries. */
 function assertSameCounts(key: string, actual: readonly number[], expected: readonly number[]): void {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assignKeyGroups, diffAssignments } from '@rivulet/common';
 import {
   REPO_ROOT,
+  assertCountsExactlyOnce,
+  committedCounts,
   runCli,
   runCliJson,
   startJobManager,
@@ -38,33 +40,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Every key's running counts, from the visible (committed) files of `output`. */
-function countsByKey(output: string): Map<string, number[]> {
-  const counts = new Map<string, number[]>();
-  for (const file of readdirSync(output)) {
-    if (!file.startsWith('part-')) continue;
-    for (const line of readFileSync(join(output, file), 'utf8').split('\n')) {
-      if (line === '') continue;
-      const { key, count } = JSON.parse(line) as { key: string; count: number };
-      let values = counts.get(key);
-      if (!values) counts.set(key, (values = []));
-      values.push(count);
-    }
-  }
-  return counts;
-}
-
 /** Exactly once: n records in all, and for every key the counts 1..total, each once. */
 function assertExactlyOnce(output: string, n: number, keys: number): void {
-  const counts = countsByKey(output);
-  assert.equal(counts.size, keys);
-  let total = 0;
-  for (const [key, values] of counts) {
-    const sorted = [...values].sort((a, b) => a - b);
-    assert.deepEqual(sorted, Array.from({ length: sorted.length }, (_, i) => i + 1), `counts of ${key} are not 1..${sorted.length} exactly once`);
-    total += sorted.length;
-  }
-  assert.equal(total, n, 'every record is in the output exactly once');
+  assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, keys));
 }
 
 async function submit(args: string[], settings: string[], options: string[] = []): Promise<string> {
@@ -122,7 +100,7 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
     }, { timeoutMs: 30_000, what: 'the job to commit output' });
     const stopped = await runCliJson<{ savepointPath: string }>(['stop', jobId, '--savepoint', join(dir, 'savepoints'), '--jobmanager', jm.rpcAddress], { timeoutMs: 60_000 });
     await waitForState(jobId, 'FINISHED');
-    assert.ok(countsByKey(output).size > 0, 'output before the savepoint is committed');
+    assert.ok(committedCounts(output).size > 0, 'output before the savepoint is committed');
 
     for (const parallelism of [3, 5]) {
       const copy = `${output}-p${parallelism}`;

@@ -6,3 +6,4 @@ export { runCli, runCliJson, type CliResult } from './run-cli.js';
 export { startJobManager, startTaskManager, type StartedJobManager, type StartedTaskManager } from './cluster.js';
 export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
 export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3Server } from './s3-server.js';
+export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js';

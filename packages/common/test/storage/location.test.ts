@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { ConfigurationError, createCheckpointStorage, loadConfiguration, parseStorageLocation } from '../../src/index.js';
 
 describe('parseStorageLocation', () => {
-  const cwd = '/work/cluster';
+  const cwd = '/srv/cluster';
 
   test('file:///abs, file://relative, plain paths and s3://bucket/prefix', () => {
     assert.deepEqual(parseStorageLocation('file:///var/rivulet/chk', undefined, cwd), { kind: 'filesystem', root: '/var/rivulet/chk' });
     assert.deepEqual(parseStorageLocation('file:///tmp/a%20b/', undefined, cwd), { kind: 'filesystem', root: '/tmp/a b/' });
-    assert.deepEqual(parseStorageLocation('file://.rivulet/checkpoints', undefined, cwd), { kind: 'filesystem', root: '/work/cluster/.rivulet/checkpoints' });
-    assert.deepEqual(parseStorageLocation('file://data/chk', undefined, cwd), { kind: 'filesystem', root: '/work/cluster/data/chk' });
+    assert.deepEqual(parseStorageLocation('file://.rivulet/checkpoints', undefined, cwd), { kind: 'filesystem', root: '/srv/cluster/.rivulet/checkpoints' });
+    assert.deepEqual(parseStorageLocation('file://data/chk', undefined, cwd), { kind: 'filesystem', root: '/srv/cluster/data/chk' });
     assert.deepEqual(parseStorageLocation('file:/abs/chk', undefined, cwd), { kind: 'filesystem', root: '/abs/chk' });
-    assert.deepEqual(parseStorageLocation('data/chk', undefined, cwd), { kind: 'filesystem', root: '/work/cluster/data/chk' });
+    assert.deepEqual(parseStorageLocation('data/chk', undefined, cwd), { kind: 'filesystem', root: '/srv/cluster/data/chk' });
     assert.deepEqual(parseStorageLocation('/srv/chk/', undefined, cwd), { kind: 'filesystem', root: '/srv/chk' });
     assert.deepEqual(parseStorageLocation('s3://my-bucket', undefined, cwd), { kind: 's3', bucket: 'my-bucket', prefix: '' });
     assert.deepEqual(parseStorageLocation('s3://my-bucket/', undefined, cwd), { kind: 's3', bucket: 'my-bucket', prefix: '' });
