@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
   RIVULET_VERSION,
@@ -59,6 +60,8 @@ export class TaskManager {
   private network: NetworkEnvironment | undefined;
   private executor: TaskExecutor | undefined;
   private readonly storage: StorageProvider;
+  /** This process's folder for job bundles; removed when the TaskManager stops. */
+  private workDir: string | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -121,7 +124,8 @@ export class TaskManager {
       metrics: this.metrics,
       log: this.log,
     });
-    const bundleDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`, 'jobs');
+    this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
+    const bundleDir = join(this.workDir, 'jobs');
     const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log);
     this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, persister, this.storage, this.log);
     this.lifecycle.transition('RUNNING');
@@ -144,6 +148,7 @@ export class TaskManager {
     await this.connection?.stop('TaskManager is stopping');
     await this.network?.stop();
     await this.storage.close();
+    if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.lifecycle.transition('STOPPED');
