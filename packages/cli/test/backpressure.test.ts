@@ -6,8 +6,7 @@ import {
   parsePrometheusText,
   runCli,
   runCliJson,
-  startJobManager,
-  startTaskManager,
+  startCluster,
   stopAllProcesses,
   waitFor,
   type StartedTaskManager,
@@ -23,9 +22,7 @@ async function residentBytes(tm: StartedTaskManager): Promise<number> {
 
 describe('backpressure', { timeout: 90_000 }, () => {
   test('a slow sink slows its producers down and TaskManager memory stays bounded', async () => {
-    const jm = await startJobManager();
-    const tms = [await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-a' }), await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-b' })];
-    await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 2, { timeoutMs: 10_000, what: '2 slots' });
+    const { jobManager: jm, taskManagers: tms } = await startCluster({ taskManagers: 2, slots: 1 });
     const baseline = await Promise.all(tms.map(residentBytes));
 
     const submitted = await runCli(['run', join(REPO_ROOT, 'packages/cli/test/fixtures/slow-sink-job.ts'), '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json']);

@@ -8,9 +8,8 @@ import {
   REPO_ROOT,
   runCli,
   runCliJson,
-  startJobManager,
+  startCluster,
   startS3Server,
-  startTaskManager,
   stopAllProcesses,
   waitFor,
   type StartedJobManager,
@@ -101,13 +100,8 @@ before(async () => {
     's3.retry.deadline=2s',
   ];
   // Job bundles are kept in checkpoint storage too: every job here is submitted while S3 is up.
-  jm = await startJobManager({ set: s3Settings });
   // Every job here has parallelism 1 and needs one slot (the tests run one after another).
-  await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm1', set: s3Settings });
-  await waitFor(async () => ((await (await fetch(`${jm.restUrl}/overview`)).json()) as Record<string, number>)['slots-total'] === 2, {
-    timeoutMs: 15_000,
-    what: '2 slots',
-  });
+  jm = (await startCluster({ taskManagers: 1, slots: 2, set: s3Settings })).jobManager;
 });
 
 after(async () => {

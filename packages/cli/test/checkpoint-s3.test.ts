@@ -9,9 +9,8 @@ import {
   assertCountsExactlyOnce,
   runCli,
   runCliJson,
-  startJobManager,
+  startCluster,
   startS3Server,
-  startTaskManager,
   stopAllProcesses,
   waitFor,
   type StartedS3Server,
@@ -39,10 +38,7 @@ describe('checkpoints on S3 (a real s3rver process)', { timeout: 180_000 }, () =
       `s3.endpoint=${s3.endpoint}`, 's3.path-style-access=true', 's3.access-key=S3RVER', 's3.secret-key=S3RVER',
       'execution.checkpointing.dir=s3://rivulet/checkpoints', 's3.entropy.key=_entropy_',
     ];
-    const jm = await startJobManager({ set: s3Settings });
-    await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm1', set: s3Settings });
-    await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm2', set: s3Settings });
-    await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 4, { timeoutMs: 15_000, what: '4 slots' });
+    const jm = (await startCluster({ taskManagers: 2, slots: 2, set: s3Settings })).jobManager;
 
     const n = 400_000;
     const output = join(dir, 'out');

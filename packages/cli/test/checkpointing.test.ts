@@ -10,8 +10,7 @@ import {
   committedCounts,
   runCli,
   runCliJson,
-  startJobManager,
-  startTaskManager,
+  startCluster,
   stopAllProcesses,
   waitFor,
   type StartedJobManager,
@@ -30,10 +29,7 @@ interface Status {
 
 before(async () => {
   const set = [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`];
-  jm = await startJobManager({ set });
-  await startTaskManager(jm.rpcAddress, { slots: 3, name: 'tm1', set });
-  await startTaskManager(jm.rpcAddress, { slots: 3, name: 'tm2', set });
-  await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 6, { timeoutMs: 15_000, what: '6 slots' });
+  jm = (await startCluster({ taskManagers: 2, slots: 3, set })).jobManager;
 });
 after(async () => {
   await stopAllProcesses();

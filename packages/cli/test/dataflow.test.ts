@@ -7,8 +7,7 @@ import {
   REPO_ROOT,
   runCli,
   runCliJson,
-  startJobManager,
-  startTaskManager,
+  startCluster,
   stopAllProcesses,
   waitFor,
   type StartedJobManager,
@@ -27,13 +26,7 @@ interface JobDetails {
 }
 
 before(async () => {
-  jm = await startJobManager({ set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] });
-  await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm1' });
-  await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm2' });
-  await waitFor(async () => (await runCliJson<{ slotsTotal: number }>(['cluster', '--jobmanager', jm.rpcAddress])).slotsTotal === 4, {
-    timeoutMs: 10_000,
-    what: '4 slots',
-  });
+  jm = (await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] })).jobManager;
 });
 after(async () => {
   await stopAllProcesses();

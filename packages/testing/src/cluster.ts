@@ -1,3 +1,4 @@
+import { waitFor } from './wait-for.js';
 import { DaemonProcess } from './daemon-process.js';
 
 export interface StartedJobManager {
@@ -54,4 +55,27 @@ export async function startTaskManager(
     rpcPort: Number(ready['rpcPort']),
     httpPort: Number(ready['httpPort']),
   };
+}
+
+export interface StartedCluster {
+  readonly jobManager: StartedJobManager;
+  readonly taskManagers: readonly StartedTaskManager[];
+}
+
+/**
+ * A JobManager and `taskManagers` TaskManagers with `slots` slots each, all
+ * with the same `-D` settings; resolves once the JobManager counts every slot.
+ */
+export async function startCluster(options: { taskManagers: number; slots: number; set?: readonly string[] }): Promise<StartedCluster> {
+  const jobManager = await startJobManager({ set: options.set ?? [] });
+  const taskManagers: StartedTaskManager[] = [];
+  for (let i = 0; i < options.taskManagers; i++) {
+    taskManagers.push(await startTaskManager(jobManager.rpcAddress, { slots: options.slots, name: `tm${i + 1}`, set: options.set ?? [] }));
+  }
+  const expected = options.taskManagers * options.slots;
+  await waitFor(
+    async () => ((await (await fetch(`${jobManager.restUrl}/overview`)).json()) as { 'slots-total': number })['slots-total'] === expected,
+    { timeoutMs: 20_000, what: `${expected} slots registered` },
+  );
+  return { jobManager, taskManagers };
 }
