@@ -46,6 +46,20 @@ interface Sample {
   /** Longest TaskManager event-loop stall (max over both) in the window of the checkpoint, and of the raw puts. */
   readonly tmStallCheckpointMs: number;
   readonly tmStallRawPutsMs: number;
+  /** From the TaskManagers' `snapshot written` debug lines: the slower subtask's asynchronous part and its encoding CPU time. */
+  readonly asyncPartMs: number | null;
+  readonly encodeMs: number | null;
+  /** Of the slower subtask's asynchronous part: waiting for uploads, and yielding to the task. */
+  readonly uploadWaitMs: number | null;
+  readonly yieldMs: number | null;
+}
+
+/** The slowest subtask's `snapshot written` figures for checkpoint `id` (debug log of the persister). */
+function asyncFigures(cluster: BenchCluster, id: number): Pick<Sample, 'asyncPartMs' | 'encodeMs' | 'uploadWaitMs' | 'yieldMs'> {
+  const lines = cluster.taskManagers.flatMap((tm) => tm.daemon.logs).filter((l) => l.msg === 'snapshot written' && l['checkpointId'] === id);
+  const slowest = lines.sort((a, b) => Number(b['asyncMs']) - Number(a['asyncMs']))[0];
+  const figure = (name: string): number | null => (slowest === undefined ? null : Number(slowest[name]));
+  return { asyncPartMs: figure('asyncMs'), encodeMs: figure('encodeMs'), uploadWaitMs: figure('uploadWaitMs'), yieldMs: figure('yieldMs') };
 }
 
 /** Waits for a completed checkpoint newer than `afterId`; throws on a failed one. */
@@ -96,7 +110,7 @@ async function main(): Promise<void> {
     // heartbeat.timeout: the synchronous part of a snapshot blocks a TaskManager's event loop for
     // seconds when the cores are shared (docs/benchmarks.md); at the default 5 s the JobManager then
     // declares the TaskManager lost and the job fails.
-    const settings = [...s3CheckpointSettings(s3, BUCKET, 'checkpoints'), 'heartbeat.timeout=60s'];
+    const settings = [...s3CheckpointSettings(s3, BUCKET, 'checkpoints'), 'heartbeat.timeout=60s', 'log.level=debug'];
     const jm = (cluster = await startConfiguredCluster(2, settings));
     const maxStall = async (): Promise<number> => Math.max(...(await Promise.all(jm.taskManagers.map(takeMaxEventLoopLagMs))));
     await rawPuts(raw, randomFillSync(new Uint8Array(16 * 1024 * 1024)), -1); // warm-up: connections, JIT
@@ -137,10 +151,13 @@ async function main(): Promise<void> {
         rawTwoPutsMs: Math.round(two),
         tmStallCheckpointMs,
         tmStallRawPutsMs,
+        ...asyncFigures(jm, checkpoint.id),
       });
       process.stderr.write(
         `checkpoint ${checkpoint.id}: ${checkpoint.end_to_end_duration} ms (TaskManager stall ${tmStallCheckpointMs} ms), ` +
-          `raw put ${Math.round(one)} ms, two half puts ${Math.round(two)} ms (stall ${tmStallRawPutsMs} ms)\n`,
+          `raw put ${Math.round(one)} ms, two half puts ${Math.round(two)} ms (stall ${tmStallRawPutsMs} ms), ` +
+          `async part ${samples.at(-1)!.asyncPartMs} ms (encoding ${samples.at(-1)!.encodeMs} ms, ` +
+          `waiting for uploads ${samples.at(-1)!.uploadWaitMs} ms, yielding ${samples.at(-1)!.yieldMs} ms)\n`,
       );
     }
     // The last raw puts must not have overlapped the next checkpoint either.

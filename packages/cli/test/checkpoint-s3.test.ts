@@ -67,7 +67,7 @@ describe('checkpoints on S3 (a real s3rver process)', { timeout: 180_000 }, () =
       const paths = (await storage.list('')).map((o) => o.path);
       const folder = checkpoint.slice('s3://rivulet/checkpoints/'.length);
       assert.ok(paths.includes(`${folder}/_metadata`), 'metadata sits in the checkpoint folder, without entropy');
-      const dataFiles = paths.filter((p) => p.endsWith('/state'));
+      const dataFiles = paths.filter((p) => /\/state-\d+$/.test(p));
       assert.ok(dataFiles.length > 0, 'state files were written');
       assert.ok(dataFiles.every((p) => /^[0-9a-z]{4}\//.test(p) && !p.includes('_entropy_')), `state files carry entropy: ${dataFiles.slice(0, 3).join(', ')}`);
     } finally {

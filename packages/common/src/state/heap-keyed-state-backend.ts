@@ -1,6 +1,7 @@
 /**
  * Keyed state on the JavaScript heap, stored per key group (Flink's
- * HeapKeyedStateBackend, minus copy-on-write: snapshots serialize at once).
+ * HeapKeyedStateBackend, with copy-on-write per key group and state: a
+ * snapshot is taken in O(groups) and serialized later, group by group).
  *
  * Invariants:
  *  - the backend holds state only for the key groups it owns; `setCurrentKey`
@@ -10,7 +11,8 @@
  *    entry of (current key group, state, current key) and nothing else;
  *  - one name is one state: asking again returns the same object, asking for
  *    another kind throws StateKindMismatchError;
- *  - `snapshotKeyGroup` returns bytes that later updates never change.
+ *  - a snapshot (`snapshot`, `snapshotKeyGroup`) yields the bytes of the
+ *    moment it was taken, whatever is written afterwards.
  *
  * Hot path (one `setCurrentKey` + one state access per record): a primitive
  * key costs one murmur3 hash and one array lookup here, then one `Map` lookup
@@ -32,6 +34,7 @@ import {
 } from './errors.js';
 import { HeapListState, HeapMapState, HeapValueState } from './heap-states.js';
 import { KeyGroupStore, type StateKind, type StateTable } from './key-group-store.js';
+import { keyGroupSnapshotOf, type KeyGroupSnapshot } from './key-group-snapshot.js';
 import { compositeRef } from './key-ref.js';
 import {
   KEYED_STATE_FORMAT,
@@ -224,34 +227,54 @@ export class HeapKeyedStateBackend {
   }
 
   /**
-   * All state of owned `keyGroup` as self-contained bytes (snapshot-codec.ts),
-   * a point-in-time copy. Synchronous: a checkpoint snapshots every group
-   * before processing the next record, then uploads the bytes asynchronously.
+   * A point-in-time snapshot of owned `groups` (default: every owned group
+   * that holds state), serialized later one group at a time
+   * (key-group-snapshot.ts). Taking it touches no value: O(groups + states).
    */
-  snapshotKeyGroup(keyGroup: number): Uint8Array {
-    const store = this.requireOwned(keyGroup);
-    const states: StateSnapshotEntry[] = [];
-    for (const { id, name, kind } of this.registrations) {
-      const plain = store.plain[id];
-      const composite = store.composite[id];
-      if ((plain?.size ?? 0) + (composite?.size ?? 0) === 0) continue;
-      states.push({ name, kind, plain: plain ?? new Map(), composite: composite ?? new Map() });
+  snapshot(groups: Iterable<number> = this.nonEmptyKeyGroups()): KeyGroupSnapshot {
+    const encoders = new Map<number, () => Uint8Array>();
+    const holds = new Map<number, { store: KeyGroupStore; view: ReturnType<KeyGroupStore['hold']> }>();
+    const registrations = this.registrations.slice();
+    for (const g of groups) {
+      const store = this.requireOwned(g);
+      if (holds.has(g)) continue;
+      const view = store.hold();
+      holds.set(g, { store, view });
+      encoders.set(g, () => {
+        const states: StateSnapshotEntry[] = [];
+        for (const { id, name, kind } of registrations) {
+          const plain = view.plain[id];
+          const composite = view.composite[id];
+          if ((plain?.size ?? 0) + (composite?.size ?? 0) === 0) continue;
+          states.push({ name, kind, plain: plain ?? new Map(), composite: composite ?? new Map() });
+        }
+        const bytes = encodeSnapshot({ format: KEYED_STATE_FORMAT, maxParallelism: this.maxParallelism, keyGroup: g, states }, { shared: true });
+        if (this.stores[g] === store) this.lastSnapshotBytes.set(g, bytes.byteLength);
+        return bytes;
+      });
     }
-    const bytes = encodeSnapshot({
-      format: KEYED_STATE_FORMAT,
-      maxParallelism: this.maxParallelism,
-      keyGroup,
-      states,
+    return keyGroupSnapshotOf(encoders, (g) => {
+      const held = holds.get(g);
+      if (held !== undefined) held.store.release(held.view);
     });
-    this.lastSnapshotBytes.set(keyGroup, bytes.byteLength);
-    return bytes;
+  }
+
+  /** Owned key groups with at least one entry, ascending (an empty group needs no snapshot bytes). */
+  nonEmptyKeyGroups(): number[] {
+    const groups: number[] = [];
+    this.stores.forEach((s, g) => s !== undefined && s.entryCount() > 0 && groups.push(g));
+    return groups;
+  }
+
+  /** All state of owned `keyGroup` as self-contained bytes with their own ArrayBuffer (snapshot-codec.ts), at once. */
+  snapshotKeyGroup(keyGroup: number): Uint8Array {
+    return new Uint8Array(this.snapshot([keyGroup]).encode(keyGroup));
   }
 
   /** `snapshotKeyGroup` of each of `groups` (default: every owned group), at one point in time. */
   snapshotKeyGroups(groups: Iterable<number> = this.ownedKeyGroups()): Map<number, Uint8Array> {
-    const out = new Map<number, Uint8Array>();
-    for (const g of groups) out.set(g, this.snapshotKeyGroup(g));
-    return out;
+    const snapshot = this.snapshot(groups);
+    return new Map(snapshot.keyGroups.map((g) => [g, new Uint8Array(snapshot.encode(g))]));
   }
 
   /**
@@ -289,11 +312,14 @@ export class HeapKeyedStateBackend {
     };
   }
 
-  /** @internal The current key's table of state `id`, created if missing; throws without a key. */
-  writeTable(id: number, what: string): StateTable {
+  /**
+   * @internal The current key's table of state `id` for a write: created if
+   * missing, copied first if a snapshot holds it; throws without a key.
+   */
+  writeTable(id: number, what: () => string): StateTable {
     const store = this.store;
-    if (store === undefined) throw new NoCurrentKeyError(this.operatorId, what);
-    return store.table(id, this.composite);
+    if (store === undefined) throw new NoCurrentKeyError(this.operatorId, what());
+    return store.writable(id, this.composite, this.registrations[id]!.kind);
   }
 
   /** @internal Throws NoCurrentKeyError unless a key is set. */

@@ -8,13 +8,31 @@
  *  - values are stored by reference (heap backend): what `value()` / `get()`
  *    return must not be mutated except through the state's own methods;
  *  - an entry that becomes empty (`undefined` value, empty list, empty map) is
- *    deleted, so it no longer counts as a key and is not snapshotted.
+ *    deleted, so it no longer counts as a key and is not snapshotted;
+ *  - every write takes its table from `writableTable` (below), which sends it
+ *    through the backend's copy-on-write while a snapshot holds the group.
  */
 import type { ListState, MapState, ValueState } from '@rivulet/api';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
 const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown>();
+
+/**
+ * The current key's table of state `id` for a write. Fast path: the table
+ * exists and no snapshot holds anything of this key group.
+ */
+function writableTable(
+  b: HeapKeyedStateBackend,
+  id: number,
+  kind: 'ValueState' | 'ListState' | 'MapState',
+  name: string,
+  method: string,
+): Map<unknown, unknown> {
+  const table = b.tables[id];
+  if (table !== undefined && b.store!.shared === undefined) return table;
+  return b.writeTable(id, () => `${kind} ${name}.${method}()`);
+}
 
 /** `update(undefined)` clears, as Flink's `update(null)`. */
 export class HeapValueState<T> implements ValueState<T> {
@@ -39,15 +57,13 @@ export class HeapValueState<T> implements ValueState<T> {
   update(value: T): void {
     if (value === undefined) return this.clear();
     const b = this.backend;
-    const table = b.tables[this.id] ?? b.writeTable(this.id, `ValueState ${this.name}.update()`);
-    table.set(b.ref, value);
+    writableTable(b, this.id, 'ValueState', this.name, 'update').set(b.ref, value);
   }
 
   clear(): void {
     const b = this.backend;
-    const table = b.tables[this.id];
-    if (table === undefined) b.requireKey(`ValueState ${this.name}.clear()`);
-    else table.delete(b.ref);
+    if (b.tables[this.id] === undefined) b.requireKey(`ValueState ${this.name}.clear()`);
+    else writableTable(b, this.id, 'ValueState', this.name, 'clear').delete(b.ref);
   }
 }
 
@@ -71,7 +87,7 @@ export class HeapListState<T> implements ListState<T> {
 
   add(value: T): void {
     const b = this.backend;
-    const table = b.tables[this.id] ?? b.writeTable(this.id, `ListState ${this.name}.add()`);
+    const table = writableTable(b, this.id, 'ListState', this.name, 'add');
     const list = table.get(b.ref) as T[] | undefined;
     if (list === undefined) table.set(b.ref, [value]);
     else list.push(value);
@@ -81,15 +97,14 @@ export class HeapListState<T> implements ListState<T> {
   update(values: readonly T[]): void {
     if (values.length === 0) return this.clear();
     const b = this.backend;
-    const table = b.tables[this.id] ?? b.writeTable(this.id, `ListState ${this.name}.update()`);
+    const table = writableTable(b, this.id, 'ListState', this.name, 'update');
     table.set(b.ref, values.slice());
   }
 
   clear(): void {
     const b = this.backend;
-    const table = b.tables[this.id];
-    if (table === undefined) b.requireKey(`ListState ${this.name}.clear()`);
-    else table.delete(b.ref);
+    if (b.tables[this.id] === undefined) b.requireKey(`ListState ${this.name}.clear()`);
+    else writableTable(b, this.id, 'ListState', this.name, 'clear').delete(b.ref);
   }
 }
 
@@ -111,7 +126,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
 
   put(key: K, value: V): void {
     const b = this.backend;
-    const table = b.tables[this.id] ?? b.writeTable(this.id, `MapState ${this.name}.put()`);
+    const table = writableTable(b, this.id, 'MapState', this.name, 'put');
     const map = table.get(b.ref) as Map<K, V> | undefined;
     if (map === undefined) table.set(b.ref, new Map([[key, value]]));
     else map.set(key, value);
@@ -122,8 +137,12 @@ export class HeapMapState<K, V> implements MapState<K, V> {
   }
 
   remove(key: K): void {
-    const map = this.current('remove()');
-    if (map !== undefined && map.delete(key) && map.size === 0) this.clear();
+    if (this.current('remove()')?.has(key) !== true) return;
+    const b = this.backend;
+    const table = writableTable(b, this.id, 'MapState', this.name, 'remove');
+    const map = table.get(b.ref) as Map<K, V>;
+    map.delete(key);
+    if (map.size === 0) table.delete(b.ref);
   }
 
   entries(): IterableIterator<[K, V]> {
@@ -144,9 +163,8 @@ export class HeapMapState<K, V> implements MapState<K, V> {
 
   clear(): void {
     const b = this.backend;
-    const table = b.tables[this.id];
-    if (table === undefined) b.requireKey(`MapState ${this.name}.clear()`);
-    else table.delete(b.ref);
+    if (b.tables[this.id] === undefined) b.requireKey(`MapState ${this.name}.clear()`);
+    else writableTable(b, this.id, 'MapState', this.name, 'clear').delete(b.ref);
   }
 
   private current(what: string): Map<K, V> | undefined {

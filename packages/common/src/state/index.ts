@@ -5,6 +5,11 @@ export {
 } from './heap-keyed-state-backend.js';
 export type { StateKind } from './key-group-store.js';
 export {
+  EMPTY_KEY_GROUP_SNAPSHOT,
+  keyGroupSnapshotOf,
+  type KeyGroupSnapshot,
+} from './key-group-snapshot.js';
+export {
   ProcessingTimeTimerService,
   type FiredTimer,
   type ProcessingTimeTimerServiceOptions,

@@ -9,6 +9,11 @@
  *
  * Invariant: a table never holds `undefined`, an empty list or an empty map —
  * clearing deletes the entry — so a table's size is its number of keys.
+ *
+ * Copy-on-write: `hold()` gives a snapshot the current tables; until it is
+ * released, the first write to a held table replaces it with a copy (a list
+ * or map state's values are copied one level deep, since they are mutated in
+ * place), so the snapshot's tables never change. Writers call `writable`.
  */
 
 export type StateKind = 'value' | 'list' | 'map';
@@ -16,9 +21,17 @@ export type StateKind = 'value' | 'list' | 'map';
 /** Key reference → stored value (see the layout above). */
 export type StateTable = Map<unknown, unknown>;
 
+/** The tables of one key group at one point in time (a snapshot's view). */
+export interface HeldTables {
+  readonly plain: readonly (StateTable | undefined)[];
+  readonly composite: readonly (StateTable | undefined)[];
+}
+
 export class KeyGroupStore {
   readonly plain: (StateTable | undefined)[] = [];
   readonly composite: (StateTable | undefined)[] = [];
+  /** Tables held by snapshots → number of snapshots holding each; undefined when none is held. */
+  shared: Map<StateTable, number> | undefined = undefined;
 
   constructor(readonly keyGroup: number) {}
 
@@ -31,6 +44,45 @@ export class KeyGroupStore {
       tables[id] = table;
     }
     return table;
+  }
+
+  /**
+   * The table of state `id` for a write: created if missing, and first
+   * replaced by a copy when a snapshot holds it (`kind` says how deep).
+   */
+  writable(id: number, composite: boolean, kind: StateKind): StateTable {
+    const tables = composite ? this.composite : this.plain;
+    const table = tables[id];
+    if (table === undefined) return this.table(id, composite);
+    if (this.shared === undefined || !this.shared.has(table)) return table;
+    const copy = copyTable(table, kind);
+    tables[id] = copy;
+    return copy;
+  }
+
+  /** The current tables, unchanged by later writes until `release` (see the class comment). */
+  hold(): HeldTables {
+    const view = { plain: this.plain.slice(), composite: this.composite.slice() };
+    for (const table of [...view.plain, ...view.composite]) {
+      if (table === undefined) continue;
+      this.shared ??= new Map();
+      this.shared.set(table, (this.shared.get(table) ?? 0) + 1);
+    }
+    return view;
+  }
+
+  /** Ends a `hold`; once nothing is held, writes go straight to the tables again. */
+  release(view: HeldTables): void {
+    const shared = this.shared;
+    if (shared === undefined) return;
+    for (const table of [...view.plain, ...view.composite]) {
+      if (table === undefined) continue;
+      const holders = shared.get(table);
+      if (holders === undefined) continue;
+      if (holders <= 1) shared.delete(table);
+      else shared.set(table, holders - 1);
+    }
+    if (shared.size === 0) this.shared = undefined;
   }
 
   /** Number of (key, state) entries over all states. */
@@ -56,4 +108,12 @@ function distinct(tables: readonly (StateTable | undefined)[]): number {
   const keys = new Set<unknown>();
   for (const t of used) for (const k of t.keys()) keys.add(k);
   return keys.size;
+}
+
+function copyTable(table: StateTable, kind: StateKind): StateTable {
+  if (kind === 'value') return new Map(table);
+  const copy: StateTable = new Map();
+  if (kind === 'list') for (const [ref, list] of table) copy.set(ref, (list as unknown[]).slice());
+  else for (const [ref, map] of table) copy.set(ref, new Map(map as Map<unknown, unknown>));
+  return copy;
 }

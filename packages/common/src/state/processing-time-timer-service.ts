@@ -24,6 +24,7 @@ import { StateSnapshotError } from './errors.js';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 import { resolveKey, type ResolvedKey } from './key-ref.js';
 import { TIMERS_FORMAT, decodeTimersSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { keyGroupSnapshotOf, type KeyGroupSnapshot } from './key-group-snapshot.js';
 import { TimerHeap } from './timer-heap.js';
 
 /** A due timer: set `key` current on the backend, then call `onTimer(timestamp)`. */
@@ -124,9 +125,29 @@ export class ProcessingTimeTimerService implements TimerService {
     return keyGroup === undefined ? this.live : (this.groups[keyGroup]?.count ?? 0);
   }
 
+  /**
+   * A point-in-time snapshot of the timers of owned `groups` (default: every
+   * owned group with timers): the (key, timestamp) pairs are collected now,
+   * O(timers), and serialized later one group at a time (key-group-snapshot.ts).
+   */
+  snapshot(groups: Iterable<number> = this.backend.ownedKeyGroups().filter((g) => this.size(g) > 0)): KeyGroupSnapshot {
+    const encoders = new Map<number, () => Uint8Array>();
+    const { maxParallelism } = this.backend;
+    for (const keyGroup of groups) {
+      this.requireOwned(keyGroup);
+      const timers = this.timersOf(keyGroup);
+      encoders.set(keyGroup, () => encodeSnapshot({ format: TIMERS_FORMAT, maxParallelism, keyGroup, timers }, { shared: true }));
+    }
+    return keyGroupSnapshotOf(encoders);
+  }
+
   /** The timers of `keyGroup` (owned by the backend) as self-contained, point-in-time bytes. */
   snapshotKeyGroup(keyGroup: number): Uint8Array {
-    this.requireOwned(keyGroup);
+    return new Uint8Array(this.snapshot([keyGroup]).encode(keyGroup));
+  }
+
+  /** Flat `key, timestamp, …` pairs of `keyGroup` in firing order. */
+  private timersOf(keyGroup: number): unknown[] {
     const entries: TimerEntry[] = [];
     const group = this.groups[keyGroup];
     if (group !== undefined) {
@@ -137,12 +158,7 @@ export class ProcessingTimeTimerService implements TimerService {
     entries.sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
     const timers: unknown[] = [];
     for (const e of entries) timers.push(e.key, e.timestamp);
-    return encodeSnapshot({
-      format: TIMERS_FORMAT,
-      maxParallelism: this.backend.maxParallelism,
-      keyGroup,
-      timers,
-    });
+    return timers;
   }
 
   /** Replaces the timers of owned `keyGroup` with `bytes` from `snapshotKeyGroup`. */

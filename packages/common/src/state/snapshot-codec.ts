@@ -48,10 +48,19 @@ export interface KeyGroupTimersSnapshot {
 // bigint stays a bigint (numbers are never written as int64).
 const packr = new Packr({ mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
 
+/**
+ * The bytes of `snapshot`. With `shared`, they are a view into msgpackr's
+ * output buffer, which later encodings never overwrite (msgpackr moves on or
+ * allocates a new buffer) but which holds other encodings too: fine to read,
+ * write elsewhere or concatenate, not to transfer or mutate. Without it, a
+ * private copy (its own ArrayBuffer), which is what the contract above promises.
+ */
 export function encodeSnapshot(
   snapshot: KeyGroupStateSnapshot | KeyGroupTimersSnapshot,
+  options: { shared?: boolean } = {},
 ): Uint8Array {
-  return new Uint8Array(packr.pack(snapshot)); // copy out of msgpackr's shared buffer
+  const bytes = packr.pack(snapshot);
+  return options.shared === true ? bytes : new Uint8Array(bytes);
 }
 
 /**

@@ -197,9 +197,10 @@ export class StreamTask {
 
   /**
    * The synchronous half of a checkpoint, between two records: snapshot
-   * every stateful operator of the chain (point-in-time copies), then
-   * forward the barrier downstream. Uploading and acknowledging continue
-   * asynchronously while the task processes on.
+   * every stateful operator of the chain (point-in-time views: keyed state is
+   * held copy-on-write, O(key groups)), then forward the barrier downstream.
+   * Serializing, uploading and acknowledging continue asynchronously while
+   * the task processes on.
    */
   private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
@@ -208,7 +209,7 @@ export class StreamTask {
         parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
       }
       if (chain.keyed && chain.keyedOperatorId) {
-        parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshotKeyGroups() });
+        parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshot() });
       }
       for (const member of chain.members) {
         if (!member.snapshotState) continue;
@@ -216,6 +217,10 @@ export class StreamTask {
         if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId) });
       }
     } catch (err) {
+      for (const part of parts) {
+        part.keyedState?.release();
+        part.timers?.release();
+      }
       void this.checkpointing.decline(this.descriptor, barrier.checkpointId, `snapshot failed: ${describeFailure(err)}`);
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
       return;

@@ -17,19 +17,28 @@ import {
 import type { JobManagerConnection } from '../../registration/jobmanager-connection.js';
 import type { BarrierInfo } from './barrier-aligner.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from './task-checkpointing.js';
+import { StateFileWriter, type PieceHandle } from './state-file-writer.js';
+
+/** Longest stretch of encoding before the persister lets other work run. */
+const ENCODE_SLICE_MS = 10;
 
 /**
  * Uploads a subtask's snapshot to checkpoint storage and acknowledges it.
  *
- * One file per operator and subtask, `<snapshot folder>/<operator>/<subtask>/state`
- * (the folder is `<job>/chk-<n>` in checkpoint storage, or a savepoint's):
- * the keyed state of every key group that holds state, then the timers, each
- * a byte range the handles point at (paths relative to the checkpoint
- * folder), so a restore fetches exactly the groups a subtask now owns.
+ * Per operator and subtask, files `<snapshot folder>/<operator>/<subtask>/state-<i>`
+ * (the folder is `<job>/chk-<n>` in checkpoint storage, or a savepoint's)
+ * of about 8 MB each: the keyed state of every key group that holds state,
+ * then the timers, each a byte range the handles point at (paths relative to
+ * the checkpoint folder), so a restore fetches exactly the groups a subtask
+ * now owns. Key groups are serialized one at a time from the snapshot taken
+ * at the barrier, yielding to the task every few milliseconds, and a file is
+ * uploaded while the next one is filled (state-file-writer.ts).
  * Operator state travels inline in the acknowledgement. The acknowledgement
  * is sent only after the file is durable; any failure declines instead.
  */
 export class CheckpointPersister implements TaskCheckpointing {
+  private lastYield = 0;
+
   constructor(
     private readonly storage: (root: string | null) => CheckpointStorage,
     private readonly connection: JobManagerConnection,
@@ -51,9 +60,26 @@ export class CheckpointPersister implements TaskCheckpointing {
         ? { jobId: descriptor.jobId, checkpointId: barrier.checkpointId, key: storage.entropyKey }
         : undefined;
       const operators: OperatorSubtaskState[] = [];
-      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy));
+      const started = performance.now();
+      const timing = { encodeMs: 0, files: 0, waitMs: 0, yieldMs: 0 };
+      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy, timing));
       encoded = encodeSubtaskStateSnapshot({ format: SUBTASK_STATE_FORMAT, operators });
+      this.log.debug({
+        jobId: descriptor.jobId,
+        checkpointId: barrier.checkpointId,
+        subtask: `${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism})`,
+        stateBytes: operators.reduce((n, o) => n + o.stateSize, 0),
+        files: timing.files,
+        encodeMs: Math.round(timing.encodeMs),
+        uploadWaitMs: Math.round(timing.waitMs),
+        yieldMs: Math.round(timing.yieldMs),
+        asyncMs: Math.round(performance.now() - started),
+      }, 'snapshot written');
     } catch (err) {
+      for (const part of parts) {
+        part.keyedState?.release();
+        part.timers?.release();
+      }
       await this.decline(descriptor, barrier.checkpointId, `could not write the state of ${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism}): ${errorMessage(err)}`);
       return;
     }
@@ -71,36 +97,66 @@ export class CheckpointPersister implements TaskCheckpointing {
     subtaskIndex: number,
     part: OperatorSnapshotParts,
     entropy: { jobId: string; checkpointId: number; key: string } | undefined,
+    timing: { encodeMs: number; files: number; waitMs: number; yieldMs: number },
   ): Promise<OperatorSubtaskState> {
     const relative = `${subtaskStateFolderOf(part.operatorId, subtaskIndex)}/state`;
-    const chunks: Uint8Array[] = [];
-    let offset = 0;
-    const handles = (groups: ReadonlyMap<number, Uint8Array> | undefined): KeyGroupStateHandle[] =>
-      [...(groups ?? new Map<number, Uint8Array>())].sort(([a], [b]) => a - b).map(([keyGroup, bytes]) => {
-        chunks.push(bytes);
-        const handle = { keyGroup, path: relative, offset, length: bytes.length };
-        offset += bytes.length;
-        return handle;
-      });
-    let keyedState = handles(part.keyedState);
-    let timers = handles(part.timers);
-    if (offset > 0 && entropy) {
-      // `put` replaces the marker with random characters; handles record the path it wrote.
-      const written = await storage.put(subtaskStatePath(entropy.jobId, entropy.checkpointId, part.operatorId, subtaskIndex, entropy.key), Buffer.concat(chunks), { entropy: true });
-      const rooted = (h: KeyGroupStateHandle): KeyGroupStateHandle => ({ ...h, path: written, rootRelative: true });
-      keyedState = keyedState.map(rooted);
-      timers = timers.map(rooted);
-    } else if (offset > 0) {
-      await storage.put(folder === '' ? relative : `${folder}/${relative}`, Buffer.concat(chunks));
+    const writer = new StateFileWriter(async (index, bytes) =>
+      entropy
+        // `put` replaces the marker with random characters; handles record the path it wrote.
+        ? storage.put(`${subtaskStatePath(entropy.jobId, entropy.checkpointId, part.operatorId, subtaskIndex, entropy.key)}-${index}`, bytes, { entropy: true })
+        : (await storage.put(folder === '' ? `${relative}-${index}` : `${folder}/${relative}-${index}`, bytes), `${relative}-${index}`),
+    );
+    const pieces: { keyGroup: number; timers: boolean; piece: PieceHandle }[] = [];
+    try {
+      for (const [snapshot, timers] of [[part.keyedState, false], [part.timers, true]] as const) {
+        for (const keyGroup of snapshot?.keyGroups ?? []) {
+          const yieldStarted = performance.now();
+          await this.yieldIfBusy();
+          const encodeStarted = performance.now();
+          const bytes = snapshot!.encode(keyGroup);
+          const appendStarted = performance.now();
+          const piece = await writer.append(bytes);
+          timing.yieldMs += encodeStarted - yieldStarted;
+          timing.encodeMs += appendStarted - encodeStarted;
+          timing.waitMs += performance.now() - appendStarted;
+          pieces.push({ keyGroup, timers, piece });
+        }
+      }
+      const finishStarted = performance.now();
+      const paths = await writer.finish();
+      timing.waitMs += performance.now() - finishStarted;
+      timing.files += paths.length;
+      const handlesOf = (timers: boolean): KeyGroupStateHandle[] =>
+        pieces.filter((p) => p.timers === timers).map(({ keyGroup, piece }) => ({
+          keyGroup,
+          path: paths[piece.file]!,
+          offset: piece.offset,
+          length: piece.length,
+          ...(entropy ? { rootRelative: true } : {}),
+        }));
+      const operatorState = (part.operatorState ?? null) as JsonValue;
+      return {
+        operatorId: part.operatorId,
+        keyedState: handlesOf(false),
+        timers: handlesOf(true),
+        operatorState,
+        stateSize: writer.bytes + (operatorState === null ? 0 : JSON.stringify(operatorState).length),
+      };
+    } catch (err) {
+      await writer.abandon();
+      throw err;
+    } finally {
+      part.keyedState?.release();
+      part.timers?.release();
     }
-    const operatorState = (part.operatorState ?? null) as JsonValue;
-    return {
-      operatorId: part.operatorId,
-      keyedState,
-      timers,
-      operatorState,
-      stateSize: offset + (operatorState === null ? 0 : JSON.stringify(operatorState).length),
-    };
+  }
+
+  /** Lets the task (and heartbeats) run between key groups once encoding has had the loop for a while. */
+  private async yieldIfBusy(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < ENCODE_SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
   }
 
   private async send(

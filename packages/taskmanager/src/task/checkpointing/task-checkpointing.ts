@@ -1,13 +1,13 @@
-import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { KeyGroupSnapshot, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
 import type { BarrierInfo } from './barrier-aligner.js';
 
 /** What one operator of a subtask contributes to a checkpoint, taken at the barrier. */
 export interface OperatorSnapshotParts {
   readonly operatorId: string;
-  /** Key group -> serialized state (only groups that hold state). */
-  readonly keyedState?: ReadonlyMap<number, Uint8Array>;
-  /** Key group -> serialized timers (only groups that have timers). */
-  readonly timers?: ReadonlyMap<number, Uint8Array>;
+  /** Keyed state of the groups that hold any, serialized by the persister group by group. */
+  readonly keyedState?: KeyGroupSnapshot;
+  /** Timers of the groups that have any, likewise. */
+  readonly timers?: KeyGroupSnapshot;
   /** Operator (non-keyed) state, a JSON value: source splits, pending sink files. */
   readonly operatorState?: unknown;
 }

@@ -1,5 +1,5 @@
 import type { Collector, KeyedContext, KeyedProcessFunction, KeySelector, OperatorFunctions, ReduceFunction, RuntimeContext, TimerService, ValueState } from '@rivulet/api';
-import { HeapKeyedStateBackend, ProcessingTimeTimerService, type ChainedOperator, type TaskDeploymentDescriptor } from '@rivulet/common';
+import { EMPTY_KEY_GROUP_SNAPSHOT, HeapKeyedStateBackend, ProcessingTimeTimerService, type ChainedOperator, type KeyGroupSnapshot, type TaskDeploymentDescriptor } from '@rivulet/common';
 import type { ChainMember, Output } from '../output.js';
 
 /** A keyed operator at the head of a chain: owns its key groups' state and timers. */
@@ -9,8 +9,11 @@ export interface KeyedOperator extends Output, ChainMember {
   fireDueTimers(now: number): void;
   /** Milliseconds until the next timer, or undefined when none is set. */
   msUntilNextTimer(now: number): number | undefined;
-  /** Point-in-time copy of every owned key group's state and timers (synchronous, at the barrier). */
-  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> };
+  /**
+   * Point-in-time snapshot of the owned key groups that hold state or timers,
+   * taken at the barrier in O(groups) and serialized later (KeyGroupSnapshot).
+   */
+  snapshot(): { keyedState: KeyGroupSnapshot; timers: KeyGroupSnapshot };
   /** Restores key groups (before any record is processed). */
   restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined, timers: Uint8Array | undefined): void;
 }
@@ -57,19 +60,13 @@ class ReduceOperator implements KeyedOperator {
     return undefined;
   }
 
-  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> } {
-    return { keyedState: nonEmptyGroups(this.backend), timers: new Map() };
+  snapshot(): { keyedState: KeyGroupSnapshot; timers: KeyGroupSnapshot } {
+    return { keyedState: this.backend.snapshot(), timers: EMPTY_KEY_GROUP_SNAPSHOT };
   }
 
   restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined): void {
     if (keyedState) this.backend.restoreKeyGroup(keyGroup, keyedState);
   }
-}
-
-/** Snapshots of the owned key groups that hold any state (an empty group needs no file bytes). */
-function nonEmptyGroups(backend: HeapKeyedStateBackend): Map<number, Uint8Array> {
-  const groups = backend.ownedKeyGroups().filter((group) => backend.keyGroupStats(group).entries > 0);
-  return backend.snapshotKeyGroups(groups);
 }
 
 /** process(): the user's KeyedProcessFunction with keyed state and processing-time timers. */
@@ -116,12 +113,8 @@ class ProcessOperator implements KeyedOperator {
     return next === undefined ? undefined : Math.max(0, next - now);
   }
 
-  snapshotKeyGroups(): { keyedState: Map<number, Uint8Array>; timers: Map<number, Uint8Array> } {
-    const timers = new Map<number, Uint8Array>();
-    for (const group of this.backend.ownedKeyGroups()) {
-      if (this.timers.size(group) > 0) timers.set(group, this.timers.snapshotKeyGroup(group));
-    }
-    return { keyedState: nonEmptyGroups(this.backend), timers };
+  snapshot(): { keyedState: KeyGroupSnapshot; timers: KeyGroupSnapshot } {
+    return { keyedState: this.backend.snapshot(), timers: this.timers.snapshot() };
   }
 
   restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined, timers: Uint8Array | undefined): void {
