@@ -308,10 +308,11 @@ describe('checkpoint failures', { timeout: 150_000 }, () => {
     if (resumed.value.external_path) leftBehind.push(resumed.value.external_path);
   });
 
-  test('beyond tolerable-failed-checkpoints with S3 down the job fails, naming the checkpoint failure', async () => {
+  test('beyond tolerable-failed-checkpoints with S3 down the job fails over; with restart-strategy none it fails, naming the checkpoint failure', async () => {
     const out = join(dir, 'beyond');
     // min-pause 1 s: the second failure comes at least 1 s + s3.retry.deadline after the first, time to see the job still RUNNING in between.
-    const jobId = await submit(COUNT_JOB, checkpointing(1, ['execution.checkpointing.min-pause=1s']), [
+    // Too many failed checkpoints are a job failure that goes to the restart strategy (Flink's behaviour); `none` ends the job.
+    const jobId = await submit(COUNT_JOB, checkpointing(1, ['execution.checkpointing.min-pause=1s', 'restart-strategy.type=none']), [
       '--n', String(N), '--keys', String(KEYS), ...SLOW, '--output', out,
     ]);
     const before = await poll(jobId, (d) => d.checkpoints.latest.completed ?? undefined, 20_000, 'a completed checkpoint');

@@ -22,6 +22,7 @@ import {
 } from '@rivulet/common';
 import { BlobStore } from './blob/blob-store.js';
 import { CheckpointMetrics } from './checkpoint/index.js';
+import { JobMetrics } from './jobmaster/job-metrics.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { JobManagerMetrics } from './metrics.js';
 import { TaskManagerGateway } from './rpc/taskmanager-gateway.js';
@@ -76,6 +77,7 @@ export class JobManager implements LeaderContender {
     this.dispatcher = new Dispatcher({
       config,
       checkpointMetrics: new CheckpointMetrics(this.metricsRegistry),
+      jobMetrics: new JobMetrics(this.metricsRegistry),
       storages: {
         checkpoints,
         checkpointRoot,

@@ -31,6 +31,7 @@ import { JobArtifacts } from './task/job-artifacts.js';
 import { TaskExecutor } from './task/task-executor.js';
 import { CheckpointPersister } from './task/checkpointing/checkpoint-persister.js';
 import { StorageProvider } from './task/checkpointing/storage-provider.js';
+import { createLocalStateStore } from './task/checkpointing/local-state-store.js';
 
 /** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
 function advertisedHost(bindHost: string): string {
@@ -126,7 +127,9 @@ export class TaskManager {
     });
     this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
     const bundleDir = join(this.workDir, 'jobs');
-    const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log);
+    const localState = await createLocalStateStore(this.config, resourceId, this.log);
+    this.storage.useLocalState(localState);
+    const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log, localState);
     this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, persister, this.storage, this.log);
     this.lifecycle.transition('RUNNING');
     await this.connection.start();

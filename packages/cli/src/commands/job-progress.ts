@@ -6,6 +6,7 @@ export interface JobDetailsJson {
   readonly duration: number;
   readonly vertices: ReadonlyArray<{ readonly name: string; readonly parallelism: number; readonly tasks: Record<string, number> }>;
   readonly exceptions: ReadonlyArray<{ readonly message: string; readonly task: string | null; readonly timestamp: number }>;
+  readonly restarts?: { readonly numRestarts: number; readonly 'restart-strategy': string; readonly 'failover-strategy': string };
   readonly 'root-exception': string | null;
   readonly results?: Record<string, unknown[]>;
   readonly checkpoints?: {

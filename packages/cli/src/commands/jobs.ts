@@ -52,6 +52,7 @@ export function registerJobCommands(program: Command): void {
         `Job ${details.jid} (${details.name})`,
         describeProgress(details),
         ...details.vertices.map((v) => `  ${v.name}  parallelism ${v.parallelism}`),
+        ...(details.restarts ? [`Restarts: ${details.restarts.numRestarts} (restart strategy ${details.restarts['restart-strategy']}, failover ${details.restarts['failover-strategy']})`] : []),
         ...describeCheckpoints(details),
         ...(details.exceptions.length === 0 ? [] : ['Exceptions (oldest first):', ...details.exceptions.map((e) => `  ${new Date(e.timestamp).toISOString()} ${e.task ?? 'job'}: ${e.message}`)]),
       ]);

@@ -39,6 +39,13 @@ export function integer(min: number, max: number, what = 'an integer'): OptionTy
   return fromSchema(`${what} in ${min}..${max}`, z.union([z.number(), integerText]).pipe(z.number().int().min(min).max(max)));
 }
 
+const numberText = z.string().trim().regex(/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).transform(Number);
+
+/** A finite number in [min, max] (a float: factors, multipliers). */
+export function decimal(min: number, max: number, what = 'a number'): OptionType<number> {
+  return fromSchema(`${what} in ${min}..${max}`, z.union([z.number(), numberText]).pipe(z.number().finite().min(min).max(max)));
+}
+
 export const port: OptionType<number> = integer(0, 65535, 'a port number (0 = any free port)');
 
 export const text: OptionType<string> = fromSchema('a non-empty string', z.string().trim().min(1));

@@ -97,6 +97,7 @@ export interface TaskRestore {
   }>;
 }
 
+/** The result partition of one producer attempt: a restarted producer writes a new partition, so a consumer never reads an old attempt's. */
 export function partitionIdOf(jobId: string, attempt: number, producerVertexId: string, targetVertexId: string, subtaskIndex: number): string {
   return `${jobId}/${attempt}/${producerVertexId}>${targetVertexId}/${subtaskIndex}`;
 }

@@ -21,8 +21,11 @@ import {
 import { parseJobGraph } from '../jobgraph/parse-job-graph.js';
 import type { JobGraph } from '@rivulet/api';
 import { JobMaster } from '../jobmaster/job-master.js';
+import type { JobMetrics } from '../jobmaster/job-metrics.js';
+import { createRestartStrategy } from '../failover/restart-strategy.js';
 import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
+import type { TaskManagerRegistration } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
 
 export interface DispatcherDeps {
@@ -32,6 +35,7 @@ export interface DispatcherDeps {
   readonly blobs: BlobStore;
   readonly metrics: JobManagerMetrics;
   readonly checkpointMetrics: CheckpointMetrics;
+  readonly jobMetrics: JobMetrics;
   readonly storages: SnapshotStorages;
   readonly session: () => LeaderSession | undefined;
   readonly log: Logger;
@@ -52,6 +56,32 @@ export class Dispatcher {
     deps.registry.on('lost', (registration, reason, detail) => {
       for (const job of this.jobs.values()) job.onTaskManagerLost(registration, reason, detail);
     });
+    deps.registry.on('registered', (registration) => this.releaseStaleSlots(registration));
+  }
+
+  /**
+   * A TaskManager that registers afresh still holding allocations (it was
+   * declared lost — frozen, partitioned — and came back): this JobManager
+   * holds no allocation on a new registration, so those slots' tasks were
+   * restarted elsewhere or belong to a job that ended. They are cancelled and
+   * the slots freed, allocation by allocation, before they can write more.
+   */
+  private releaseStaleSlots(registration: TaskManagerRegistration): void {
+    const session = this.deps.session();
+    if (!session) return;
+    const staleByJob = new Map<string, string[]>();
+    for (const slot of registration.slots) {
+      if (!slot.allocated || !slot.jobId || !slot.allocationId) continue;
+      if (registration.allocations[slot.index]?.allocationId === slot.allocationId) continue;
+      staleByJob.set(slot.jobId, [...(staleByJob.get(slot.jobId) ?? []), slot.allocationId]);
+    }
+    const address = `${registration.rpcEndpoint.host}:${registration.rpcEndpoint.port}`;
+    for (const [jobId, allocationIds] of staleByJob) {
+      this.deps.log.warn({ taskManager: registration.resourceId, jobId, allocationIds }, 'a registering TaskManager holds stale slots: releasing them');
+      this.deps.gateway.releaseSlots(address, session, jobId, allocationIds).catch((err: unknown) => {
+        this.deps.log.warn({ taskManager: registration.resourceId, jobId, err: errorMessage(err) }, 'could not release stale slots');
+      });
+    }
   }
 
   async submit(request: pb.SubmitJobRequest__Output): Promise<string> {
@@ -77,6 +107,11 @@ export class Dispatcher {
       log: this.deps.log,
       onTerminal: () => this.updateGauges(),
       checkpointing: { configuration: checkpointConfiguration, storages: this.deps.storages, metrics: this.deps.checkpointMetrics },
+      failover: {
+        strategy: jobConfig['jobmanager.execution.failover-strategy'],
+        restartStrategy: createRestartStrategy(jobConfig, checkpointConfiguration.intervalMs !== null),
+        metrics: this.deps.jobMetrics,
+      },
       ...(restore ? { restore } : {}),
     });
     this.jobs.set(jobId, master);

@@ -21,6 +21,8 @@ export interface SlotLocation {
 export interface Execution {
   readonly vertex: JobVertex;
   readonly subtaskIndex: number;
+  /** 0 for the first deployment of the subtask, +1 for every restart of it. */
+  readonly attemptNumber: number;
   readonly attemptId: ExecutionAttemptId;
   state: ExecutionState;
   slot: SlotLocation | undefined;
@@ -31,40 +33,71 @@ export interface Execution {
 }
 
 /**
- * The executions of one job attempt: one per subtask of every vertex.
- * Invariant: an execution's state only moves forward; a terminal state is final.
+ * The current execution of every subtask of every vertex.
+ * Invariants: an execution's state only moves forward and a terminal state
+ * is final; a restart replaces a subtask's execution by a new attempt (new
+ * attempt id, attempt number + 1), after which the old attempt id is unknown
+ * here, so late reports of the old attempt are ignored.
  */
 export class ExecutionGraph {
-  readonly executions: readonly Execution[];
+  private readonly current: Execution[] = [];
   private readonly byAttempt = new Map<string, Execution>();
 
   constructor(
     readonly vertices: VertexGraph,
-    readonly attempt: number,
     private readonly now: () => number = Date.now,
   ) {
-    const executions: Execution[] = [];
     for (const vertex of vertices.vertices) {
       for (let subtaskIndex = 0; subtaskIndex < vertex.parallelism; subtaskIndex++) {
-        const execution: Execution = {
-          vertex,
-          subtaskIndex,
-          attemptId: newExecutionAttemptId(),
-          state: 'CREATED',
-          slot: undefined,
-          failure: undefined,
-          result: undefined,
-          stateTimestamps: { CREATED: now() },
-        };
-        executions.push(execution);
+        const execution = this.newExecution(vertex, subtaskIndex, 0);
+        this.current.push(execution);
         this.byAttempt.set(execution.attemptId, execution);
       }
     }
-    this.executions = executions;
+  }
+
+  get executions(): readonly Execution[] {
+    return this.current;
   }
 
   get(attemptId: string): Execution | undefined {
     return this.byAttempt.get(attemptId);
+  }
+
+  /**
+   * Replaces the executions of `subtasks` by new attempts in state CREATED,
+   * without slots; returns them. The old attempts must be terminal.
+   */
+  restart(subtasks: Iterable<{ readonly vertexId: string; readonly subtaskIndex: number }>): Execution[] {
+    const fresh: Execution[] = [];
+    for (const { vertexId, subtaskIndex } of subtasks) {
+      const index = this.current.findIndex((e) => e.vertex.id === vertexId && e.subtaskIndex === subtaskIndex);
+      const old = this.current[index];
+      if (old === undefined) throw new RangeError(`no subtask ${vertexId}[${subtaskIndex}]`);
+      if (!isTerminalExecutionState(old.state)) {
+        throw new Error(`subtask ${vertexId}[${subtaskIndex}] is ${old.state}: only a terminal attempt can be replaced`);
+      }
+      const execution = this.newExecution(old.vertex, subtaskIndex, old.attemptNumber + 1);
+      this.byAttempt.delete(old.attemptId);
+      this.byAttempt.set(execution.attemptId, execution);
+      this.current[index] = execution;
+      fresh.push(execution);
+    }
+    return fresh;
+  }
+
+  private newExecution(vertex: JobVertex, subtaskIndex: number, attemptNumber: number): Execution {
+    return {
+      vertex,
+      subtaskIndex,
+      attemptNumber,
+      attemptId: newExecutionAttemptId(),
+      state: 'CREATED',
+      slot: undefined,
+      failure: undefined,
+      result: undefined,
+      stateTimestamps: { CREATED: this.now() },
+    };
   }
 
   executionOf(vertexId: string, subtaskIndex: number): Execution | undefined {

@@ -61,6 +61,16 @@ export class JobCheckpointing {
     this.coordinator.startCheckpointScheduler();
   }
 
+  /**
+   * A failover is under way: periodic checkpoints stop and pending ones are
+   * aborted; they begin again once every subtask runs (startIfAllRunning).
+   * Resolves when the latest completed checkpoint is final.
+   */
+  async suspend(reason: string): Promise<void> {
+    this.started = false;
+    await this.coordinator.stopCheckpointScheduler(reason);
+  }
+
   async stop(reason: string): Promise<void> {
     await this.coordinator.stopCheckpointScheduler(reason);
   }

@@ -7,6 +7,8 @@ export interface JobFailure {
   readonly task: string | null;
   /** The TaskManager the failed task ran on, when known. */
   readonly location: string | null;
+  /** What kind of failure (task, taskmanager-lost, deploy, checkpointing, slots). */
+  readonly cause: string;
 }
 
 /**
@@ -44,7 +46,12 @@ export function jobDetailsJson(master: JobMaster, now: number): Record<string, u
         .map((e) => ({ subtask: e.subtaskIndex, state: e.state, taskmanager: e.slot?.resourceId ?? null, attempt: e.attemptId })),
     })),
     exceptions: master.exceptions,
-    'root-exception': master.exceptions[0]?.message ?? null,
+    'root-exception': master.exceptions.at(-1)?.message ?? null,
+    restarts: {
+      numRestarts: master.availability.numRestarts,
+      'restart-strategy': master.options.failover.restartStrategy.description,
+      'failover-strategy': master.options.failover.strategy,
+    },
     results,
     checkpoints: master.checkpointing.coordinator.statistics.toJSON(),
   };

@@ -14,11 +14,17 @@ import type { TaskManagerRegistration } from '../resourcemanager/task-manager-re
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
 import { assignKeyGroupsOfVertices, buildDescriptor } from '../scheduler/deployment-descriptors.js';
-import { allocateSlots, releaseSlots } from '../scheduler/slot-allocator.js';
+import { allocateReplacementSlots, allocateSlots, releaseSlots } from '../scheduler/slot-allocator.js';
 import { jobDetailsJson, type JobFailure } from './job-details.js';
 import { JobCheckpointing } from './job-checkpointing.js';
 import type { CheckpointCoordinatorConfiguration, CheckpointMetrics, SnapshotStorages } from '../checkpoint/index.js';
-import type { AssignmentTable, CheckpointMetadata, RestorePlan, SnapshotLocation, TaskRestore } from '@rivulet/common';
+import type { AssignmentTable } from '@rivulet/common';
+import type { SlotLocation } from '../executiongraph/execution-graph.js';
+import type { RestartStrategy } from '../failover/restart-strategy.js';
+import { PipelinedRegions, type SubtaskRef } from '../failover/pipelined-regions.js';
+import { failoverRestoreOf, taskRestoreOf, type JobRestore } from './failover-restore.js';
+import { JobAvailability, type FailureCause } from './job-availability.js';
+import type { JobMetrics } from './job-metrics.js';
 
 export interface JobMasterOptions {
   readonly jobId: string;
@@ -37,21 +43,48 @@ export interface JobMasterOptions {
     readonly metrics: CheckpointMetrics;
   };
   /** Start from this snapshot (rivulet run --from-savepoint). */
-  readonly restore?: {
-    readonly plan: RestorePlan;
-    readonly metadata: CheckpointMetadata;
-    readonly location: SnapshotLocation;
-    /** The snapshot folder's URI: TaskManagers open it as the storage root. */
-    readonly uri: string;
+  readonly restore?: JobRestore;
+  readonly failover: {
+    /** jobmanager.execution.failover-strategy */
+    readonly strategy: 'full' | 'region';
+    readonly restartStrategy: RestartStrategy;
+    readonly metrics: JobMetrics;
   };
   readonly now?: () => number;
 }
 
+/** A restart waiting for its delay and for the old attempts to end. */
+interface PendingRestart {
+  /** `vertexId/subtaskIndex` -> the subtask. */
+  readonly subtasks: Map<string, SubtaskRef>;
+  notBefore: number;
+  cause: string;
+  timer: NodeJS.Timeout | undefined;
+  cancelDeadline: NodeJS.Timeout | undefined;
+  slotWait: { timer: NodeJS.Timeout; listener: () => void } | undefined;
+}
+
+const keyOf = (ref: SubtaskRef): string => `${ref.vertexId}/${ref.subtaskIndex}`;
+const refOf = (execution: Execution): SubtaskRef => ({ vertexId: execution.vertex.id, subtaskIndex: execution.subtaskIndex });
+
+/** Failures kept in memory per job (the REST history shows the newest 16). */
+const MAX_EXCEPTIONS_KEPT = 1000;
+
+/** Old attempts that do not confirm their cancellation within this are counted as canceled. */
+const CANCEL_TIMEOUT_MS = 10_000;
+
 /**
  * Runs one job: waits for slots (up to slot.request.timeout), deploys every
  * subtask, follows their states, and ends the job FINISHED when all finish,
- * FAILED on the first failure (restart strategies arrive with the failure
- * recovery issue), CANCELED on request. Every transition is logged and kept.
+ * CANCELED on request, FAILED when a failure is not restarted. A failure
+ * (a task's exception, a lost TaskManager, a failed deployment, too many
+ * failed checkpoints) goes to the restart strategy; if it allows, the
+ * failover strategy picks the subtasks to restart (every one, or the
+ * pipelined regions of the failed ones), their old attempts are cancelled,
+ * and after the strategy's delay they are deployed again — on their slots
+ * when those still exist, else on free slots preferring the TaskManager they
+ * ran on — restored from the latest completed checkpoint. Every failure is
+ * kept in the exception history. docs/failure-recovery.md.
  */
 export class JobMaster {
   status: JobStatus = 'CREATED';
@@ -65,11 +98,20 @@ export class JobMaster {
   private tables: ReadonlyMap<string, AssignmentTable> = new Map();
   private settlingCheckpoints = false;
   readonly checkpointing: JobCheckpointing;
+  readonly availability: JobAvailability;
+  private readonly regions: PipelinedRegions;
+  /** Slot i runs subtask i of every vertex (slot sharing); undefined once its TaskManager is lost. */
+  private readonly slots: (SlotLocation | undefined)[] = [];
+  /** Where slot i was last, so a replacement prefers that TaskManager (local state). */
+  private readonly lastResourceOfSlot: (string | undefined)[] = [];
+  private pendingRestart: PendingRestart | undefined;
+  private suspending: Promise<void> = Promise.resolve();
+  private readonly untrackMetrics: () => void;
 
   constructor(readonly options: JobMasterOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log.child({ jobId: options.jobId });
-    this.graph = new ExecutionGraph(buildVertexGraph(options.graph), 0, this.now);
+    this.graph = new ExecutionGraph(buildVertexGraph(options.graph), this.now);
     this.statusTimestamps.CREATED = this.now();
     this.checkpointing = new JobCheckpointing({
       jobId: options.jobId,
@@ -81,9 +123,12 @@ export class JobMaster {
       gateway: options.gateway,
       metrics: options.checkpointing.metrics,
       session: options.session,
-      failJob: (reason) => this.fail(`checkpointing failed: ${reason}`, undefined),
+      failJob: (reason) => this.onGlobalFailure(`checkpointing failed: ${reason}`, 'checkpointing'),
       log: this.log,
     });
+    this.availability = new JobAvailability(this.now);
+    this.regions = PipelinedRegions.of(this.graph.vertices);
+    this.untrackMetrics = options.failover.metrics.track(options.jobId, this.availability);
   }
 
   get jobId(): string {
@@ -128,6 +173,10 @@ export class JobMaster {
     if (!session) return false;
     const slots = allocateSlots(this.options.registry, this.jobId, this.graph.requiredSlots, this.options.spreadSlots);
     if (!slots) return false;
+    slots.forEach((slot, index) => {
+      this.slots[index] = slot;
+      this.lastResourceOfSlot[index] = slot.resourceId;
+    });
     for (const execution of this.graph.executions) {
       execution.slot = slots[execution.subtaskIndex];
       this.graph.transition(execution, 'SCHEDULED');
@@ -138,8 +187,22 @@ export class JobMaster {
     for (const [operatorId, plan] of restore?.plan.operators ?? []) {
       if (plan.keyGroupAssignment) restoredTables.set(operatorId, plan.keyGroupAssignment);
     }
-    const tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism, restoredTables);
-    this.tables = tables;
+    this.tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism, restoredTables);
+    this.deploy(this.graph.executions, restore);
+    this.log.info({ subtasks: this.graph.executions.length, slots: slots.length, restoredFrom: restore?.uri }, 'job deployed');
+    if (restore) {
+      this.checkpointing.coordinator
+        .restoreFromSnapshot(restore.metadata, restore.location)
+        .then((checkpoint) => this.checkpointing.coordinator.reportRestored(checkpoint))
+        .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not register the restored snapshot'));
+    }
+    return true;
+  }
+
+  /** Sends every one of `executions` (all with slots, state SCHEDULED) to its TaskManager. */
+  private deploy(executions: readonly Execution[], restore: JobRestore | undefined): void {
+    const session = this.options.session();
+    if (!session) return;
     const info = {
       operators: new Map(this.options.graph.operators.map((op) => [op.id, op] as const)),
       jobId: this.jobId,
@@ -150,22 +213,14 @@ export class JobMaster {
       bundleSha256: this.options.bundleSha256,
       checkpointingMode: this.options.checkpointing.configuration.mode,
     };
-    for (const execution of this.graph.executions) {
+    for (const execution of executions) {
       const slot = execution.slot!;
-      const descriptor = buildDescriptor(info, this.graph, tables, execution, restore ? taskRestoreOf(restore, execution) : undefined);
+      const descriptor = buildDescriptor(info, this.graph, this.tables, execution, restore ? taskRestoreOf(restore, execution) : undefined);
       this.graph.transition(execution, 'DEPLOYING');
       this.options.gateway.deploy(slot.rpcAddress, session, descriptor, slot.slotIndex, slot.allocationId).catch((err: unknown) => {
-        this.onExecutionFailed(execution, `deploying to TaskManager ${slot.resourceId} failed: ${errorMessage(err)}`);
+        this.onExecutionFailed(execution, `deploying to TaskManager ${slot.resourceId} failed: ${errorMessage(err)}`, 'deploy');
       });
     }
-    this.log.info({ subtasks: this.graph.executions.length, slots: slots.length, restoredFrom: restore?.uri }, 'job deployed');
-    if (restore) {
-      this.checkpointing.coordinator
-        .restoreFromSnapshot(restore.metadata, restore.location)
-        .then((checkpoint) => this.checkpointing.coordinator.reportRestored(checkpoint))
-        .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'could not register the restored snapshot'));
-    }
-    return true;
   }
 
   /** A TaskManager reported a state change of one of this job's executions. */
@@ -180,17 +235,20 @@ export class JobMaster {
         this.graph.transition(execution, update.state);
         break;
       case 'RUNNING':
-        if (this.graph.transition(execution, 'RUNNING') && this.status === 'RUNNING') this.checkpointing.startIfAllRunning();
+        if (this.graph.transition(execution, 'RUNNING') && this.status === 'RUNNING' && this.graph.allIn(['RUNNING'])) {
+          this.availability.allRunning();
+          this.checkpointing.startIfAllRunning();
+        }
         break;
       case 'FINISHED':
         execution.result = update.resultJson ? (JSON.parse(update.resultJson) as Record<string, unknown[]>) : undefined;
         if (this.graph.transition(execution, 'FINISHED')) this.checkCompletion();
         break;
       case 'CANCELED':
-        if (this.graph.transition(execution, 'CANCELED')) this.checkCompletion();
+        if (this.graph.transition(execution, 'CANCELED')) this.afterTerminal();
         break;
       case 'FAILED':
-        this.onExecutionFailed(execution, update.failure || 'the task failed without a reason');
+        this.onExecutionFailed(execution, update.failure || 'the task failed without a reason', 'task');
         break;
       default:
         this.log.warn({ state: update.state }, 'ignoring an unknown execution state');
@@ -198,27 +256,234 @@ export class JobMaster {
   }
 
   onTaskManagerLost(registration: TaskManagerRegistration, reason: string, detail: string): void {
-    for (const execution of this.graph.executions) {
-      if (execution.slot?.registrationId === registration.registrationId && !isTerminalExecutionState(execution.state)) {
-        this.onExecutionFailed(execution, `TaskManager ${registration.resourceId} was lost (${reason}: ${detail})`);
-      }
-    }
+    this.slots.forEach((slot, index) => {
+      if (slot?.registrationId === registration.registrationId) this.slots[index] = undefined;
+    });
+    const failure = `TaskManager ${registration.resourceId} was lost (${reason}: ${detail})`;
+    const failed = this.graph.executions.filter((e) =>
+      e.slot?.registrationId === registration.registrationId && this.graph.transition(e, 'FAILED', failure));
+    if (failed.length > 0) this.onFailure(failed, failure, 'taskmanager-lost');
+    else this.afterTerminal();
   }
 
-  private onExecutionFailed(execution: Execution, failure: string): void {
+  private onExecutionFailed(execution: Execution, failure: string, cause: FailureCause): void {
     if (!this.graph.transition(execution, 'FAILED', failure)) return;
-    this.fail(failure, execution);
+    this.onFailure([execution], failure, cause);
   }
 
-  /** Fails the job with `failure` (first cause wins), cancelling every other execution. */
-  private fail(failure: string, execution: Execution | undefined): void {
-    this.stopWaitingForSlots();
+  /** A failure that concerns the whole job (e.g. too many failed checkpoints): every subtask restarts. */
+  private onGlobalFailure(failure: string, cause: FailureCause): void {
+    this.recordFailure(failure, undefined, cause);
+    if (!this.canFailOver()) return this.fail(failure, undefined);
+    this.failOver(this.graph.executions.map(refOf), failure, 'full');
+  }
+
+  /** `failed` (now FAILED) failed with `failure`: restart per the strategies, or fail the job. */
+  private onFailure(failed: readonly Execution[], failure: string, cause: FailureCause): void {
+    if (this.status === 'FAILING' || this.status === 'CANCELLING' || isTerminalJobStatus(this.status)) {
+      // A task failing while the job is being torn down (e.g. its inputs broke as its peers were cancelled): not a new failure.
+      this.checkCompletion();
+      return;
+    }
+    const pending = this.pendingRestart;
+    if (pending && failed.every((e) => pending.subtasks.has(keyOf(refOf(e))))) {
+      // An attempt already being replaced ended by failing (e.g. its inputs broke as its peers were cancelled).
+      this.afterTerminal();
+      return;
+    }
+    this.recordFailure(failure, failed[0], cause);
+    if (!this.canFailOver()) return this.fail(failure, failed[0]);
+    this.failOver(failed.map(refOf), failure, this.options.failover.strategy);
+  }
+
+  private canFailOver(): boolean {
+    return (this.status === 'RUNNING' || this.status === 'RESTARTING') && this.options.session() !== undefined;
+  }
+
+  private recordFailure(failure: string, execution: Execution | undefined, cause: FailureCause): void {
+    this.availability.failed(cause);
     this.exceptions.push({
       timestamp: this.now(),
       message: failure,
       task: execution ? `${execution.vertex.name} (${execution.subtaskIndex + 1}/${execution.vertex.parallelism})` : null,
       location: execution?.slot?.resourceId ?? null,
+      cause,
     });
+    if (this.exceptions.length > MAX_EXCEPTIONS_KEPT) this.exceptions.splice(0, this.exceptions.length - MAX_EXCEPTIONS_KEPT);
+  }
+
+  /**
+   * Asks the restart strategy; when it allows, restarts `failed`'s regions
+   * (or every subtask) after its delay. A failure while a restart waits
+   * joins it: the union of subtasks restarts, after the newer delay.
+   */
+  private failOver(failed: readonly SubtaskRef[], failure: string, strategy: 'full' | 'region'): void {
+    const restart = this.options.failover.restartStrategy;
+    restart.notifyFailure(this.now());
+    if (!restart.canRestart()) {
+      this.log.warn({ failure, restartStrategy: restart.description, refusal: restart.refusal() }, 'not restarting: the restart strategy gives up');
+      this.fail(failure, undefined, false);
+      return;
+    }
+    const delayMs = restart.getBackoffTime();
+    const subtasks = strategy === 'full' ? this.graph.executions.map(refOf) : this.regions.regionsToRestart(failed);
+    const pending = this.pendingRestart ?? {
+      subtasks: new Map<string, SubtaskRef>(),
+      notBefore: 0,
+      cause: failure,
+      timer: undefined,
+      cancelDeadline: undefined,
+      slotWait: undefined,
+    };
+    for (const ref of subtasks) pending.subtasks.set(keyOf(ref), ref);
+    pending.notBefore = this.now() + delayMs;
+    pending.cause = failure;
+    this.pendingRestart = pending;
+    if (pending.subtasks.size === this.graph.executions.length) this.setStatus('RESTARTING');
+    this.log.warn({ failure: failure.split('\n')[0], restarting: pending.subtasks.size, of: this.graph.executions.length, delayMs, restartStrategy: restart.description }, 'failing over');
+    this.suspending = this.checkpointing.suspend(`failover: ${failure.split('\n')[0]}`).catch((err: unknown) => {
+      this.log.warn({ err: errorMessage(err) }, 'suspending checkpoints failed');
+    });
+    this.cancelAttempts([...pending.subtasks.values()].map((ref) => this.graph.executionOf(ref.vertexId, ref.subtaskIndex)!));
+    if (pending.timer) clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => this.tryRestart(), delayMs);
+  }
+
+  /** Cancels the attempts still alive among `executions`; after CANCEL_TIMEOUT_MS they count as canceled. */
+  private cancelAttempts(executions: readonly Execution[]): void {
+    const session = this.options.session();
+    for (const execution of executions) {
+      if (isTerminalExecutionState(execution.state) || execution.state === 'CANCELING') continue;
+      const slot = execution.slot;
+      if (!slot || !session || execution.state === 'CREATED' || execution.state === 'SCHEDULED') {
+        this.graph.transition(execution, 'CANCELED');
+        continue;
+      }
+      this.graph.transition(execution, 'CANCELING');
+      this.options.gateway.cancel(slot.rpcAddress, session, this.jobId, execution.attemptId).catch((err: unknown) => {
+        this.log.warn({ err: errorMessage(err), task: execution.vertex.id }, 'cancel call failed; counting the task as canceled');
+        if (this.graph.transition(execution, 'CANCELED')) this.afterTerminal();
+      });
+    }
+    const pending = this.pendingRestart;
+    if (pending && !pending.cancelDeadline) {
+      pending.cancelDeadline = setTimeout(() => {
+        pending.cancelDeadline = undefined;
+        for (const ref of pending.subtasks.values()) {
+          const execution = this.graph.executionOf(ref.vertexId, ref.subtaskIndex);
+          if (execution && this.graph.transition(execution, 'CANCELED')) {
+            this.log.warn({ task: `${execution.vertex.name} (${execution.subtaskIndex + 1})` }, 'no confirmation of the cancellation: counted as canceled');
+          }
+        }
+        this.tryRestart();
+      }, CANCEL_TIMEOUT_MS);
+    }
+  }
+
+  /** An execution reached a terminal state: a waiting restart may go on, or the job may end. */
+  private afterTerminal(): void {
+    if (this.pendingRestart) this.tryRestart();
+    else this.checkCompletion();
+  }
+
+  /** Deploys the pending restart once its delay passed, its old attempts ended and slots are there. */
+  private tryRestart(): void {
+    const pending = this.pendingRestart;
+    if (!pending || pending.slotWait || !this.canFailOver()) return;
+    if (this.now() < pending.notBefore) return; // its timer calls again
+    const old = [...pending.subtasks.values()].map((ref) => this.graph.executionOf(ref.vertexId, ref.subtaskIndex)!);
+    if (!old.every((e) => isTerminalExecutionState(e.state))) return; // the last report calls again
+    void this.suspending.then(() => {
+      if (this.pendingRestart === pending && !pending.slotWait) this.restartNow(pending);
+    });
+  }
+
+  private restartNow(pending: PendingRestart): void {
+    const indices = [...new Set([...pending.subtasks.values()].map((ref) => ref.subtaskIndex))];
+    const missing = indices.filter((i) => {
+      const slot = this.slots[i];
+      return slot === undefined || this.options.registry.get(slot.registrationId) === undefined;
+    });
+    if (missing.length > 0) {
+      const replacements = allocateReplacementSlots(this.options.registry, this.jobId, missing.map((i) => this.lastResourceOfSlot[i]));
+      if (!replacements) return this.waitForSlots(pending, missing.length);
+      missing.forEach((index, k) => {
+        this.slots[index] = replacements[k];
+        this.lastResourceOfSlot[index] = replacements[k]!.resourceId;
+      });
+    }
+    if (pending.timer) clearTimeout(pending.timer);
+    if (pending.cancelDeadline) clearTimeout(pending.cancelDeadline);
+    this.pendingRestart = undefined;
+    let restore: JobRestore | undefined;
+    const checkpoint = this.checkpointing.coordinator.latestCompletedCheckpoint();
+    try {
+      restore = failoverRestoreOf(checkpoint, this.options.graph, this.options.checkpointing.storages.checkpointRoot, (operatorId) =>
+        this.graph.vertices.vertices.find((v) => v.operatorIds.includes(operatorId))?.parallelism ?? this.options.graph.defaultParallelism);
+    } catch (err) {
+      return this.fail(`cannot restore from checkpoint ${checkpoint?.checkpointId}: ${errorMessage(err)}`, undefined);
+    }
+    const fresh = this.graph.restart(pending.subtasks.values());
+    for (const execution of fresh) {
+      execution.slot = this.slots[execution.subtaskIndex];
+      this.graph.transition(execution, 'SCHEDULED');
+    }
+    this.availability.restarted();
+    this.setStatus('RUNNING');
+    this.log.info({ subtasks: fresh.length, restoredFrom: checkpoint?.externalPath ?? null, checkpointId: checkpoint?.checkpointId ?? null }, 'restarting subtasks');
+    this.deploy(fresh, restore);
+    if (checkpoint) this.checkpointing.coordinator.reportRestored(checkpoint);
+  }
+
+  /** Not enough free slots for a restart: wait for TaskManagers up to slot.request.timeout, then fail. */
+  private waitForSlots(pending: PendingRestart, needed: number): void {
+    const listener = (): void => {
+      if (this.pendingRestart !== pending) return;
+      this.stopWaitingForRestartSlots(pending);
+      this.tryRestart();
+    };
+    const timer = setTimeout(() => {
+      this.stopWaitingForRestartSlots(pending);
+      const registry = this.options.registry;
+      const failure = `not enough slots to restart: ${needed} more needed, the cluster has ${registry.slotsAvailable()} free of ` +
+        `${registry.slotsTotal()} on ${registry.all().length} TaskManager(s); waited ${this.options.slotRequestTimeoutMs} ms (slot.request.timeout)`;
+      this.recordFailure(failure, undefined, 'slots');
+      this.fail(failure, undefined, false);
+    }, this.options.slotRequestTimeoutMs);
+    this.options.registry.on('registered', listener);
+    pending.slotWait = { timer, listener };
+    this.log.warn({ needed, available: this.options.registry.slotsAvailable() }, 'waiting for slots to restart');
+  }
+
+  private stopWaitingForRestartSlots(pending: PendingRestart): void {
+    if (!pending.slotWait) return;
+    clearTimeout(pending.slotWait.timer);
+    this.options.registry.off('registered', pending.slotWait.listener);
+    pending.slotWait = undefined;
+  }
+
+  private clearPendingRestart(): void {
+    const pending = this.pendingRestart;
+    if (!pending) return;
+    if (pending.timer) clearTimeout(pending.timer);
+    if (pending.cancelDeadline) clearTimeout(pending.cancelDeadline);
+    this.stopWaitingForRestartSlots(pending);
+    this.pendingRestart = undefined;
+  }
+
+  /** Fails the job with `failure` (recorded unless `record` is false), cancelling every other execution. */
+  private fail(failure: string, execution: Execution | undefined, record = true): void {
+    this.stopWaitingForSlots();
+    this.clearPendingRestart();
+    if (record && this.exceptions.at(-1)?.message !== failure) {
+      this.exceptions.push({
+        timestamp: this.now(),
+        message: failure,
+        task: execution ? `${execution.vertex.name} (${execution.subtaskIndex + 1}/${execution.vertex.parallelism})` : null,
+        location: execution?.slot?.resourceId ?? null,
+        cause: execution ? 'task' : 'job',
+      });
+    }
     if (this.status === 'FAILING' || this.status === 'CANCELLING' || isTerminalJobStatus(this.status)) {
       this.checkCompletion();
       return;
@@ -232,6 +497,7 @@ export class JobMaster {
   cancel(): void {
     if (isTerminalJobStatus(this.status) || this.status === 'CANCELLING') return;
     this.stopWaitingForSlots();
+    this.clearPendingRestart();
     this.setStatus('CANCELLING');
     void this.checkpointing.stop('the job is being cancelled');
     this.cancelExecutions();
@@ -280,6 +546,9 @@ export class JobMaster {
 
   private end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): void {
     if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    this.clearPendingRestart();
+    this.availability.end();
+    this.untrackMetrics();
     this.setStatus(status);
     this.checkpointing.shutdown(status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
     const session = this.options.session();
@@ -303,26 +572,4 @@ export class JobMaster {
   details(): Record<string, unknown> {
     return jobDetailsJson(this, this.now());
   }
-}
-
-/**
- * What one subtask restores: for every operator of its chain with state in
- * the snapshot, the key-group handles it now owns and the operator state of
- * the old subtasks mapped to it (old subtask k -> new subtask k mod p).
- */
-function taskRestoreOf(restore: NonNullable<JobMasterOptions['restore']>, execution: Execution): TaskRestore {
-  const operators = execution.vertex.operatorIds.flatMap((operatorId) => {
-    const plan = restore.plan.operators.get(operatorId);
-    const subtask = plan?.subtasks[execution.subtaskIndex];
-    if (!plan || !subtask) return [];
-    return [{
-      operatorId,
-      keyedState: subtask.keyedState,
-      timers: subtask.timers,
-      operatorStates: subtask.operatorState
-        .filter((previous) => previous.subtaskIndex % plan.parallelism === execution.subtaskIndex)
-        .map((previous) => previous.state),
-    }];
-  });
-  return { checkpointId: restore.plan.checkpointId, storageUri: restore.uri, folder: restore.location.folder, operators };
 }

@@ -1,3 +1,4 @@
+import { jobExceptionsJson } from '../jobmaster/job-exceptions.js';
 import type { FastifyInstance } from 'fastify';
 import type { LeaderSession } from '@rivulet/common';
 import { freeSlots } from '../resourcemanager/task-manager-registration.js';
@@ -60,6 +61,15 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
   app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', async (request, reply) => {
     try {
       return deps.dispatcher.job(request.params.id).checkpointing.coordinator.statistics.toJSON();
+    } catch {
+      reply.code(404);
+      return { errors: [`Job ${request.params.id} not found`] };
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id/exceptions', async (request, reply) => {
+    try {
+      return jobExceptionsJson(deps.dispatcher.job(request.params.id).exceptions);
     } catch {
       reply.code(404);
       return { errors: [`Job ${request.params.id} not found`] };

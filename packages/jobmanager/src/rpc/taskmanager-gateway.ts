@@ -53,8 +53,9 @@ export class TaskManagerGateway {
     await callUnary(this.client(address), method, { leader: session, jobId, checkpointId }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
   }
 
-  async releaseSlots(address: string, session: LeaderSession, jobId: string): Promise<void> {
-    await callUnary(this.client(address), 'ReleaseSlots', { leader: session, jobId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
+  /** Frees the job's slots on the TaskManager (only those of `allocationIds` when given), cancelling their tasks. */
+  async releaseSlots(address: string, session: LeaderSession, jobId: string, allocationIds: readonly string[] = []): Promise<void> {
+    await callUnary(this.client(address), 'ReleaseSlots', { leader: session, jobId, allocationIds: [...allocationIds] }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
   }
 
   /** Drops the client of a TaskManager that went away. */

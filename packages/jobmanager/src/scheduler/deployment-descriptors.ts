@@ -79,7 +79,7 @@ export function buildDescriptor(
         const slot = producer?.slot;
         if (!slot || !execution.slot) throw new Error(`subtask ${edge.source}[${producerIndex}] has no slot`);
         return {
-          partitionId: partitionIdOf(info.jobId, graph.attempt, edge.source, edge.target, producerIndex),
+          partitionId: partitionIdOf(info.jobId, producer.attemptNumber, edge.source, edge.target, producerIndex),
           subpartitionIndex: edge.partitioning === 'forward' ? 0 : subtaskIndex,
           location: slot.resourceId === execution.slot.resourceId ? 'local' : { host: slot.dataHost, port: slot.dataPort },
         };
@@ -95,7 +95,7 @@ export function buildDescriptor(
         targetVertexId: edge.target,
         targetOperatorId: edge.targetOperatorId,
         partitioning: edge.partitioning,
-        partitionId: partitionIdOf(info.jobId, graph.attempt, edge.source, edge.target, subtaskIndex),
+        partitionId: partitionIdOf(info.jobId, execution.attemptNumber, edge.source, edge.target, subtaskIndex),
         numberOfSubpartitions: subpartitionsOf(edge, parallelismOf(edge.target)),
         ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
       };
@@ -104,7 +104,7 @@ export function buildDescriptor(
   return {
     jobId: info.jobId,
     jobName: info.jobName,
-    attempt: graph.attempt,
+    attempt: execution.attemptNumber,
     executionAttemptId: execution.attemptId,
     vertexId: vertex.id,
     vertexName: vertex.name,

@@ -37,21 +37,50 @@ export function allocateSlots(
       }
     }
   }
-  const locations = picked.map(({ registration, slotIndex }) => {
-    const allocationId = newAllocationId();
-    registration.allocations[slotIndex] = { allocationId, jobId };
-    return {
-      resourceId: registration.resourceId,
-      registrationId: registration.registrationId,
-      slotIndex,
-      allocationId,
-      rpcAddress: `${registration.rpcEndpoint.host}:${registration.rpcEndpoint.port}`,
-      dataHost: registration.dataEndpoint.host,
-      dataPort: registration.dataEndpoint.port,
-    };
-  });
+  const locations = picked.map(({ registration, slotIndex }) => allocate(registration, slotIndex, jobId));
   registry.allocationsChanged();
   return locations;
+}
+
+/**
+ * Allocates one slot for each entry of `preferred` after a failover: on the
+ * TaskManager with that resource id when it is registered and has a free
+ * slot (where the subtask ran, so its local state copy is there), otherwise
+ * on the TaskManager with the most free slots. All-or-nothing.
+ */
+export function allocateReplacementSlots(
+  registry: TaskManagerRegistry,
+  jobId: string,
+  preferred: readonly (string | undefined)[],
+): SlotLocation[] | undefined {
+  const free = new Map(registry.all().map((registration) => [
+    registration,
+    registration.allocations.flatMap((a, index) => (a === undefined ? [index] : [])),
+  ] as const));
+  const total = [...free.values()].reduce((sum, slots) => sum + slots.length, 0);
+  if (total < preferred.length) return undefined;
+  const picked = preferred.map((resourceId) => {
+    const home = registry.all().find((r) => r.resourceId === resourceId && (free.get(r)?.length ?? 0) > 0);
+    const registration = home ?? [...free.entries()].sort(([, a], [, b]) => b.length - a.length)[0]![0];
+    return { registration, slotIndex: free.get(registration)!.shift()! };
+  });
+  const locations = picked.map(({ registration, slotIndex }) => allocate(registration, slotIndex, jobId));
+  registry.allocationsChanged();
+  return locations;
+}
+
+function allocate(registration: TaskManagerRegistration, slotIndex: number, jobId: string): SlotLocation {
+  const allocationId = newAllocationId();
+  registration.allocations[slotIndex] = { allocationId, jobId };
+  return {
+    resourceId: registration.resourceId,
+    registrationId: registration.registrationId,
+    slotIndex,
+    allocationId,
+    rpcAddress: `${registration.rpcEndpoint.host}:${registration.rpcEndpoint.port}`,
+    dataHost: registration.dataEndpoint.host,
+    dataPort: registration.dataEndpoint.port,
+  };
 }
 
 /** Frees every slot the job holds; returns the TaskManagers that held any. */

@@ -107,7 +107,7 @@ describe('checkpoint plan', () => {
         { id: 'window', name: 'Window -> Sink', operatorIds: ['window', 'sink'], parallelism: 2, keyed: true, isSource: false },
       ],
       edges: [{ source: 'source', target: 'window', targetOperatorId: 'window', partitioning: 'hash' }],
-    }, 0);
+    });
     const tables = new Map([['window', table]]);
     const notReady = checkpointPlanOf(graph, tables, 16);
     assert.deepEqual(notReady, { kind: 'not-ready', reason: 'task Source (1/2) is CREATED' });

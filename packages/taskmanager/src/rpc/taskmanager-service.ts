@@ -56,12 +56,16 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
     NotifyCheckpointAborted: unaryHandler((request) => {
       deps.guard.check(request.leader);
       // Pending sink files of an aborted checkpoint are committed with the next completed one.
+      deps.executor()?.notifyCheckpointAborted(request.jobId, request.checkpointId);
       deps.log.info({ jobId: request.jobId, checkpointId: request.checkpointId }, 'checkpoint aborted');
       return {};
     }),
     ReleaseSlots: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      const released = deps.executor()?.releaseJob(request.jobId) ?? deps.slots.releaseJob(request.jobId);
+      const allocations = new Set(request.allocationIds);
+      const released = allocations.size > 0
+        ? (deps.executor()?.releaseAllocations(request.jobId, allocations) ?? deps.slots.releaseAllocations(allocations))
+        : (deps.executor()?.releaseJob(request.jobId) ?? deps.slots.releaseJob(request.jobId));
       deps.log.info({ jobId: request.jobId, released }, 'slots released');
       return {};
     }),

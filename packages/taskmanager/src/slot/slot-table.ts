@@ -50,6 +50,18 @@ export class SlotTable {
     return released;
   }
 
+  /** Frees the slots holding any of `allocationIds`; returns how many were freed. */
+  releaseAllocations(allocationIds: ReadonlySet<string>): number {
+    let released = 0;
+    for (const slot of this.slots) {
+      if (slot.allocation && allocationIds.has(slot.allocation.allocationId)) {
+        slot.allocation = undefined;
+        released += 1;
+      }
+    }
+    return released;
+  }
+
   report(): pb.SlotStatus[] {
     return this.slots.map((slot) => ({
       index: slot.index,

@@ -104,7 +104,7 @@ export class StreamTask {
       report({ state: 'INITIALIZING' });
       const job = await this.artifacts.load(d);
       this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner }));
-      const restored = d.restore ? await readRestoredState(d.restore, this.storage) : undefined;
+      const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
       chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates);
       this.chain = chain;

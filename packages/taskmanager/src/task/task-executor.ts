@@ -24,6 +24,8 @@ import type { TaskReport } from './task-report.js';
  */
 export class TaskExecutor {
   private readonly tasks = new Map<string, StreamTask>();
+  /** Execution attempt id -> the allocation of the slot it was deployed into. */
+  private readonly allocationOf = new Map<string, string>();
 
   constructor(
     private readonly network: NetworkEnvironment,
@@ -52,9 +54,11 @@ export class TaskExecutor {
     this.slots.allocate(request.slotIndex, request.allocationId, descriptor.jobId);
     const task = new StreamTask(descriptor, this.network, this.artifacts, this.checkpointing, this.storage, descriptor.checkpointingMode, this.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }));
     this.tasks.set(descriptor.executionAttemptId, task);
+    this.allocationOf.set(descriptor.executionAttemptId, request.allocationId);
     this.log.info({ jobId: descriptor.jobId, task: descriptor.vertexName, subtask: descriptor.subtaskIndex }, 'task deployed');
     void task.run((report) => this.report(descriptor, report)).finally(() => {
       this.tasks.delete(descriptor.executionAttemptId);
+      this.allocationOf.delete(descriptor.executionAttemptId);
     });
   }
 
@@ -77,6 +81,7 @@ export class TaskExecutor {
 
   /** Checkpoint `checkpointId` of `jobId` completed: every task of the job here commits. */
   notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+    this.storage.localState?.checkpointCompleted(jobId, checkpointId);
     for (const task of this.tasks.values()) {
       if (task.descriptor.jobId !== jobId) continue;
       task.notifyCheckpointComplete(checkpointId).catch((err: unknown) => {
@@ -86,13 +91,37 @@ export class TaskExecutor {
     }
   }
 
+  /** Checkpoint `checkpointId` of `jobId` was aborted: local copies of it go. */
+  notifyCheckpointAborted(jobId: string, checkpointId: number): void {
+    this.storage.localState?.checkpointAborted(jobId, checkpointId);
+  }
+
   /** Cancels every task (TaskManager stopping). */
   cancelAll(): void {
     for (const task of this.tasks.values()) task.cancel();
   }
 
+  /**
+   * Cancels the tasks of `jobId` deployed into slots of `allocationIds` and
+   * frees those slots: the JobManager no longer knows these allocations (it
+   * declared this TaskManager lost and restarted the tasks elsewhere), so
+   * they must not run on — nor commit anything.
+   */
+  releaseAllocations(jobId: string, allocationIds: ReadonlySet<string>): number {
+    let cancelled = 0;
+    for (const [attemptId, task] of this.tasks) {
+      if (task.descriptor.jobId !== jobId || !allocationIds.has(this.allocationOf.get(attemptId) ?? '')) continue;
+      task.cancel();
+      cancelled += 1;
+    }
+    const released = this.slots.releaseAllocations(allocationIds);
+    this.log.warn({ jobId, cancelled, released }, 'stale tasks cancelled');
+    return released;
+  }
+
   releaseJob(jobId: string): number {
     for (const task of this.tasks.values()) if (task.descriptor.jobId === jobId) task.cancel();
+    this.storage.localState?.releaseJob(jobId);
     return this.slots.releaseJob(jobId);
   }
 

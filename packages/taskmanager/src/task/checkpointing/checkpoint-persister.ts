@@ -18,6 +18,7 @@ import type { JobManagerConnection } from '../../registration/jobmanager-connect
 import type { BarrierInfo } from './barrier-aligner.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from './task-checkpointing.js';
 import { StateFileWriter, type PieceHandle } from './state-file-writer.js';
+import { stateFileLocation, type TaskLocalStateStore } from './local-state-store.js';
 
 /** Longest stretch of encoding before the persister lets other work run. */
 const ENCODE_SLICE_MS = 10;
@@ -35,6 +36,9 @@ const ENCODE_SLICE_MS = 10;
  * uploaded while the next one is filled (state-file-writer.ts).
  * Operator state travels inline in the acknowledgement. The acknowledgement
  * is sent only after the file is durable; any failure declines instead.
+ * With local recovery, each file of a checkpoint (not of a savepoint) is also
+ * handed to the TaskManager's local store, which writes its copy alongside
+ * and never fails or holds up the checkpoint (local-state-store.ts).
  */
 export class CheckpointPersister implements TaskCheckpointing {
   private lastYield = 0;
@@ -43,6 +47,7 @@ export class CheckpointPersister implements TaskCheckpointing {
     private readonly storage: (root: string | null) => CheckpointStorage,
     private readonly connection: JobManagerConnection,
     private readonly log: Logger,
+    private readonly local?: TaskLocalStateStore,
   ) {}
 
   async persist(
@@ -59,10 +64,14 @@ export class CheckpointPersister implements TaskCheckpointing {
       const entropy = (location?.root ?? null) === null && storage.entropyKey !== null
         ? { jobId: descriptor.jobId, checkpointId: barrier.checkpointId, key: storage.entropyKey }
         : undefined;
+      // Checkpoints only: a savepoint is restored from only by a new submission, never kept locally.
+      const local = (location?.root ?? null) === null && !barrier.savepoint && this.local
+        ? { store: this.local, jobId: descriptor.jobId, checkpointId: barrier.checkpointId }
+        : undefined;
       const operators: OperatorSubtaskState[] = [];
       const started = performance.now();
       const timing = { encodeMs: 0, files: 0, waitMs: 0, yieldMs: 0 };
-      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy, timing));
+      for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy, local, timing));
       encoded = encodeSubtaskStateSnapshot({ format: SUBTASK_STATE_FORMAT, operators });
       this.log.debug({
         jobId: descriptor.jobId,
@@ -97,15 +106,22 @@ export class CheckpointPersister implements TaskCheckpointing {
     subtaskIndex: number,
     part: OperatorSnapshotParts,
     entropy: { jobId: string; checkpointId: number; key: string } | undefined,
+    local: { store: TaskLocalStateStore; jobId: string; checkpointId: number } | undefined,
     timing: { encodeMs: number; files: number; waitMs: number; yieldMs: number },
   ): Promise<OperatorSubtaskState> {
     const relative = `${subtaskStateFolderOf(part.operatorId, subtaskIndex)}/state`;
-    const writer = new StateFileWriter(async (index, bytes) =>
-      entropy
+    const writer = new StateFileWriter(async (index, bytes) => {
+      const written = entropy
         // `put` replaces the marker with random characters; handles record the path it wrote.
         ? storage.put(`${subtaskStatePath(entropy.jobId, entropy.checkpointId, part.operatorId, subtaskIndex, entropy.key)}-${index}`, bytes, { entropy: true })
-        : (await storage.put(folder === '' ? `${relative}-${index}` : `${folder}/${relative}-${index}`, bytes), `${relative}-${index}`),
-    );
+        : storage.put(folder === '' ? `${relative}-${index}` : `${folder}/${relative}-${index}`, bytes).then(() => `${relative}-${index}`);
+      local?.store.keep(
+        { jobId: local.jobId, checkpointId: local.checkpointId, operatorId: part.operatorId, subtaskIndex, fileIndex: index },
+        bytes,
+        written.then((path) => stateFileLocation(storage, folder, path, entropy !== undefined)),
+      );
+      return written;
+    });
     const pieces: { keyGroup: number; timers: boolean; piece: PieceHandle }[] = [];
     try {
       for (const [snapshot, timers] of [[part.keyedState, false], [part.timers, true]] as const) {

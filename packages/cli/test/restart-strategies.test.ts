@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  REPO_ROOT,
+  assertCountsExactlyOnce,
+  runCli,
+  runCliJson,
+  startCluster,
+  stopAllProcesses,
+  waitFor,
+  type StartedJobManager,
+} from '@rivulet/testing';
+
+const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
+const FLAKY_JOB = join(FIXTURES, 'flaky-count-job.ts');
+const TWO_PIPELINES_JOB = join(FIXTURES, 'two-pipelines-job.ts');
+const dir = mkdtempSync(join(tmpdir(), 'rivulet-restarts-'));
+let jm: StartedJobManager;
+let runs = 0;
+
+interface Details {
+  state: string;
+  'root-exception': string | null;
+  exceptions: { timestamp: number; message: string; task: string | null; cause: string }[];
+  restarts: { numRestarts: number; 'restart-strategy': string; 'failover-strategy': string };
+  vertices: { id: string; subtasks: { subtask: number; state: string; attempt: string }[] }[];
+  results: Record<string, unknown[]>;
+}
+
+before(async () => {
+  jm = (await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] })).jobManager;
+});
+after(async () => {
+  await stopAllProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Submits the flaky count detached; returns its id and where its output goes. */
+async function submitFlaky(settings: readonly string[], failures: number, n = 20_000, failAt = 5_000): Promise<{ jobId: string; output: string }> {
+  const run = `run-${++runs}`;
+  const output = join(dir, run, 'out');
+  const result = await runCli([
+    'run', FLAKY_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', '--parallelism', '2',
+    ...settings.flatMap((s) => ['--set', s]),
+    '--', '--n', String(n), '--keys', '7', '--fail-at', String(failAt), '--failures', String(failures),
+    '--markers', join(dir, run, 'markers'), '--pause-every', '100', '--pause-ms', '2', '--output', output,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  return { jobId: (JSON.parse(result.stdout) as { jobId: string }).jobId, output };
+}
+
+const details = (jobId: string): Promise<Details> => runCliJson<Details>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+
+async function ended(jobId: string, timeoutMs = 60_000): Promise<Details> {
+  return waitFor(async () => {
+    const d = await details(jobId);
+    return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+  }, { timeoutMs, what: `job ${jobId} to end` });
+}
+
+/** Gaps between consecutive failures (ms). */
+const gaps = (d: Details): number[] => d.exceptions.slice(1).map((e, i) => e.timestamp - d.exceptions[i]!.timestamp);
+
+const CHECKPOINTS = ['execution.checkpointing.interval=300ms'];
+
+describe('restart strategies (real cluster, a user function that throws)', { timeout: 300_000 }, () => {
+  test('none: the first failure fails the job at once, with the user\'s error as root cause', async () => {
+    const { jobId } = await submitFlaky([...CHECKPOINTS, 'restart-strategy.type=none'], 1);
+    const d = await ended(jobId);
+    assert.equal(d.state, 'FAILED');
+    assert.equal(d.restarts.numRestarts, 0);
+    assert.equal(d.exceptions.length, 1);
+    assert.match(d['root-exception'] ?? '', /planned failure 1 of 1 at record 5000/);
+    assert.equal(d.exceptions[0]!.cause, 'task');
+    assert.ok(d.exceptions[0]!.task, 'the failed task is named');
+    const text = await runCli(['status', jobId, '--jobmanager', jm.rpcAddress]);
+    assert.match(text.stdout, /Restarts: 0 \(restart strategy none/);
+  });
+
+  test('fixed-delay with 2 attempts: restarts twice, gives up at the third failure, FAILED with the last cause', async () => {
+    const { jobId } = await submitFlaky([...CHECKPOINTS, 'restart-strategy.type=fixed-delay', 'restart-strategy.fixed-delay.attempts=2', 'restart-strategy.fixed-delay.delay=200ms'], 1000);
+    const d = await ended(jobId);
+    assert.equal(d.state, 'FAILED');
+    assert.equal(d.restarts.numRestarts, 2);
+    assert.equal(d.exceptions.length, 3);
+    assert.match(d['root-exception'] ?? '', /planned failure 3 of 1000/);
+    const rest = await fetch(`${jm.restUrl}/jobs/${jobId}/exceptions`);
+    assert.equal(rest.status, 200);
+    const history = (await rest.json()) as { 'root-exception': string; exceptionHistory: { entries: { stacktrace: string; exceptionName: string; taskName: string | null }[]; truncated: boolean } };
+    assert.match(history['root-exception'], /planned failure 3 of 1000/);
+    assert.equal(history.exceptionHistory.entries.length, 3);
+    assert.match(history.exceptionHistory.entries[2]!.stacktrace, /planned failure 1 of 1000/, 'newest first');
+    assert.equal(history.exceptionHistory.entries[0]!.exceptionName, 'Error');
+    assert.equal(history.exceptionHistory.truncated, false);
+    assert.equal((await fetch(`${jm.restUrl}/jobs/no-such-job/exceptions`)).status, 404);
+  });
+
+  test('a function that throws once: restarted from the latest checkpoint, the output is exactly once', async () => {
+    const n = 20_000;
+    const { jobId, output } = await submitFlaky(CHECKPOINTS, 1, n, 12_000);
+    const d = await ended(jobId, 90_000);
+    assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
+    assert.equal(d.restarts.numRestarts, 1);
+    assert.match(d.restarts['restart-strategy'], /^exponential-delay/, 'checkpointing on, no type set: exponential-delay');
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 7));
+  });
+
+  test('failure-rate: the observed delays are the configured delay; the 4th failure within the interval fails the job', async () => {
+    const { jobId } = await submitFlaky([
+      ...CHECKPOINTS, 'restart-strategy.type=failure-rate', 'restart-strategy.failure-rate.max-failures-per-interval=3',
+      'restart-strategy.failure-rate.failure-rate-interval=60s', 'restart-strategy.failure-rate.delay=700ms',
+    ], 1000, 20_000, 200);
+    const d = await ended(jobId);
+    assert.equal(d.state, 'FAILED');
+    assert.equal(d.restarts.numRestarts, 3);
+    const observed = gaps(d);
+    assert.equal(observed.length, 3);
+    // Failure -> restart after the delay -> the replayed record 200 fails again shortly after deployment.
+    for (const gap of observed) assert.ok(gap >= 700 && gap < 700 + 3000, `gap ${gap} ms, expected 700 ms + deployment (${observed.join(', ')})`);
+  });
+
+  test('exponential-delay: the observed delays grow 300, 600, 1200, 2400, 2400 ms (jitter 0, max 2400), then the job finishes', async () => {
+    const { jobId, output } = await submitFlaky([
+      ...CHECKPOINTS, 'restart-strategy.type=exponential-delay', 'restart-strategy.exponential-delay.initial-backoff=300ms',
+      'restart-strategy.exponential-delay.backoff-multiplier=2', 'restart-strategy.exponential-delay.max-backoff=2400ms',
+      'restart-strategy.exponential-delay.jitter-factor=0',
+    ], 5, 20_000, 200);
+    const d = await ended(jobId, 90_000);
+    assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
+    assert.equal(d.restarts.numRestarts, 5);
+    const observed = gaps(d);
+    const expected = [300, 600, 1200, 2400];
+    assert.equal(observed.length, expected.length);
+    observed.forEach((gap, i) => {
+      assert.ok(gap >= expected[i]! && gap < expected[i]! + 3000, `gap ${i + 1}: ${gap} ms, expected ${expected[i]} ms + deployment (${observed.join(', ')})`);
+    });
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, 20_000, 7));
+  });
+
+  test('region failover: a failure in one of two independent pipelines restarts only its failed subtask', async () => {
+    const run = `run-${++runs}`;
+    const n = 40_000;
+    const result = await runCli([
+      'run', TWO_PIPELINES_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', '--parallelism', '2',
+      '--set', 'restart-strategy.type=fixed-delay', '--set', 'restart-strategy.fixed-delay.delay=100ms',
+      '--', '--n', String(n), '--fail-at', '33000', '--markers', join(dir, run),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const jobId = (JSON.parse(result.stdout) as { jobId: string }).jobId;
+    // REST, not the CLI: polled every few ms, to see every subtask RUNNING before the failure (about 1.5 s in).
+    const running = await waitFor(async () => {
+      const d = (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as Details;
+      return d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'all subtasks running', intervalMs: 20 });
+    const attemptsBefore = new Map(running.vertices.flatMap((v) => v.subtasks.map((s) => [`${v.id}/${s.subtask}`, s.attempt] as const)));
+    const d = await ended(jobId);
+    assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
+    assert.equal(d.restarts.numRestarts, 1);
+    assert.equal(d.restarts['failover-strategy'], 'region');
+    const changed = d.vertices.flatMap((v) => v.subtasks.filter((s) => attemptsBefore.get(`${v.id}/${s.subtask}`) !== s.attempt).map((s) => `${v.id}/${s.subtask}`));
+    assert.equal(changed.length, 1, `only the failed subtask has a new attempt: ${changed.join(', ')}`);
+    assert.match(changed[0]!, /^b-/, 'it belongs to pipeline b');
+    // Pipeline b's restarted subtask replayed its split from the start (no checkpointing): results are complete.
+    const sum = (records: unknown[]): number => (records as number[]).reduce((a, b) => a + b, 0);
+    assert.equal(sum(d.results['a'] ?? []), (n * (n - 1)) / 2);
+    assert.equal(sum(d.results['b'] ?? []), (n * (n - 1)) / 2);
+  });
+});

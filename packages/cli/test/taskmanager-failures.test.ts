@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  REPO_ROOT,
+  assertCountsExactlyOnce,
+  runCli,
+  startJobManager,
+  startTaskManager,
+  stopAllProcesses,
+  waitFor,
+  type StartedJobManager,
+  type StartedTaskManager,
+} from '@rivulet/testing';
+
+const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
+const COUNT_JOB = join(FIXTURES, 'flaky-count-job.ts');
+const dir = mkdtempSync(join(tmpdir(), 'rivulet-tm-failures-'));
+
+after(async () => {
+  await stopAllProcesses();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Details {
+  state: string;
+  'root-exception': string | null;
+  exceptions: { message: string; cause: string }[];
+  restarts: { numRestarts: number };
+  vertices: { subtasks: { subtask: number; state: string; taskmanager: string | null; attempt: string }[] }[];
+  checkpoints: { counts: { completed: number } };
+}
+
+const details = async (jm: StartedJobManager, jobId: string): Promise<Details> =>
+  (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as Details;
+const allRunning = (d: Details): boolean => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING'));
+
+/** A small deterministic PRNG (mulberry32), so a failing chaos run can be repeated from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function submit(jm: StartedJobManager, output: string, n: number, settings: readonly string[], parallelism: number): Promise<string> {
+  const result = await runCli([
+    'run', COUNT_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', '--parallelism', String(parallelism),
+    ...settings.flatMap((s) => ['--set', s]),
+    '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(output, '..', 'markers'),
+    '--pause-every', '20', '--pause-ms', '2', '--output', output,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  return (JSON.parse(result.stdout) as { jobId: string }).jobId;
+}
+
+describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout: 400_000 }, () => {
+  test('chaos: kill -9 a random TaskManager three times during the run: the output is exactly once', async (t) => {
+    const seed = Number(process.env['RIVULET_CHAOS_SEED'] ?? Date.now() % 1_000_000);
+    t.diagnostic(`chaos seed ${seed} (repeat with RIVULET_CHAOS_SEED=${seed})`);
+    const random = prng(seed);
+    const settings = [`execution.checkpointing.dir=${join(dir, 'chaos-checkpoints')}`];
+    const jm = await startJobManager({ set: settings });
+    const tms = new Map<string, StartedTaskManager>();
+    let spare = 0;
+    const startTm = async (resourceId: string): Promise<void> => {
+      tms.set(resourceId, await startTaskManager(jm.rpcAddress, { slots: 2, name: resourceId, set: [...settings, `taskmanager.resource-id=${resourceId}`] }));
+    };
+    for (const id of ['tm-a', 'tm-b', 'tm-c']) await startTm(id);
+    const n = 400_000;
+    const output = join(dir, 'chaos', 'out');
+    const jobId = await submit(jm, output, n, ['execution.checkpointing.interval=500ms'], 4);
+    const recoveries: number[] = [];
+    for (let kill = 1; kill <= 3; kill++) {
+      const before = await waitFor(async () => {
+        const d = await details(jm, jobId);
+        if (d.state === 'FINISHED' || d.state === 'FAILED') throw new Error(`seed ${seed}: job ${d.state} before kill ${kill}: ${d['root-exception']}`);
+        return allRunning(d) && d.checkpoints.counts.completed >= kill ? d : undefined;
+      }, { timeoutMs: 60_000, what: `seed ${seed}: all subtasks running before kill ${kill}`, intervalMs: 20 });
+      const hosts = [...new Set(before.vertices.flatMap((v) => v.subtasks.map((s) => s.taskmanager!)))].sort();
+      const victim = hosts[Math.floor(random() * hosts.length)]!;
+      const comeBack = random() < 0.5;
+      const killedAt = Date.now();
+      tms.get(victim)!.daemon.signal('SIGKILL');
+      await tms.get(victim)!.daemon.exited;
+      tms.delete(victim);
+      if (comeBack) await startTm(victim);
+      else await startTm(`tm-spare-${++spare}`);
+      t.diagnostic(`kill ${kill}: ${victim} (kill -9), then ${comeBack ? 'restarted it' : 'started a spare'}`);
+      await waitFor(async () => {
+        const d = await details(jm, jobId);
+        if (d.state === 'FAILED') throw new Error(`seed ${seed}: job failed after kill ${kill}: ${d['root-exception']}`);
+        return d.restarts.numRestarts >= kill && (allRunning(d) || d.state === 'FINISHED') ? d : undefined;
+      }, { timeoutMs: 60_000, what: `seed ${seed}: the job running again after kill ${kill}`, intervalMs: 20 });
+      recoveries.push(Date.now() - killedAt);
+    }
+    t.diagnostic(`kill -> all subtasks running again: ${recoveries.join(', ')} ms`);
+    const end = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 180_000, what: `seed ${seed}: the job to end` });
+    assert.equal(end.state, 'FINISHED', `seed ${seed}: ${end['root-exception']}`);
+    assert.ok(end.exceptions.some((e) => e.cause === 'taskmanager-lost'), `seed ${seed}: a lost TaskManager is in the exception history`);
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11), `seed ${seed}`);
+    await stopAllProcesses();
+  });
+
+  test('a TaskManager frozen (SIGSTOP) past the heartbeat timeout: its tasks restart elsewhere; resumed, its stale tasks are cancelled and write nothing visible', async () => {
+    const settings = [`execution.checkpointing.dir=${join(dir, 'frozen-checkpoints')}`, 'heartbeat.interval=300ms', 'heartbeat.timeout=2s'];
+    const jm = await startJobManager({ set: settings });
+    const frozen = await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm-frozen', set: [...settings, 'taskmanager.resource-id=tm-frozen'] });
+    const n = 300_000;
+    const output = join(dir, 'frozen', 'out');
+    const jobId = await submit(jm, output, n, ['execution.checkpointing.interval=500ms', 'restart-strategy.type=fixed-delay', 'restart-strategy.fixed-delay.attempts=5'], 2);
+    await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return allRunning(d) && d.checkpoints.counts.completed >= 2 ? d : undefined;
+    }, { timeoutMs: 60_000, what: 'the job running on tm-frozen with checkpoints' });
+    const other = await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm-other', set: [...settings, 'taskmanager.resource-id=tm-other'] });
+    frozen.daemon.signal('SIGSTOP');
+    const moved = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return allRunning(d) && d.vertices.every((v) => v.subtasks.every((s) => s.taskmanager === 'tm-other')) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'every subtask restarted on tm-other' });
+    assert.ok(moved.exceptions.some((e) => /tm-frozen was lost \(heartbeat-timeout/.test(e.message)), moved.exceptions.map((e) => e.message).join(' | '));
+    frozen.daemon.signal('SIGCONT');
+    await frozen.daemon.waitForLog((l) => l.msg === 'stale tasks cancelled', 30_000, 'the resumed TaskManager to cancel its stale tasks');
+    const end = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
+    void other;
+    await stopAllProcesses();
+  });
+});
