@@ -29,7 +29,7 @@ interface Details {
   'root-exception': string | null;
   exceptions: { message: string; cause: string }[];
   restarts: { numRestarts: number };
-  vertices: { subtasks: { subtask: number; state: string; taskmanager: string | null; attempt: string }[] }[];
+  vertices: { parallelism: number; subtasks: { subtask: number; state: string; taskmanager: string | null; attempt: string }[] }[];
   checkpoints: { counts: { completed: number } };
 }
 
@@ -108,6 +108,41 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
     assert.equal(end.state, 'FINISHED', `seed ${seed}: ${end['root-exception']}`);
     assert.ok(end.exceptions.some((e) => e.cause === 'taskmanager-lost'), `seed ${seed}: a lost TaskManager is in the exception history`);
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11), `seed ${seed}`);
+    await stopAllProcesses();
+  });
+
+  test('reactive mode: a lost TaskManager and no spare: the job goes on at parallelism 1; a new TaskManager: back to 2; exactly once', async () => {
+    const settings = [`execution.checkpointing.dir=${join(dir, 'reactive-checkpoints')}`, 'scheduler-mode=reactive'];
+    const jm = await startJobManager({ set: settings });
+    const first = await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-1', set: settings });
+    await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-2', set: settings });
+    const n = 300_000;
+    const output = join(dir, 'reactive', 'out');
+    const jobId = await submit(jm, output, n, ['execution.checkpointing.interval=500ms', 'restart-strategy.type=fixed-delay', 'restart-strategy.fixed-delay.attempts=10', 'restart-strategy.fixed-delay.delay=100ms'], 2);
+    await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return allRunning(d) && d.checkpoints.counts.completed >= 2 ? d : undefined;
+    }, { timeoutMs: 60_000, what: 'the job running at parallelism 2 with checkpoints' });
+    first.daemon.signal('SIGKILL');
+    const down = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      if (d.state === 'FAILED') throw new Error(`job failed: ${d['root-exception']}`);
+      return allRunning(d) && d.vertices.every((v) => v.parallelism === 1) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'the job running at parallelism 1', intervalMs: 20 });
+    assert.ok(down.restarts.numRestarts >= 1);
+    await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-3', set: settings });
+    await waitFor(async () => {
+      const d = await details(jm, jobId);
+      if (d.state === 'FAILED') throw new Error(`job failed: ${d['root-exception']}`);
+      return (allRunning(d) && d.vertices.every((v) => v.parallelism === 2)) || d.state === 'FINISHED' ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'the job scaled back up to parallelism 2', intervalMs: 20 });
+    const end = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.equal(end.vertices[0]!.parallelism, 2, 'it ended at its configured parallelism');
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
     await stopAllProcesses();
   });
 

@@ -111,6 +111,7 @@ export class Dispatcher {
         strategy: jobConfig['jobmanager.execution.failover-strategy'],
         restartStrategy: createRestartStrategy(jobConfig, checkpointConfiguration.intervalMs !== null),
         metrics: this.deps.jobMetrics,
+        schedulerMode: this.deps.config['scheduler-mode'],
       },
       ...(restore ? { restore } : {}),
     });

@@ -43,13 +43,41 @@ export class ExecutionGraph {
   private readonly current: Execution[] = [];
   private readonly byAttempt = new Map<string, Execution>();
 
+  private vertexGraph: VertexGraph;
+
   constructor(
-    readonly vertices: VertexGraph,
+    vertices: VertexGraph,
     private readonly now: () => number = Date.now,
   ) {
-    for (const vertex of vertices.vertices) {
+    this.vertexGraph = vertices;
+    this.createExecutions(0);
+  }
+
+  /** The vertices and edges; they change only by `rescale`. */
+  get vertices(): VertexGraph {
+    return this.vertexGraph;
+  }
+
+  /**
+   * Replaces the whole graph by `vertices` (the same job at other
+   * parallelisms, reactive mode): every execution is replaced by a new
+   * attempt numbered above every attempt before. The old attempts must be terminal.
+   */
+  rescale(vertices: VertexGraph): Execution[] {
+    const busy = this.current.find((e) => !isTerminalExecutionState(e.state));
+    if (busy) throw new Error(`subtask ${busy.vertex.id}[${busy.subtaskIndex}] is ${busy.state}: only a terminal graph can be rescaled`);
+    const next = Math.max(...this.current.map((e) => e.attemptNumber)) + 1;
+    this.current.length = 0;
+    this.byAttempt.clear();
+    this.vertexGraph = vertices;
+    this.createExecutions(next);
+    return this.current;
+  }
+
+  private createExecutions(attemptNumber: number): void {
+    for (const vertex of this.vertexGraph.vertices) {
       for (let subtaskIndex = 0; subtaskIndex < vertex.parallelism; subtaskIndex++) {
-        const execution = this.newExecution(vertex, subtaskIndex, 0);
+        const execution = this.newExecution(vertex, subtaskIndex, attemptNumber);
         this.current.push(execution);
         this.byAttempt.set(execution.attemptId, execution);
       }

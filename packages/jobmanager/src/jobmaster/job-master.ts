@@ -49,6 +49,8 @@ export interface JobMasterOptions {
     readonly strategy: 'full' | 'region';
     readonly restartStrategy: RestartStrategy;
     readonly metrics: JobMetrics;
+    /** scheduler-mode: reactive runs at the parallelism the slots allow and scales up as TaskManagers join. */
+    readonly schedulerMode: 'default' | 'reactive';
   };
   readonly now?: () => number;
 }
@@ -99,7 +101,10 @@ export class JobMaster {
   private settlingCheckpoints = false;
   readonly checkpointing: JobCheckpointing;
   readonly availability: JobAvailability;
-  private readonly regions: PipelinedRegions;
+  private regions: PipelinedRegions;
+  /** The slots the job's configured parallelism needs (reactive mode scales back up to it). */
+  private readonly configuredSlots: number;
+  private readonly onTaskManagerRegistered = (): void => this.maybeScaleUp();
   /** Slot i runs subtask i of every vertex (slot sharing); undefined once its TaskManager is lost. */
   private readonly slots: (SlotLocation | undefined)[] = [];
   /** Where slot i was last, so a replacement prefers that TaskManager (local state). */
@@ -128,7 +133,9 @@ export class JobMaster {
     });
     this.availability = new JobAvailability(this.now);
     this.regions = PipelinedRegions.of(this.graph.vertices);
+    this.configuredSlots = this.graph.requiredSlots;
     this.untrackMetrics = options.failover.metrics.track(options.jobId, this.availability);
+    if (options.failover.schedulerMode === 'reactive') options.registry.on('registered', this.onTaskManagerRegistered);
   }
 
   get jobId(): string {
@@ -327,26 +334,40 @@ export class JobMaster {
     }
     const delayMs = restart.getBackoffTime();
     const subtasks = strategy === 'full' ? this.graph.executions.map(refOf) : this.regions.regionsToRestart(failed);
+    this.beginRestart(subtasks, delayMs, failure);
+  }
+
+  /** Restarts `subtasks` (joining a restart already waiting) no earlier than `delayMs` from now. */
+  private beginRestart(subtasks: readonly SubtaskRef[], delayMs: number, cause: string): void {
     const pending = this.pendingRestart ?? {
       subtasks: new Map<string, SubtaskRef>(),
       notBefore: 0,
-      cause: failure,
+      cause,
       timer: undefined,
       cancelDeadline: undefined,
       slotWait: undefined,
     };
     for (const ref of subtasks) pending.subtasks.set(keyOf(ref), ref);
     pending.notBefore = this.now() + delayMs;
-    pending.cause = failure;
+    pending.cause = cause;
     this.pendingRestart = pending;
     if (pending.subtasks.size === this.graph.executions.length) this.setStatus('RESTARTING');
-    this.log.warn({ failure: failure.split('\n')[0], restarting: pending.subtasks.size, of: this.graph.executions.length, delayMs, restartStrategy: restart.description }, 'failing over');
-    this.suspending = this.checkpointing.suspend(`failover: ${failure.split('\n')[0]}`).catch((err: unknown) => {
+    this.log.warn({ cause: cause.split('\n')[0], restarting: pending.subtasks.size, of: this.graph.executions.length, delayMs, restartStrategy: this.options.failover.restartStrategy.description }, 'failing over');
+    this.suspending = this.checkpointing.suspend(`failover: ${cause.split('\n')[0]}`).catch((err: unknown) => {
       this.log.warn({ err: errorMessage(err) }, 'suspending checkpoints failed');
     });
     this.cancelAttempts([...pending.subtasks.values()].map((ref) => this.graph.executionOf(ref.vertexId, ref.subtaskIndex)!));
     if (pending.timer) clearTimeout(pending.timer);
     pending.timer = setTimeout(() => this.tryRestart(), delayMs);
+  }
+
+  /** Reactive mode: a TaskManager joined while the job runs below its configured parallelism: restart at more. */
+  private maybeScaleUp(): void {
+    if (this.status !== 'RUNNING' || this.pendingRestart || !this.options.session()) return;
+    if (this.graph.requiredSlots >= this.configuredSlots || this.options.registry.slotsAvailable() === 0) return;
+    const cause = `reactive mode: scaling up from parallelism ${this.graph.requiredSlots} (${this.options.registry.slotsAvailable()} slot(s) joined)`;
+    this.log.info({ from: this.graph.requiredSlots, configured: this.configuredSlots }, 'scaling up');
+    this.beginRestart(this.graph.executions.map(refOf), 0, cause);
   }
 
   /** Cancels the attempts still alive among `executions`; after CANCEL_TIMEOUT_MS they count as canceled. */
@@ -399,6 +420,7 @@ export class JobMaster {
   }
 
   private restartNow(pending: PendingRestart): void {
+    if (this.options.failover.schedulerMode === 'reactive' && this.reactiveRescale(pending)) return;
     const indices = [...new Set([...pending.subtasks.values()].map((ref) => ref.subtaskIndex))];
     const missing = indices.filter((i) => {
       const slot = this.slots[i];
@@ -433,6 +455,75 @@ export class JobMaster {
     this.log.info({ subtasks: fresh.length, restoredFrom: checkpoint?.externalPath ?? null, checkpointId: checkpoint?.checkpointId ?? null }, 'restarting subtasks');
     this.deploy(fresh, restore);
     if (checkpoint) this.checkpointing.coordinator.reportRestored(checkpoint);
+  }
+
+  /**
+   * Reactive mode: when the slots the job can hold differ from its current
+   * parallelism, restart every subtask at min(configured, available) —
+   * restored from the latest checkpoint, the ring moving only the key groups
+   * of the subtasks that come or go. True when it took over the restart.
+   */
+  private reactiveRescale(pending: PendingRestart): boolean {
+    const registry = this.options.registry;
+    const alive = this.slots.filter((slot): slot is SlotLocation => slot !== undefined && registry.get(slot.registrationId) !== undefined);
+    const target = Math.min(this.configuredSlots, alive.length + registry.slotsAvailable());
+    if (target === this.graph.requiredSlots || target < 1) return false; // same parallelism: an ordinary restart (or wait for slots)
+    if (pending.subtasks.size < this.graph.executions.length) {
+      // A rescale restarts every subtask: cancel the rest first; the last of them calls tryRestart again.
+      for (const ref of this.graph.executions.map(refOf)) pending.subtasks.set(keyOf(ref), ref);
+      this.setStatus('RESTARTING');
+      this.cancelAttempts(this.graph.executions);
+      return true;
+    }
+    const session = this.options.session();
+    const keep = alive.slice(0, target);
+    for (const slot of alive.slice(target)) {
+      const registration = registry.get(slot.registrationId);
+      if (registration?.allocations[slot.slotIndex]?.allocationId === slot.allocationId) registration.allocations[slot.slotIndex] = undefined;
+      if (session) {
+        this.options.gateway.releaseSlots(slot.rpcAddress, session, this.jobId, [slot.allocationId]).catch((err: unknown) => {
+          this.log.warn({ err: errorMessage(err), taskManager: slot.resourceId }, 'could not release a slot after scaling down');
+        });
+      }
+    }
+    registry.allocationsChanged();
+    const extra = target - keep.length;
+    const added = extra > 0 ? allocateReplacementSlots(registry, this.jobId, Array.from({ length: extra }, () => undefined)) : [];
+    if (!added) return false;
+    if (pending.timer) clearTimeout(pending.timer);
+    if (pending.cancelDeadline) clearTimeout(pending.cancelDeadline);
+    this.pendingRestart = undefined;
+    this.slots.length = 0;
+    this.slots.push(...keep, ...added);
+    this.slots.forEach((slot, index) => (this.lastResourceOfSlot[index] = slot?.resourceId));
+    const jobGraph = withParallelismAtMost(this.options.graph, target);
+    const checkpoint = this.checkpointing.coordinator.latestCompletedCheckpoint();
+    let restore: JobRestore | undefined;
+    try {
+      restore = failoverRestoreOf(checkpoint, jobGraph, this.options.checkpointing.storages.checkpointRoot, (operatorId) =>
+        jobGraph.operators.find((op) => op.id === operatorId)?.parallelism ?? jobGraph.defaultParallelism);
+    } catch (err) {
+      this.fail(`cannot restore from checkpoint ${checkpoint?.checkpointId} at parallelism ${target}: ${errorMessage(err)}`, undefined);
+      return true;
+    }
+    const from = this.graph.requiredSlots;
+    const fresh = this.graph.rescale(buildVertexGraph(jobGraph));
+    this.regions = PipelinedRegions.of(this.graph.vertices);
+    const restoredTables = new Map<string, AssignmentTable>();
+    for (const [operatorId, plan] of restore?.plan.operators ?? []) {
+      if (plan.keyGroupAssignment) restoredTables.set(operatorId, plan.keyGroupAssignment);
+    }
+    this.tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism, restoredTables);
+    for (const execution of fresh) {
+      execution.slot = this.slots[execution.subtaskIndex];
+      this.graph.transition(execution, 'SCHEDULED');
+    }
+    this.availability.restarted();
+    this.setStatus('RUNNING');
+    this.log.info({ from, to: target, configured: this.configuredSlots, movedKeyGroups: restore?.plan.movedKeyGroups ?? 0, checkpointId: checkpoint?.checkpointId ?? null }, 'rescaled (reactive mode)');
+    this.deploy(fresh, restore);
+    if (checkpoint) this.checkpointing.coordinator.reportRestored(checkpoint);
+    return true;
   }
 
   /** Not enough free slots for a restart: wait for TaskManagers up to slot.request.timeout, then fail. */
@@ -549,6 +640,7 @@ export class JobMaster {
     this.clearPendingRestart();
     this.availability.end();
     this.untrackMetrics();
+    this.options.registry.off('registered', this.onTaskManagerRegistered);
     this.setStatus(status);
     this.checkpointing.shutdown(status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
     const session = this.options.session();
@@ -572,4 +664,12 @@ export class JobMaster {
   details(): Record<string, unknown> {
     return jobDetailsJson(this, this.now());
   }
+}
+
+/** `graph` with every operator's parallelism capped at `limit` (reactive mode). */
+function withParallelismAtMost(graph: JobGraph, limit: number): JobGraph {
+  return {
+    ...graph,
+    operators: graph.operators.map((op) => ({ ...op, parallelism: Math.min(op.parallelism ?? graph.defaultParallelism, limit) })),
+  };
 }
