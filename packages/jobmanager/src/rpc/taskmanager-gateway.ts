@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   CHANNEL_OPTIONS,
-  callUnary,
+  callUnaryWithRetry,
   rivuletProto,
   type LeaderSession,
   type TaskDeploymentDescriptor,
@@ -11,7 +11,11 @@ import {
 /**
  * The JobManager's calls to TaskManagers. Every call carries the leader
  * session (fencing token). One client per TaskManager address, reused.
+ * A TaskManager that is unreachable for a moment is called again with
+ * backoff up to RETRY_DEADLINE_MS; calls that may run twice also retry a
+ * timeout. A TaskManager that stays away is lost by heartbeat meanwhile.
  */
+const RETRY_DEADLINE_MS = 10_000;
 export class TaskManagerGateway {
   private readonly clients = new Map<string, pb.TaskManagerServiceClient>();
 
@@ -25,22 +29,22 @@ export class TaskManagerGateway {
   }
 
   async deploy(address: string, session: LeaderSession, descriptor: TaskDeploymentDescriptor, slotIndex: number, allocationId: string): Promise<void> {
-    await callUnary(this.client(address), 'DeployTask', {
+    await callUnaryWithRetry(this.client(address), 'DeployTask', {
       leader: session,
       jobId: descriptor.jobId,
       executionAttemptId: descriptor.executionAttemptId,
       allocationId,
       slotIndex,
       descriptor: Buffer.from(JSON.stringify(descriptor)),
-    }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+    }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, target: `TaskManager at ${address}` });
   }
 
   async cancel(address: string, session: LeaderSession, jobId: string, executionAttemptId: string): Promise<void> {
-    await callUnary(this.client(address), 'CancelTask', { leader: session, jobId, executionAttemptId }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), 'CancelTask', { leader: session, jobId, executionAttemptId }, { timeoutMs: 5000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
   async triggerCheckpoint(address: string, session: LeaderSession, request: Omit<pb.TriggerCheckpointRequest, 'leader'>): Promise<void> {
-    await callUnary(this.client(address), 'TriggerCheckpoint', { ...request, leader: session }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), 'TriggerCheckpoint', { ...request, leader: session }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, target: `TaskManager at ${address}` });
   }
 
   async notifyCheckpoint(
@@ -50,12 +54,12 @@ export class TaskManagerGateway {
     jobId: string,
     checkpointId: number,
   ): Promise<void> {
-    await callUnary(this.client(address), method, { leader: session, jobId, checkpointId }, { timeoutMs: 10_000, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
   /** Frees the job's slots on the TaskManager (only those of `allocationIds` when given), cancelling their tasks. */
   async releaseSlots(address: string, session: LeaderSession, jobId: string, allocationIds: readonly string[] = []): Promise<void> {
-    await callUnary(this.client(address), 'ReleaseSlots', { leader: session, jobId, allocationIds: [...allocationIds] }, { timeoutMs: 5000, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), 'ReleaseSlots', { leader: session, jobId, allocationIds: [...allocationIds] }, { timeoutMs: 5000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
   /** Drops the client of a TaskManager that went away. */

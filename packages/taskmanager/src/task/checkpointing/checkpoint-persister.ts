@@ -1,6 +1,6 @@
 import {
   SUBTASK_STATE_FORMAT,
-  callUnary,
+  callUnaryWithRetry,
   checkpointFolderOf,
   encodeSubtaskStateSnapshot,
   errorMessage,
@@ -187,13 +187,14 @@ export class CheckpointPersister implements TaskCheckpointing {
       return;
     }
     try {
-      await callUnary(registration.client, method, {
+      // An acknowledgement may arrive twice (the coordinator ignores a repeat), so a timeout is retried too.
+      await callUnaryWithRetry(registration.client, method, {
         registrationId: registration.registrationId,
         jobId: descriptor.jobId,
         executionAttemptId: descriptor.executionAttemptId,
         checkpointId,
         ...extra,
-      } as never, { timeoutMs: 10_000, target: registration.target });
+      } as never, { timeoutMs: 10_000, deadlineMs: 20_000, retryOnTimeout: true, target: registration.target });
     } catch (err) {
       this.log.warn({ jobId: descriptor.jobId, checkpointId, method, err: errorMessage(err) }, 'could not send checkpoint message');
     }
