@@ -108,8 +108,10 @@ export class JobCheckpointing {
 
   private async notify(method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted', checkpointId: number): Promise<void> {
     const session = this.requireSession();
-    const addresses = new Set(this.options.graph.executions.flatMap((e) => (e.slot ? [e.slot.rpcAddress] : [])));
-    await Promise.all([...addresses].map((address) => this.options.gateway.notifyCheckpoint(address, session, method, this.options.jobId, checkpointId)));
+    const executions = this.options.graph.executions.filter((e) => e.slot !== undefined);
+    const addresses = new Set(executions.map((e) => e.slot!.rpcAddress));
+    const current = executions.map((e) => e.attemptId);
+    await Promise.all([...addresses].map((address) => this.options.gateway.notifyCheckpoint(address, session, method, this.options.jobId, checkpointId, current)));
   }
 
   private requireSession(): LeaderSession {

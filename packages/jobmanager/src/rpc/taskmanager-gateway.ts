@@ -53,8 +53,9 @@ export class TaskManagerGateway {
     method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted',
     jobId: string,
     checkpointId: number,
+    executionAttemptIds: readonly string[] = [],
   ): Promise<void> {
-    await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId, executionAttemptIds: [...executionAttemptIds] }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
   /** Frees the job's slots on the TaskManager (only those of `allocationIds` when given), cancelling their tasks. */

@@ -137,11 +137,12 @@ export class ResultPartition implements ResultPartitionWriter, SubpartitionOwner
     if (this.consumedSubpartitions === this.numberOfSubpartitions) this.allConsumed();
   }
 
-  consumerLost(index: number, error: Error): void {
-    this.log.warn({ subpartition: index, err: error.message }, 'Consumer of a subpartition went away before the end');
-    this.consumed.reject(
-      new PartitionReleasedError(this.id, `subpartition ${index} of partition ${this.id} (owner ${this.owner}) lost its consumer: ${error.message}`, { cause: error }),
-    );
+  consumerLost(index: number, error: Error, connectionBroken: boolean): void {
+    this.log.warn({ subpartition: index, err: error.message, connectionBroken }, 'Consumer of a subpartition went away before the end');
+    const lost = new PartitionReleasedError(this.id, `subpartition ${index} of partition ${this.id} (owner ${this.owner}) lost its consumer: ${error.message}`, { cause: error });
+    // A broken data connection fails the producer too (both ends report it); a consumer that cancelled its channel does not.
+    if (connectionBroken && this.failure === undefined && !this.finished) this.terminate(lost);
+    else this.consumed.reject(lost);
   }
 
   private allConsumed(): void {

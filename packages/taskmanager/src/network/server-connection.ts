@@ -190,7 +190,7 @@ export class ServerConnection implements ReaderHost {
     for (const reader of this.readers.values()) {
       const subpartition = reader.subpartition;
       reader.subpartition = undefined;
-      subpartition?.releaseByConsumer(reason);
+      subpartition?.releaseByConsumer(reason, error !== undefined);
     }
     this.readers.clear();
     this.ready.clear();

@@ -42,7 +42,8 @@ export interface SubpartitionOwner {
   /** A subpartition's queue reached (+1) or left (-1) its bound. */
   fullnessChanged(delta: 1 | -1): void;
   subpartitionConsumed(index: number): void;
-  consumerLost(index: number, error: Error): void;
+  /** The consumer went away before the end; `connectionBroken`: its data connection failed (not a cancel). */
+  consumerLost(index: number, error: Error, connectionBroken: boolean): void;
   /** Serialization failed: the whole partition fails. */
   fail(error: Error): void;
 }
@@ -159,11 +160,11 @@ export class Subpartition {
   }
 
   /** The consumer went away (cancelled, connection lost) before the end: drop everything. */
-  releaseByConsumer(error: Error): void {
+  releaseByConsumer(error: Error, connectionBroken = false): void {
     if (this.state === 'released' || this.state === 'consumed') return;
     this.reader = undefined;
     this.drop();
-    this.owner.consumerLost(this.index, error);
+    this.owner.consumerLost(this.index, error, connectionBroken);
   }
 
   /** The producer's side releases the subpartition; the reader is told why. */

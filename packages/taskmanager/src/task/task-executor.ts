@@ -79,11 +79,19 @@ export class TaskExecutor {
     else if (location) task.announceLocation(barrier.checkpointId, location);
   }
 
-  /** Checkpoint `checkpointId` of `jobId` completed: every task of the job here commits. */
-  notifyCheckpointComplete(jobId: string, checkpointId: number): void {
+  /**
+   * Checkpoint `checkpointId` of `jobId` completed: the job's tasks here
+   * commit — only those among `currentAttempts` when it is not empty (an
+   * attempt the JobManager replaced must not commit).
+   */
+  notifyCheckpointComplete(jobId: string, checkpointId: number, currentAttempts: ReadonlySet<string> = new Set()): void {
     this.storage.localState?.checkpointCompleted(jobId, checkpointId);
-    for (const task of this.tasks.values()) {
+    for (const [attemptId, task] of this.tasks) {
       if (task.descriptor.jobId !== jobId) continue;
+      if (currentAttempts.size > 0 && !currentAttempts.has(attemptId)) {
+        this.log.warn({ jobId, checkpointId, attemptId }, 'not committing for a replaced attempt');
+        continue;
+      }
       task.notifyCheckpointComplete(checkpointId).catch((err: unknown) => {
         this.log.error({ jobId, checkpointId, err: errorMessage(err) }, 'committing a completed checkpoint failed');
         task.fail(err);

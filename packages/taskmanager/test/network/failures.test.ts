@@ -69,7 +69,7 @@ describe('failures', () => {
     assert.equal(producer.env.stats().connections.incoming, 1);
   });
 
-  test('a broken connection fails the consumer gate naming the peer, releases the producer side, and a later request reconnects', async () => {
+  test('a broken connection fails the consumer gate naming the peer, fails the producer\'s partition too, and a later request reconnects', async () => {
     const producer = await startEnv('tm-p2');
     const consumer = await startEnv('tm-c2');
     envs.push(producer.env, consumer.env);
@@ -93,8 +93,9 @@ describe('failures', () => {
     await gate.whenAvailable(); // resolves at once: the task notices
     await assert.rejects(fully, /lost its consumer/);
     await until(() => producer.env.stats().connections.incoming === 0, 'the producer to drop the connection');
-    writer.emit(1, 'dropped'); // a released subpartition drops records instead of filling up
-    assert.equal(writer.isAvailable(), true);
+    // Both ends report a broken connection: the producer's next write fails, naming the lost consumer.
+    assert.throws(() => writer.emit(1, 'after the cut'), /lost its consumer: .*data connection/);
+    assert.equal(writer.isAvailable(), true, 'a producer waiting for credit wakes up and finds out');
 
     // A later request opens a new connection.
     const next = producer.env.createResultPartition('k/0/b/0', 1, { owner: 'Source 2' });
