@@ -11,7 +11,9 @@ import {
   startCluster,
   stopAllProcesses,
   waitFor,
+  parsePrometheusText,
   type StartedJobManager,
+  type StartedTaskManager,
 } from '@rivulet/testing';
 
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
@@ -19,6 +21,7 @@ const FLAKY_JOB = join(FIXTURES, 'flaky-count-job.ts');
 const TWO_PIPELINES_JOB = join(FIXTURES, 'two-pipelines-job.ts');
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-restarts-'));
 let jm: StartedJobManager;
+let taskManagers: readonly StartedTaskManager[] = [];
 let runs = 0;
 
 interface Details {
@@ -31,7 +34,9 @@ interface Details {
 }
 
 before(async () => {
-  jm = (await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] })).jobManager;
+  const cluster = await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] });
+  jm = cluster.jobManager;
+  taskManagers = cluster.taskManagers;
 });
 after(async () => {
   await stopAllProcesses();
@@ -39,14 +44,14 @@ after(async () => {
 });
 
 /** Submits the flaky count detached; returns its id and where its output goes. */
-async function submitFlaky(settings: readonly string[], failures: number, n = 20_000, failAt = 5_000): Promise<{ jobId: string; output: string }> {
+async function submitFlaky(settings: readonly string[], failures: number, n = 20_000, failAt = 5_000, pauseEvery = 100): Promise<{ jobId: string; output: string }> {
   const run = `run-${++runs}`;
   const output = join(dir, run, 'out');
   const result = await runCli([
     'run', FLAKY_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', '--parallelism', '2',
     ...settings.flatMap((s) => ['--set', s]),
     '--', '--n', String(n), '--keys', '7', '--fail-at', String(failAt), '--failures', String(failures),
-    '--markers', join(dir, run, 'markers'), '--pause-every', '100', '--pause-ms', '2', '--output', output,
+    '--markers', join(dir, run, 'markers'), '--pause-every', String(pauseEvery), '--pause-ms', '2', '--output', output,
   ]);
   assert.equal(result.code, 0, result.stderr);
   return { jobId: (JSON.parse(result.stdout) as { jobId: string }).jobId, output };
@@ -59,6 +64,14 @@ async function ended(jobId: string, timeoutMs = 60_000): Promise<Details> {
     const d = await details(jobId);
     return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
   }, { timeoutMs, what: `job ${jobId} to end` });
+}
+
+/** A job's sample of `rivulet_jobmanager_job_<name>` on the JobManager's /metrics (undefined: no such series). */
+async function jobMetric(jobId: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const families = parsePrometheusText(await (await fetch(`${jm.restUrl}/metrics`)).text());
+  const family = families.find((f) => f.name === `rivulet_jobmanager_job_${name}`);
+  const sample = family?.metrics.find((m) => m.labels?.['job_id'] === jobId && Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  return sample?.value === undefined ? undefined : Number(sample.value);
 }
 
 /** Gaps between consecutive failures (ms). */
@@ -98,14 +111,21 @@ describe('restart strategies (real cluster, a user function that throws)', { tim
     assert.equal((await fetch(`${jm.restUrl}/jobs/no-such-job/exceptions`)).status, 404);
   });
 
-  test('a function that throws once: restarted from the latest checkpoint, the output is exactly once', async () => {
-    const n = 20_000;
-    const { jobId, output } = await submitFlaky(CHECKPOINTS, 1, n, 12_000);
+  test('a function that throws once: restarted from the latest checkpoint (local copies), the output is exactly once', async () => {
+    const n = 40_000;
+    // Slow enough (~8 s) that checkpoints complete before the failure, ~3.6 s into the run (tasks take ~1 s to start).
+    const { jobId, output } = await submitFlaky(CHECKPOINTS, 1, n, 38_000, 10);
     const d = await ended(jobId, 90_000);
     assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
     assert.equal(d.restarts.numRestarts, 1);
     assert.match(d.restarts['restart-strategy'], /^exponential-delay/, 'checkpointing on, no type set: exponential-delay');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 7));
+    // The subtasks restarted in their slots: they read their state from the TaskManagers' local copies.
+    const restored = taskManagers.flatMap((tm) => tm.daemon.logs).filter((l) => l.msg === 'state restored' && l['jobId'] === jobId);
+    assert.ok(restored.length > 0, `restored subtasks logged what they read (checkpoints: ${JSON.stringify((d as unknown as { checkpoints: { counts: unknown } }).checkpoints.counts)})`);
+    assert.ok(restored.some((l) => Number(l['localHandles']) > 0), `local copies were read: ${JSON.stringify(restored.slice(0, 2))}`);
+    assert.equal(restored.reduce((sum, l) => sum + Number(l['remoteBytes']), 0), 0, 'nothing came from checkpoint storage');
+    assert.equal(await jobMetric(jobId, 'numRestarts'), undefined, 'an ended job\'s series are gone');
   });
 
   test('failure-rate: the observed delays are the configured delay; the 4th failure within the interval fails the job', async () => {
@@ -128,6 +148,16 @@ describe('restart strategies (real cluster, a user function that throws)', { tim
       'restart-strategy.exponential-delay.backoff-multiplier=2', 'restart-strategy.exponential-delay.max-backoff=2400ms',
       'restart-strategy.exponential-delay.jitter-factor=0',
     ], 5, 20_000, 200);
+    // Flink's job metrics while it restarts (the third delay is 1.2 s, the fourth 2.4 s: time to look).
+    const live = await waitFor(async () => {
+      const restarts = await jobMetric(jobId, 'numRestarts');
+      return restarts !== undefined && restarts >= 3 ? restarts : undefined;
+    }, { timeoutMs: 30_000, what: 'numRestarts >= 3 on /metrics' });
+    assert.ok(live >= 3);
+    assert.ok((await jobMetric(jobId, 'numFailures', { cause: 'task' }))! >= 3, 'failures counted by cause');
+    assert.ok((await jobMetric(jobId, 'restartingTime'))! > 0, 'restartingTime');
+    assert.notEqual(await jobMetric(jobId, 'uptime'), undefined);
+    assert.notEqual(await jobMetric(jobId, 'downtime'), undefined);
     const d = await ended(jobId, 90_000);
     assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
     assert.equal(d.restarts.numRestarts, 5);

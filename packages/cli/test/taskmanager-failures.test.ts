@@ -111,6 +111,41 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
     await stopAllProcesses();
   });
 
+  test('default mode: a lost TaskManager and no spare: the restart waits for slots; the TaskManager comes back: the job goes on, exactly once', async () => {
+    const settings = [`execution.checkpointing.dir=${join(dir, 'waiting-checkpoints')}`];
+    const jm = await startJobManager({ set: settings });
+    const lost = await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-lost', set: [...settings, 'taskmanager.resource-id=tm-lost'] });
+    await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-stays', set: [...settings, 'taskmanager.resource-id=tm-stays'] });
+    const n = 200_000;
+    const output = join(dir, 'waiting', 'out');
+    const jobId = await submit(jm, output, n, ['execution.checkpointing.interval=500ms', 'restart-strategy.type=fixed-delay', 'restart-strategy.fixed-delay.delay=100ms', 'slot.request.timeout=30s'], 2);
+    await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return allRunning(d) && d.checkpoints.counts.completed >= 2 ? d : undefined;
+    }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
+    lost.daemon.signal('SIGKILL');
+    const waiting = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return d.state === 'RESTARTING' ? d : undefined;
+    }, { timeoutMs: 10_000, what: 'the job RESTARTING, waiting for a slot', intervalMs: 20 });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await details(jm, jobId)).state, 'RESTARTING', `still waiting for a slot: ${waiting['root-exception']}`);
+    await startTaskManager(jm.rpcAddress, { slots: 1, name: 'tm-lost-again', set: [...settings, 'taskmanager.resource-id=tm-lost'] });
+    const back = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return allRunning(d) || d.state === 'FINISHED' ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'the job running again', intervalMs: 20 });
+    assert.ok(back.vertices.some((v) => v.subtasks.some((s) => s.taskmanager === 'tm-lost')) || back.state === 'FINISHED', 'a subtask runs on the TaskManager that came back');
+    const end = await waitFor(async () => {
+      const d = await details(jm, jobId);
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.equal(end.restarts.numRestarts, 1);
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
+    await stopAllProcesses();
+  });
+
   test('reactive mode: a lost TaskManager and no spare: the job goes on at parallelism 1; a new TaskManager: back to 2; exactly once', async () => {
     const settings = [`execution.checkpointing.dir=${join(dir, 'reactive-checkpoints')}`, 'scheduler-mode=reactive'];
     const jm = await startJobManager({ set: settings });

@@ -20,7 +20,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.metrics.contentType);
-    return options.metrics.metrics();
+    // prom-client writes NaN (e.g. an event-loop lag mean before any sample) as "Nan"; the text format says "NaN".
+    return (await options.metrics.metrics()).replace(/ Nan$/gm, ' NaN');
   });
 
   app.get('/healthz', async (_request, reply) => {
