@@ -37,6 +37,14 @@ const details = async (jm: StartedJobManager, jobId: string): Promise<Details> =
   (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as Details;
 const allRunning = (d: Details): boolean => d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING'));
 
+/** Waits until the job is FINISHED, FAILED or CANCELED; its details then. */
+async function jobEnd(jm: StartedJobManager, jobId: string, timeoutMs: number, what: string): Promise<Details> {
+  return waitFor(async () => {
+    const d = await details(jm, jobId);
+    return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+  }, { timeoutMs, what });
+}
+
 /** A small deterministic PRNG (mulberry32), so a failing chaos run can be repeated from its seed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -101,10 +109,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       recoveries.push(Date.now() - killedAt);
     }
     t.diagnostic(`kill -> all subtasks running again: ${recoveries.join(', ')} ms`);
-    const end = await waitFor(async () => {
-      const d = await details(jm, jobId);
-      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
-    }, { timeoutMs: 180_000, what: `seed ${seed}: the job to end` });
+    const end = await jobEnd(jm, jobId, 180_000, `seed ${seed}: the job to end`);
     assert.equal(end.state, 'FINISHED', `seed ${seed}: ${end['root-exception']}`);
     assert.ok(end.exceptions.some((e) => e.cause === 'taskmanager-lost'), `seed ${seed}: a lost TaskManager is in the exception history`);
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11), `seed ${seed}`);
@@ -136,10 +141,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       return allRunning(d) || d.state === 'FINISHED' ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job running again', intervalMs: 20 });
     assert.ok(back.vertices.some((v) => v.subtasks.some((s) => s.taskmanager === 'tm-lost')) || back.state === 'FINISHED', 'a subtask runs on the TaskManager that came back');
-    const end = await waitFor(async () => {
-      const d = await details(jm, jobId);
-      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
-    }, { timeoutMs: 120_000, what: 'the job to end' });
+    const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.equal(end.restarts.numRestarts, 1);
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
@@ -171,10 +173,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       if (d.state === 'FAILED') throw new Error(`job failed: ${d['root-exception']}`);
       return (allRunning(d) && d.vertices.every((v) => v.parallelism === 2)) || d.state === 'FINISHED' ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job scaled back up to parallelism 2', intervalMs: 20 });
-    const end = await waitFor(async () => {
-      const d = await details(jm, jobId);
-      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
-    }, { timeoutMs: 120_000, what: 'the job to end' });
+    const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.equal(end.vertices[0]!.parallelism, 2, 'it ended at its configured parallelism');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
@@ -201,10 +200,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
     assert.ok(moved.exceptions.some((e) => /tm-frozen was lost \(heartbeat-timeout/.test(e.message)), moved.exceptions.map((e) => e.message).join(' | '));
     frozen.daemon.signal('SIGCONT');
     await frozen.daemon.waitForLog((l) => l.msg === 'stale tasks cancelled', 30_000, 'the resumed TaskManager to cancel its stale tasks');
-    const end = await waitFor(async () => {
-      const d = await details(jm, jobId);
-      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
-    }, { timeoutMs: 120_000, what: 'the job to end' });
+    const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
     void other;

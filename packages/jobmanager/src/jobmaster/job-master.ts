@@ -372,19 +372,9 @@ export class JobMaster {
 
   /** Cancels the attempts still alive among `executions`; after CANCEL_TIMEOUT_MS they count as canceled. */
   private cancelAttempts(executions: readonly Execution[]): void {
-    const session = this.options.session();
     for (const execution of executions) {
       if (isTerminalExecutionState(execution.state) || execution.state === 'CANCELING') continue;
-      const slot = execution.slot;
-      if (!slot || !session || execution.state === 'CREATED' || execution.state === 'SCHEDULED') {
-        this.graph.transition(execution, 'CANCELED');
-        continue;
-      }
-      this.graph.transition(execution, 'CANCELING');
-      this.options.gateway.cancel(slot.rpcAddress, session, this.jobId, execution.attemptId).catch((err: unknown) => {
-        this.log.warn({ err: errorMessage(err), task: execution.vertex.id }, 'cancel call failed; counting the task as canceled');
-        if (this.graph.transition(execution, 'CANCELED')) this.afterTerminal();
-      });
+      this.cancelAttempt(execution, () => this.afterTerminal());
     }
     const pending = this.pendingRestart;
     if (pending && !pending.cancelDeadline) {
@@ -594,20 +584,28 @@ export class JobMaster {
     this.cancelExecutions();
   }
 
-  private cancelExecutions(): void {
+  /**
+   * Cancels one live attempt: at once when it was never deployed, else by a
+   * call to its TaskManager, whose report ends it (a failed call counts as
+   * canceled, then `afterCanceled` runs).
+   */
+  private cancelAttempt(execution: Execution, afterCanceled: () => void): void {
     const session = this.options.session();
+    const slot = execution.slot;
+    if (!slot || !session || execution.state === 'CREATED' || execution.state === 'SCHEDULED') {
+      this.graph.transition(execution, 'CANCELED');
+      return;
+    }
+    this.graph.transition(execution, 'CANCELING');
+    this.options.gateway.cancel(slot.rpcAddress, session, this.jobId, execution.attemptId).catch((err: unknown) => {
+      this.log.warn({ err: errorMessage(err), task: execution.vertex.id }, 'cancel call failed; counting the task as canceled');
+      if (this.graph.transition(execution, 'CANCELED')) afterCanceled();
+    });
+  }
+
+  private cancelExecutions(): void {
     for (const execution of this.graph.executions) {
-      if (isTerminalExecutionState(execution.state)) continue;
-      const slot = execution.slot;
-      if (!slot || !session || execution.state === 'CREATED' || execution.state === 'SCHEDULED') {
-        this.graph.transition(execution, 'CANCELED');
-        continue;
-      }
-      this.graph.transition(execution, 'CANCELING');
-      this.options.gateway.cancel(slot.rpcAddress, session, this.jobId, execution.attemptId).catch((err: unknown) => {
-        this.log.warn({ err: errorMessage(err), task: execution.vertex.id }, 'cancel call failed; counting the task as canceled');
-        if (this.graph.transition(execution, 'CANCELED')) this.checkCompletion();
-      });
+      if (!isTerminalExecutionState(execution.state)) this.cancelAttempt(execution, () => this.checkCompletion());
     }
     // A TaskManager that never answers must not keep the job from ending.
     this.cancelTimer = setTimeout(() => {
