@@ -11,6 +11,7 @@ export { installShutdownHooks } from './lifecycle/signals.js';
 export { createHttpServer, listenHttp, type HttpServerOptions } from './http/http-server.js';
 export * from './highavailability/leader.js';
 export * from './highavailability/standalone.js';
+export * from './highavailability/etcd/index.js';
 export * from './deployment/task-deployment-descriptor.js';
 export * from './jobs/job-status.js';
 export * from './keygroups/index.js';

@@ -1,4 +1,4 @@
-import type { LeaderSession } from '../ids.js';
+import type { LeaderSession, LeaderSessionId } from '../ids.js';
 
 /** Where the current leader serves, as published by it and found by others. */
 export interface LeaderAddress {
@@ -6,6 +6,10 @@ export interface LeaderAddress {
   readonly rpcAddress: string;
   /** host:port of the JobManager REST server, when known. */
   readonly restAddress?: string;
+  /** The leader's session, when the retrieval service knows it (etcd). */
+  readonly sessionId?: LeaderSessionId;
+  /** The session's epoch (fencing order), together with `sessionId`. */
+  readonly epoch?: number;
 }
 
 /**
