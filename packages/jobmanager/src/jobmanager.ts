@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import {
+  EtcdLeaderElectionService,
   StandaloneLeaderElectionService,
   ServiceLifecycle,
   bindServer,
@@ -115,7 +116,9 @@ export class JobManager implements LeaderContender {
       health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
     });
     registerRestRoutes(this.http, { registry: this.registry, dispatcher: this.dispatcher, session: () => this.session });
-    this.election = new StandaloneLeaderElectionService();
+    this.election = config['high-availability.type'] === 'etcd'
+      ? new EtcdLeaderElectionService(config, { logger: log })
+      : new StandaloneLeaderElectionService();
   }
 
   async start(): Promise<JobManagerStarted> {
@@ -149,6 +152,7 @@ export class JobManager implements LeaderContender {
     this.log.warn({ sessionId: this.session.sessionId }, 'leadership revoked; no longer acting as leader');
     this.session = undefined;
     this.metrics.isLeader.set(0);
+    this.dispatcher.suspendAll('this JobManager lost leadership');
     this.heartbeats.stop();
     this.registry.clear('disconnect', 'JobManager lost leadership');
   }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   RIVULET_VERSION,
   ServiceLifecycle,
+  EtcdLeaderRetrievalService,
   StandaloneLeaderRetrievalService,
   bindServer,
   createHttpServer,
@@ -107,9 +108,12 @@ export class TaskManager {
     this.network = network;
     const dataPort = await network.start(bindHost, this.config['taskmanager.data.port']);
     this.connection = new JobManagerConnection({
-      retrieval: new StandaloneLeaderRetrievalService({
-        rpcAddress: hostPort(this.config['jobmanager.rpc.address'], this.config['jobmanager.rpc.port']),
-      }),
+      // high-availability.type etcd: follow the leader published in etcd; none: the configured address.
+      retrieval: this.config['high-availability.type'] === 'etcd'
+        ? new EtcdLeaderRetrievalService(this.config, { logger: this.log })
+        : new StandaloneLeaderRetrievalService({
+          rpcAddress: hostPort(this.config['jobmanager.rpc.address'], this.config['jobmanager.rpc.port']),
+        }),
       registration: {
         resourceId,
         rpcEndpoint: { host, port: rpcPort },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hostPort, type pb } from '@rivulet/common';
+import { hostPort, listJobManagers, type pb } from '@rivulet/common';
 import { JobManagerClient, type ClientFlags } from '../client.js';
 import { addConfigOptions, addOutputOption, resolveConfiguration, type ConfigFlags, type OutputFormat } from '../options.js';
 import { printResult, table } from '../output.js';
@@ -43,12 +43,17 @@ export function registerClusterCommand(program: Command): void {
     .option('--jobmanager <host:port>', 'JobManager to ask (default: from configuration)');
   addOutputOption(addConfigOptions(command)).action(async (flags: ClusterFlags) => {
     const config = resolveConfiguration(flags);
-    const client = JobManagerClient.fromFlags(flags, config);
+    const client = await JobManagerClient.fromFlags(flags, config);
     try {
       const overview = await client.call('ClusterOverview', {});
       const json = clusterJson(overview, Date.now());
+      if (config['high-availability.type'] === 'etcd') {
+        // Standbys publish themselves in the election; the leader is the one that answered.
+        json.standbys = (await listJobManagers(config, 5000)).map((jm) => jm.rpcAddress).filter((a) => a !== json.leader.rpcAddress);
+      }
       printResult(flags.output, json, () => [
         `Leader        ${json.leader.rpcAddress}  (REST http://${json.leader.restAddress})  session ${json.leader.sessionId ?? '-'}`,
+        ...(json.standbys.length > 0 ? [`Standbys      ${json.standbys.join(', ')}`] : []),
         `TaskManagers  ${json.taskmanagers.length}   slots ${json.slotsTotal} total, ${json.slotsAvailable} available`,
         ...(json.taskmanagers.length === 0
           ? []

@@ -24,7 +24,7 @@ function clientCommand(program: Command, name: string, description: string): Com
 }
 
 async function withClient<T>(flags: ClientCommandFlags, use: (client: JobManagerClient) => Promise<T>): Promise<T> {
-  const client = JobManagerClient.fromFlags(flags, resolveConfiguration(flags));
+  const client = await JobManagerClient.fromFlags(flags, resolveConfiguration(flags));
   try {
     return await use(client);
   } finally {

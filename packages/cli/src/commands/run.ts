@@ -49,7 +49,7 @@ export function registerRunCommand(program: Command): void {
       maxParallelism: jobConfig['pipeline.max-parallelism'],
       args,
     });
-    const client = JobManagerClient.fromFlags(flags, config);
+    const client = await JobManagerClient.fromFlags(flags, config);
     try {
       const { jobId } = await client.call('SubmitJob', {
         jobGraph: Buffer.from(JSON.stringify(graph)),

@@ -7,9 +7,12 @@ export type JobStatus =
   | 'CANCELLING'
   | 'CANCELED'
   | 'FINISHED'
-  | 'FAILED';
+  | 'FAILED'
+  /** This JobManager stopped leading the job (leadership lost); the job is not over: a new leader takes it on. */
+  | 'SUSPENDED';
 
-export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['CANCELED', 'FINISHED', 'FAILED'];
+/** States after which this JobManager does nothing more for the job (SUSPENDED: locally, as in Flink). */
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['CANCELED', 'FINISHED', 'FAILED', 'SUSPENDED'];
 
 export function isTerminalJobStatus(status: string): boolean {
   return (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);

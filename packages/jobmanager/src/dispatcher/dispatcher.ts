@@ -179,6 +179,11 @@ export class Dispatcher {
     }
   }
 
+  /** Leadership lost: every job stops being acted on here (its tasks keep running for the next leader). */
+  suspendAll(reason: string): void {
+    for (const job of this.jobs.values()) job.suspend(reason);
+  }
+
   job(jobId: string): JobMaster {
     const job = this.jobs.get(jobId);
     if (!job) throw new RivuletError('NOT_FOUND', `no job with id "${jobId}"`);

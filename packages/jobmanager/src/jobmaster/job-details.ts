@@ -19,7 +19,7 @@ export interface JobFailure {
  */
 export function jobDetailsJson(master: JobMaster, now: number): Record<string, unknown> {
   const start = master.statusTimestamps.CREATED ?? now;
-  const end = master.statusTimestamps.FINISHED ?? master.statusTimestamps.FAILED ?? master.statusTimestamps.CANCELED;
+  const end = master.statusTimestamps.FINISHED ?? master.statusTimestamps.FAILED ?? master.statusTimestamps.CANCELED ?? master.statusTimestamps.SUSPENDED;
   const results: Record<string, unknown[]> = {};
   const finished = [...master.graph.executions].sort((a, b) => a.subtaskIndex - b.subtaskIndex);
   for (const execution of finished) {

@@ -575,6 +575,25 @@ export class JobMaster {
     this.cancelExecutions();
   }
 
+  /**
+   * This JobManager lost leadership: stop acting for the job at once — no
+   * deployment, cancellation, trigger or commit — and leave its tasks
+   * running and its checkpoints in place for the next leader.
+   */
+  suspend(reason: string): void {
+    if (isTerminalJobStatus(this.status)) return;
+    this.stopWaitingForSlots();
+    this.clearPendingRestart();
+    if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    this.log.warn({ reason }, 'job suspended: this JobManager no longer leads it');
+    this.availability.end();
+    this.untrackMetrics();
+    this.options.registry.off('registered', this.onTaskManagerRegistered);
+    this.setStatus('SUSPENDED');
+    this.checkpointing.shutdown('SUSPENDED').catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
+    this.options.onTerminal(this);
+  }
+
   cancel(): void {
     if (isTerminalJobStatus(this.status) || this.status === 'CANCELLING') return;
     this.stopWaitingForSlots();

@@ -1,7 +1,8 @@
 import { RivuletError, UnreachableError, errorMessage } from '../../errors.js';
 import { sleep } from '../../time/abortable.js';
 import { createEtcdClient, describeEtcd, etcdElectionPrefix, type EtcdSettings } from './etcd-client.js';
-import { readElectedLeader, type ElectedLeader } from './leader-record.js';
+import { decodeLeaderRecord, readElectedLeader, type ElectedLeader, type LeaderRecord } from './leader-record.js';
+import { withEtcdDeadline } from './etcd-client.js';
 
 /** Pause between two reads while `findLeader` waits for a leader. */
 const FIND_LEADER_RETRY_MS = 200;
@@ -46,4 +47,22 @@ export async function findLeader(settings: EtcdSettings, timeoutMs: number): Pro
     'CLUSTER',
     `no JobManager leads: nobody was elected in ${prefix} of ${describeEtcd(settings)} within ${timeoutMs} ms`,
   );
+}
+
+/**
+ * Every JobManager taking part in the election — the leader and the
+ * standbys — as each published itself (address; the leader also its
+ * session), in election order (the leader first). For `rivulet cluster`.
+ */
+export async function listJobManagers(settings: EtcdSettings, timeoutMs: number): Promise<LeaderRecord[]> {
+  const client = createEtcdClient(settings);
+  try {
+    const prefix = etcdElectionPrefix(settings);
+    const keys = await withEtcdDeadline(client.getAll().prefix(prefix).sort('Create', 'Ascend').strings(), `list ${prefix}`, { timeoutMs });
+    return Object.values(keys).map(decodeLeaderRecord).filter((r): r is LeaderRecord => r !== undefined);
+  } catch (err) {
+    throw new UnreachableError(describeEtcd(settings), `cannot list the JobManagers: ${describeEtcd(settings)}: ${errorMessage(err)}`, { cause: err });
+  } finally {
+    client.close();
+  }
 }

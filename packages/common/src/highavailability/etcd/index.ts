@@ -17,5 +17,5 @@ export {
 } from './etcd-client.js';
 export { EtcdLeaderElectionService, type EtcdLeaderElectionOptions, type LeadershipLoss } from './etcd-leader-election-service.js';
 export { EtcdLeaderRetrievalService, type EtcdLeaderRetrievalOptions } from './etcd-leader-retrieval-service.js';
-export { findLeader } from './find-leader.js';
-export { readElectedLeader, type ElectedLeader } from './leader-record.js';
+export { findLeader, listJobManagers } from './find-leader.js';
+export { readElectedLeader, type ElectedLeader, type LeaderRecord } from './leader-record.js';
