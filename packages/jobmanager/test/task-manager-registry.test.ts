@@ -32,6 +32,7 @@ function request(resourceId: string, numberOfSlots = 2, allocated: readonly numb
     numberOfSlots,
     slots: Array.from({ length: numberOfSlots }, (_, i) => slot(i, allocated.includes(i))),
     version: '0.1.0',
+    tasks: [],
   };
 }
 

@@ -123,6 +123,7 @@ export class TaskManager {
         version: RIVULET_VERSION,
       },
       slots: this.slots,
+      runningTasks: () => this.executor?.taskReport() ?? [],
       guard: this.guard,
       initialBackoffMs: this.config['cluster.registration.initial-timeout'],
       maxBackoffMs: this.config['cluster.registration.max-timeout'],

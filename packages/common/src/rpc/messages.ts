@@ -3,6 +3,7 @@ export type { Ack } from '../generated/rivulet/v1/Ack.js';
 export type { Endpoint, Endpoint__Output } from '../generated/rivulet/v1/Endpoint.js';
 export type { LeaderSession as LeaderSessionMessage, LeaderSession__Output as LeaderSessionMessage__Output } from '../generated/rivulet/v1/LeaderSession.js';
 export type { SlotStatus, SlotStatus__Output } from '../generated/rivulet/v1/SlotStatus.js';
+export type { RunningTask, RunningTask__Output } from '../generated/rivulet/v1/RunningTask.js';
 export type { RegisterTaskManagerRequest__Output, RegisterTaskManagerRequest } from '../generated/rivulet/v1/RegisterTaskManagerRequest.js';
 export type { RegisterTaskManagerResponse, RegisterTaskManagerResponse__Output } from '../generated/rivulet/v1/RegisterTaskManagerResponse.js';
 export type { TaskManagerHeartbeat, TaskManagerHeartbeat__Output } from '../generated/rivulet/v1/TaskManagerHeartbeat.js';

@@ -74,6 +74,29 @@ export class ExecutionGraph {
     return this.current;
   }
 
+  /**
+   * Takes over a running attempt a TaskManager reported (a new leader after
+   * a JobManager failover): the subtask's execution becomes that attempt, in
+   * `state`. Only an execution never deployed by this JobManager (CREATED)
+   * can be replaced so.
+   */
+  adopt(execution: Execution, attemptId: string, attemptNumber: number, state: ExecutionState): Execution {
+    const index = this.current.indexOf(execution);
+    if (index < 0 || execution.state !== 'CREATED') {
+      throw new Error(`subtask ${execution.vertex.id}[${execution.subtaskIndex}] cannot adopt attempt ${attemptId}: it is ${execution.state}`);
+    }
+    const adopted: Execution = {
+      ...this.newExecution(execution.vertex, execution.subtaskIndex, attemptNumber),
+      attemptId: attemptId as ExecutionAttemptId,
+      state,
+      stateTimestamps: { [state]: this.now() },
+    };
+    this.byAttempt.delete(execution.attemptId);
+    this.byAttempt.set(attemptId, adopted);
+    this.current[index] = adopted;
+    return adopted;
+  }
+
   private createExecutions(attemptNumber: number): void {
     for (const vertex of this.vertexGraph.vertices) {
       for (let subtaskIndex = 0; subtaskIndex < vertex.parallelism; subtaskIndex++) {

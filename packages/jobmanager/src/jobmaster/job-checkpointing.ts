@@ -106,6 +106,15 @@ export class JobCheckpointing {
     );
   }
 
+  /** Tells every task again that the latest completed checkpoint completed (after a leader change; committing is idempotent). */
+  renotifyLatestCompleted(): void {
+    const latest = this.coordinator.latestCompletedCheckpoint();
+    if (latest === undefined || latest.kind === 'savepoint' || this.options.session() === undefined) return;
+    this.notify('NotifyCheckpointComplete', latest.checkpointId).catch((err: unknown) => {
+      this.options.log.warn({ checkpointId: latest.checkpointId, err: String(err) }, 'could not notify the latest completed checkpoint again');
+    });
+  }
+
   private async notify(method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted', checkpointId: number): Promise<void> {
     const session = this.requireSession();
     const executions = this.options.graph.executions.filter((e) => e.slot !== undefined);

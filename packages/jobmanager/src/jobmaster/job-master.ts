@@ -110,6 +110,8 @@ export class JobMaster {
   /** Where slot i was last, so a replacement prefers that TaskManager (local state). */
   private readonly lastResourceOfSlot: (string | undefined)[] = [];
   private pendingRestart: PendingRestart | undefined;
+  /** Set while a recovered job waits to adopt its running tasks (the adoption deadline). */
+  private reconciling: NodeJS.Timeout | undefined;
   private suspending: Promise<void> = Promise.resolve();
   private readonly untrackMetrics: () => void;
 
@@ -172,6 +174,86 @@ export class JobMaster {
     clearTimeout(this.slotWait.timer);
     this.options.registry.off('registered', this.slotWait.listener);
     this.slotWait = undefined;
+  }
+
+  /**
+   * A job recovered by a new leader from the HA job store, whose tasks may
+   * still run on the TaskManagers: register the latest completed checkpoint
+   * (`recovery`) as the recovery point, then adopt the tasks TaskManagers
+   * report as they register (`offer`). When every subtask has a running
+   * attempt the job goes on untouched: 0 restarts. What is not adopted within
+   * `adoptionTimeoutMs` is restarted from the latest checkpoint.
+   */
+  async recover(recovery: (JobRestore & { readonly owned: boolean }) | undefined, adoptionTimeoutMs: number): Promise<void> {
+    const restoredTables = new Map<string, AssignmentTable>();
+    for (const [operatorId, plan] of recovery?.plan.operators ?? []) {
+      if (plan.keyGroupAssignment) restoredTables.set(operatorId, plan.keyGroupAssignment);
+    }
+    this.tables = assignKeyGroupsOfVertices(this.graph, this.options.graph.maxParallelism, restoredTables);
+    if (recovery) {
+      // The job's own checkpoint stays owned (retention may delete it later); a savepoint it started from does not.
+      await this.checkpointing.coordinator.restoreFromSnapshot(recovery.metadata, recovery.location, { owned: recovery.owned });
+    }
+    this.reconciling = setTimeout(() => this.reconciliationTimedOut(), adoptionTimeoutMs);
+    this.log.info({ adoptionTimeoutMs, checkpointId: recovery?.plan.checkpointId ?? null }, 'recovering the job: adopting running tasks');
+    for (const registration of this.options.registry.all()) this.offer(registration);
+  }
+
+  /** A TaskManager registered with the tasks it runs: adopt this job's, while recovering. */
+  offer(registration: TaskManagerRegistration): void {
+    if (this.reconciling === undefined) return;
+    for (const task of registration.tasks) {
+      if (task.jobId !== this.jobId || task.slotIndex < 0) continue;
+      if (!['DEPLOYING', 'INITIALIZING', 'RUNNING'].includes(task.state)) continue;
+      const execution = this.graph.executionOf(task.vertexId, task.subtaskIndex);
+      if (!execution || execution.state !== 'CREATED') continue;
+      const index = task.subtaskIndex;
+      let slot = this.slots[index];
+      if (slot && (slot.registrationId !== registration.registrationId || slot.allocationId !== task.allocationId)) continue; // inconsistent: restarted later
+      if (!slot) {
+        const held = registration.allocations[task.slotIndex];
+        if (held && held.allocationId !== task.allocationId) continue;
+        registration.allocations[task.slotIndex] = { allocationId: task.allocationId, jobId: this.jobId };
+        slot = {
+          resourceId: registration.resourceId,
+          registrationId: registration.registrationId,
+          slotIndex: task.slotIndex,
+          allocationId: task.allocationId,
+          rpcAddress: `${registration.rpcEndpoint.host}:${registration.rpcEndpoint.port}`,
+          dataHost: registration.dataEndpoint.host,
+          dataPort: registration.dataEndpoint.port,
+        };
+        this.slots[index] = slot;
+        this.lastResourceOfSlot[index] = slot.resourceId;
+      }
+      const adopted = this.graph.adopt(execution, task.executionAttemptId, task.attemptNumber, task.state as 'DEPLOYING' | 'INITIALIZING' | 'RUNNING');
+      adopted.slot = slot;
+    }
+    this.options.registry.allocationsChanged();
+    if (this.graph.executions.every((e) => e.state !== 'CREATED')) this.adopted();
+  }
+
+  private adopted(): void {
+    if (this.reconciling) clearTimeout(this.reconciling);
+    this.reconciling = undefined;
+    this.setStatus('RUNNING');
+    this.log.info({ subtasks: this.graph.executions.length }, 'job adopted: every task kept running');
+    if (this.graph.allIn(['RUNNING'])) {
+      this.availability.allRunning();
+      this.checkpointing.startIfAllRunning();
+    }
+    // A commit the previous leader may not have sent: committing is idempotent.
+    this.checkpointing.renotifyLatestCompleted();
+  }
+
+  private reconciliationTimedOut(): void {
+    this.reconciling = undefined;
+    const missing = this.graph.executions.filter((e) => e.state === 'CREATED').length;
+    const cause = `after a JobManager failover ${missing} of ${this.graph.executions.length} subtask(s) were not reported running: restarting the job from its latest checkpoint`;
+    this.log.warn({ missing }, cause);
+    this.recordFailure(cause, undefined, 'slots');
+    this.setStatus('RUNNING');
+    this.beginRestart(this.graph.executions.map(refOf), 0, cause);
   }
 
   /** Allocates and deploys when enough slots are free; false when not. */
@@ -582,6 +664,8 @@ export class JobMaster {
    */
   suspend(reason: string): void {
     if (isTerminalJobStatus(this.status)) return;
+    if (this.reconciling) clearTimeout(this.reconciling);
+    this.reconciling = undefined;
     this.stopWaitingForSlots();
     this.clearPendingRestart();
     if (this.cancelTimer) clearTimeout(this.cancelTimer);
@@ -654,6 +738,8 @@ export class JobMaster {
 
   private end(status: 'FINISHED' | 'FAILED' | 'CANCELED'): void {
     if (this.cancelTimer) clearTimeout(this.cancelTimer);
+    if (this.reconciling) clearTimeout(this.reconciling);
+    this.reconciling = undefined;
     this.clearPendingRestart();
     this.availability.end();
     this.untrackMetrics();

@@ -17,6 +17,8 @@ export interface TaskManagerRegistration {
   lastHeartbeatMs: number;
   /** The slot report of the last heartbeat (informational; allocations below are authoritative). */
   slots: readonly pb.SlotStatus__Output[];
+  /** The tasks it reported running when it registered (a new leader adopts them). */
+  readonly tasks: readonly pb.RunningTask__Output[];
   /** The JobManager's allocation of each slot, by slot index. */
   readonly allocations: Array<SlotAllocation | undefined>;
 }

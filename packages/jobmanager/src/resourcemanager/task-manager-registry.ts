@@ -54,6 +54,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
       registeredAtMs: now,
       lastHeartbeatMs: now,
       slots: request.slots,
+      tasks: request.tasks ?? [],
       allocations: Array.from({ length: request.numberOfSlots }, () => undefined),
     };
     this.byRegistration.set(registration.registrationId, registration);

@@ -20,8 +20,10 @@ import { runHeartbeatStream } from './heartbeat-stream.js';
 
 export interface JobManagerConnectionOptions {
   readonly retrieval: LeaderRetrievalService;
-  readonly registration: Omit<pb.RegisterTaskManagerRequest, 'slots'>;
+  readonly registration: Omit<pb.RegisterTaskManagerRequest, 'slots' | 'tasks'>;
   readonly slots: SlotTable;
+  /** The tasks running here, reported with every registration (a new leader adopts them). */
+  readonly runningTasks?: () => pb.RunningTask[];
   readonly guard: LeaderSessionGuard;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
@@ -124,7 +126,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         const response = await callUnary(
           client,
           'RegisterTaskManager',
-          { ...this.options.registration, slots: this.options.slots.report() },
+          { ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
           { timeoutMs: 2000, signal, target },
         );
         const session = response.leader;

@@ -50,6 +50,11 @@ export class SlotTable {
     return released;
   }
 
+  /** Index of the slot holding `allocationId`, -1 when none does. */
+  indexOf(allocationId: string): number {
+    return this.slots.findIndex((slot) => slot.allocation?.allocationId === allocationId);
+  }
+
   /** Frees the slots holding any of `allocationIds`; returns how many were freed. */
   releaseAllocations(allocationIds: ReadonlySet<string>): number {
     let released = 0;

@@ -26,6 +26,8 @@ export class TaskExecutor {
   private readonly tasks = new Map<string, StreamTask>();
   /** Execution attempt id -> the allocation of the slot it was deployed into. */
   private readonly allocationOf = new Map<string, string>();
+  /** Execution attempt id -> the last state its task reported. */
+  private readonly lastState = new Map<string, string>();
 
   constructor(
     private readonly network: NetworkEnvironment,
@@ -59,6 +61,7 @@ export class TaskExecutor {
     void task.run((report) => this.report(descriptor, report)).finally(() => {
       this.tasks.delete(descriptor.executionAttemptId);
       this.allocationOf.delete(descriptor.executionAttemptId);
+      this.lastState.delete(descriptor.executionAttemptId);
     });
   }
 
@@ -104,6 +107,24 @@ export class TaskExecutor {
     this.storage.localState?.checkpointAborted(jobId, checkpointId);
   }
 
+  /** What runs here, for a registration: each task with its slot and last reported state. */
+  taskReport(): pb.RunningTask[] {
+    return [...this.tasks].map(([attemptId, task]) => {
+      const d = task.descriptor;
+      const allocationId = this.allocationOf.get(attemptId) ?? '';
+      return {
+        jobId: d.jobId,
+        executionAttemptId: attemptId,
+        vertexId: d.vertexId,
+        subtaskIndex: d.subtaskIndex,
+        attemptNumber: d.attempt,
+        allocationId,
+        slotIndex: this.slots.indexOf(allocationId),
+        state: this.lastState.get(attemptId) ?? 'DEPLOYING',
+      };
+    });
+  }
+
   /** Cancels every task (TaskManager stopping). */
   cancelAll(): void {
     for (const task of this.tasks.values()) task.cancel();
@@ -134,6 +155,7 @@ export class TaskExecutor {
   }
 
   private report(descriptor: TaskDeploymentDescriptor, report: TaskReport): void {
+    this.lastState.set(descriptor.executionAttemptId, report.state);
     void this.send(descriptor, report);
   }
 
