@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  REPO_ROOT,
+  assertCountsExactlyOnce,
   etcdBinary,
   runCli,
   runCliJson,
@@ -21,6 +26,8 @@ interface Cluster {
 }
 
 const TTL_MS = 2000;
+const COUNT_JOB = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures', 'flaky-count-job.ts');
+const dir = mkdtempSync(join(tmpdir(), 'rivulet-ha-'));
 let etcd: StartedEtcd | undefined;
 let settings: string[] = [];
 
@@ -37,7 +44,18 @@ before(async () => {
 after(async () => {
   await stopAllProcesses();
   await etcd?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
+
+interface JobDetails {
+  state: string;
+  'root-exception': string | null;
+  restarts: { numRestarts: number };
+  vertices: { subtasks: { subtask: number; state: string; attempt: string }[] }[];
+  checkpoints: { counts: { completed: number }; latest: { completed: { id: number } | null } };
+}
+
+const attemptsOf = (d: JobDetails): string[] => d.vertices.flatMap((v) => v.subtasks.map((s) => s.attempt)).sort();
 
 /** `rivulet cluster` without --jobmanager: the CLI finds the leader through etcd. */
 const cluster = (): Promise<Cluster> => runCliJson<Cluster>(['cluster', ...settings.flatMap((s) => ['-D', s])]);
@@ -77,5 +95,50 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     assert.notEqual(next.c.leader.sessionId, first.leader.sessionId);
     await waitFor(async () => ((await cluster()).taskmanagers.length === 2 ? true : undefined), { timeoutMs: 15_000, what: 'both TaskManagers registered with the new leader' });
     assert.equal((await fetch(`${standby.restUrl}/readyz`)).status, 200, 'the new leader is ready');
+  });
+
+  test('kill -9 of the leader while a job runs: the new leader adopts the running tasks (0 restarts), checkpoints go on with higher ids, output exactly once', async (t) => {
+    if (!etcd) return t.skip('etcd is not installed');
+    const ha = [...settings.slice(0, 2), `high-availability.cluster-id=adopt-${randomUUID().slice(0, 8)}`, settings[3]!, `execution.checkpointing.dir=${join(dir, 'checkpoints')}`];
+    const jms = [await startJobManager({ set: ha }), await startJobManager({ set: ha })];
+    await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-adopt-1', set: ha });
+    await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-adopt-2', set: ha });
+    const cli = (args: string[]) => runCliJson<JobDetails>([...args, ...ha.flatMap((s) => ['-D', s])]);
+    const leaderOf = async () => (await runCliJson<Cluster>(['cluster', ...ha.flatMap((s) => ['-D', s])])).leader.rpcAddress;
+    await waitFor(async () => ((await runCliJson<Cluster>(['cluster', ...ha.flatMap((s) => ['-D', s])]).catch(() => undefined))?.taskmanagers.length === 2 ? true : undefined), { timeoutMs: 30_000, what: 'both TaskManagers registered' });
+    const n = 300_000;
+    const output = join(dir, 'adopt', 'out');
+    const submitted = await runCli([
+      'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2', ...ha.flatMap((s) => ['-D', s]),
+      '--set', 'execution.checkpointing.interval=500ms',
+      '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, 'adopt', 'markers'),
+      '--pause-every', '20', '--pause-ms', '2', '--output', output,
+    ]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
+    const before = await waitFor(async () => {
+      const d = await cli(['status', jobId]);
+      return d.state === 'RUNNING' && d.checkpoints.counts.completed >= 2 && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? d : undefined;
+    }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
+    const leaderAddress = await leaderOf();
+    const leader = jms.find((jm) => jm.rpcAddress === leaderAddress)!;
+    leader.daemon.signal('SIGKILL');
+    const adopted = await waitFor(async () => {
+      const d = await cli(['status', jobId]).catch(() => undefined);
+      return d && d.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'the job running under the new leader' });
+    assert.equal(adopted.restarts.numRestarts, 0, 'no task was restarted');
+    assert.deepEqual(attemptsOf(adopted), attemptsOf(before), 'the same attempts run on');
+    const further = await waitFor(async () => {
+      const d = await cli(['status', jobId]);
+      return (d.checkpoints.latest.completed?.id ?? 0) > (before.checkpoints.latest.completed?.id ?? 0) + 1 ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'checkpoints completed by the new leader' });
+    assert.ok(further.checkpoints.latest.completed!.id > before.checkpoints.latest.completed!.id);
+    const end = await waitFor(async () => {
+      const d = await cli(['status', jobId]);
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
   });
 });

@@ -7,6 +7,8 @@ import {
   type CheckpointCoordinatorConfiguration,
   type CheckpointMetrics,
   type CheckpointTrigger,
+  type CheckpointIdCounter,
+  type CompletedCheckpointStore,
   type SnapshotStorages,
 } from '../checkpoint/index.js';
 import type { ExecutionGraph } from '../executiongraph/execution-graph.js';
@@ -24,6 +26,9 @@ export interface JobCheckpointingOptions {
   readonly session: () => LeaderSession | undefined;
   readonly failJob: (reason: string) => void;
   readonly log: Logger;
+  /** HA: the job's counter and completed-checkpoint store in etcd; default: in memory. */
+  readonly counter?: CheckpointIdCounter;
+  readonly store?: CompletedCheckpointStore;
 }
 
 /**
@@ -41,8 +46,8 @@ export class JobCheckpointing {
     this.coordinator = new CheckpointCoordinator({
       jobId: options.jobId,
       configuration: options.configuration,
-      counter: new StandaloneCheckpointIdCounter(),
-      store: new StandaloneCompletedCheckpointStore(options.configuration.numRetained),
+      counter: options.counter ?? new StandaloneCheckpointIdCounter(),
+      store: options.store ?? new StandaloneCompletedCheckpointStore(options.configuration.numRetained),
       storages: options.storages,
       planCheckpoint: () => checkpointPlanOf(options.graph, options.tables(), options.maxParallelism),
       triggerSources: (trigger) => this.triggerSources(trigger),

@@ -17,7 +17,7 @@ import { assignKeyGroupsOfVertices, buildDescriptor } from '../scheduler/deploym
 import { allocateReplacementSlots, allocateSlots, releaseSlots } from '../scheduler/slot-allocator.js';
 import { jobDetailsJson, type JobFailure } from './job-details.js';
 import { JobCheckpointing } from './job-checkpointing.js';
-import type { CheckpointCoordinatorConfiguration, CheckpointMetrics, SnapshotStorages } from '../checkpoint/index.js';
+import type { CheckpointCoordinatorConfiguration, CheckpointIdCounter, CheckpointMetrics, CompletedCheckpointStore, SnapshotStorages } from '../checkpoint/index.js';
 import type { AssignmentTable } from '@rivulet/common';
 import type { SlotLocation } from '../executiongraph/execution-graph.js';
 import type { RestartStrategy } from '../failover/restart-strategy.js';
@@ -41,6 +41,9 @@ export interface JobMasterOptions {
     readonly configuration: CheckpointCoordinatorConfiguration;
     readonly storages: SnapshotStorages;
     readonly metrics: CheckpointMetrics;
+    /** HA: the job's checkpoint id counter and completed-checkpoint store in etcd (default: in memory). */
+    readonly counter?: CheckpointIdCounter;
+    readonly store?: CompletedCheckpointStore;
   };
   /** Start from this snapshot (rivulet run --from-savepoint). */
   readonly restore?: JobRestore;
@@ -132,6 +135,8 @@ export class JobMaster {
       session: options.session,
       failJob: (reason) => this.onGlobalFailure(`checkpointing failed: ${reason}`, 'checkpointing'),
       log: this.log,
+      ...(options.checkpointing.counter ? { counter: options.checkpointing.counter } : {}),
+      ...(options.checkpointing.store ? { store: options.checkpointing.store } : {}),
     });
     this.availability = new JobAvailability(this.now);
     this.regions = PipelinedRegions.of(this.graph.vertices);

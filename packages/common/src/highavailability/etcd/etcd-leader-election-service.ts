@@ -86,7 +86,7 @@ export class EtcdLeaderElectionService implements LeaderElectionService {
   private readonly staleLeases = new Set<string>();
   private loop: Promise<void> | undefined;
   private stopped = false;
-  private leadership: { readonly session: LeaderSession; readonly renewal: LeaseKeeper } | undefined;
+  private leadership: { readonly session: LeaderSession; readonly renewal: LeaseKeeper; readonly key: string } | undefined;
   private lastLoss: LeadershipLoss | undefined;
 
   constructor(settings: EtcdSettings, options: EtcdLeaderElectionOptions = {}) {
@@ -134,6 +134,15 @@ export class EtcdLeaderElectionService implements LeaderElectionService {
   /** The current leader session, while leading. */
   get session(): LeaderSession | undefined {
     return this.leadership?.session;
+  }
+
+  /**
+   * The leader's election key (`/rivulet/<cluster-id>/leader/<lease id in hex>`),
+   * while leading. With `session.epoch` (its create revision) it fences the HA
+   * stores' writes: etcd refuses them once the key is gone or was re-created.
+   */
+  leaderKey(): string | undefined {
+    return this.leadership?.key;
   }
 
   /**
@@ -245,7 +254,7 @@ export class EtcdLeaderElectionService implements LeaderElectionService {
       checkRenewal();
       if (outcome === undefined) {
         granted = session;
-        this.leadership = { session, renewal: keeper };
+        this.leadership = { session, renewal: keeper, key };
         this.log.info({ sessionId: session.sessionId, epoch, key }, 'leadership granted');
         contender.grantLeadership(session);
       }
