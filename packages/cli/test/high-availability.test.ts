@@ -108,12 +108,17 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     await waitFor(async () => ((await runCliJson<Cluster>(['cluster', ...ha.flatMap((s) => ['-D', s])]).catch(() => undefined))?.taskmanagers.length === 2 ? true : undefined), { timeoutMs: 30_000, what: 'both TaskManagers registered' });
     const n = 300_000;
     const output = join(dir, 'adopt', 'out');
+    // `rivulet run` takes cluster settings from a file or the environment (its --set is for job settings).
+    const env = Object.fromEntries(ha.map((kv) => {
+      const [key, value] = kv.split(/=(.*)/s) as [string, string];
+      return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
+    }));
     const submitted = await runCli([
-      'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2', ...ha.flatMap((s) => ['-D', s]),
+      'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2',
       '--set', 'execution.checkpointing.interval=500ms',
       '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, 'adopt', 'markers'),
       '--pause-every', '20', '--pause-ms', '2', '--output', output,
-    ]);
+    ], { env, timeoutMs: 60_000 });
     assert.equal(submitted.code, 0, submitted.stderr);
     const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
     const before = await waitFor(async () => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   EtcdLeaderElectionService,
   StandaloneLeaderElectionService,
+  createEtcdClient,
   ServiceLifecycle,
   bindServer,
   createHttpServer,
@@ -24,6 +25,7 @@ import {
 import { BlobStore } from './blob/blob-store.js';
 import { CheckpointMetrics } from './checkpoint/index.js';
 import { JobMetrics } from './jobmaster/job-metrics.js';
+import { EtcdJobStore, type EtcdClient } from './highavailability/index.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { JobManagerMetrics } from './metrics.js';
 import { TaskManagerGateway } from './rpc/taskmanager-gateway.js';
@@ -55,6 +57,8 @@ export class JobManager implements LeaderContender {
   private readonly grpcServer: grpc.Server;
   private readonly http: FastifyInstance;
   private readonly election: LeaderElectionService;
+  private readonly etcd: EtcdClient | undefined;
+  private readonly etcdElection: EtcdLeaderElectionService | undefined;
   private session: LeaderSession | undefined;
   private endpoints: LeaderEndpoints;
 
@@ -116,9 +120,14 @@ export class JobManager implements LeaderContender {
       health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
     });
     registerRestRoutes(this.http, { registry: this.registry, dispatcher: this.dispatcher, session: () => this.session });
-    this.election = config['high-availability.type'] === 'etcd'
-      ? new EtcdLeaderElectionService(config, { logger: log })
-      : new StandaloneLeaderElectionService();
+    if (config['high-availability.type'] === 'etcd') {
+      // One etcd client for the election and the HA stores.
+      this.etcd = createEtcdClient(config);
+      this.etcdElection = new EtcdLeaderElectionService(config, { logger: log, client: this.etcd });
+      this.election = this.etcdElection;
+    } else {
+      this.election = new StandaloneLeaderElectionService();
+    }
   }
 
   async start(): Promise<JobManagerStarted> {
@@ -143,7 +152,16 @@ export class JobManager implements LeaderContender {
   grantLeadership(session: LeaderSession): void {
     this.session = session;
     this.metrics.isLeader.set(1);
+    this.metrics.leadershipChanges.inc();
     this.heartbeats.start(session);
+    const leaderKey = this.etcdElection?.leaderKey();
+    if (this.etcd && leaderKey !== undefined) {
+      // Every HA write is fenced by this leadership's election key and revision.
+      const fence = { key: leaderKey, createRevision: session.epoch };
+      this.dispatcher.startLeading({ client: this.etcd, fence, jobStore: new EtcdJobStore({ client: this.etcd, settings: this.config, fence }) });
+    } else {
+      this.dispatcher.startLeading(undefined);
+    }
     this.log.info({ sessionId: session.sessionId, epoch: session.epoch }, 'leadership granted');
   }
 
@@ -165,6 +183,7 @@ export class JobManager implements LeaderContender {
     if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
     this.lifecycle.transition('STOPPING');
     await this.election.stop();
+    this.etcd?.close();
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.gateway.close();

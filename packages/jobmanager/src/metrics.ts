@@ -8,6 +8,7 @@ export class JobManagerMetrics {
   readonly runningJobs: Gauge;
   readonly taskManagersLost: Counter<'reason'>;
   readonly isLeader: Gauge;
+  readonly leadershipChanges: Counter;
 
   constructor(registry: Registry) {
     this.registeredTaskManagers = new Gauge({
@@ -39,6 +40,11 @@ export class JobManagerMetrics {
     this.isLeader = new Gauge({
       name: 'rivulet_jobmanager_is_leader',
       help: '1 while this JobManager holds leadership, else 0.',
+      registers: [registry],
+    });
+    this.leadershipChanges = new Counter({
+      name: 'rivulet_jobmanager_leadership_grants_total',
+      help: 'Times this JobManager was granted leadership.',
       registers: [registry],
     });
   }

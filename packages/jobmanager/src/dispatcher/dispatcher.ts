@@ -23,6 +23,15 @@ import type { JobGraph } from '@rivulet/api';
 import { JobMaster } from '../jobmaster/job-master.js';
 import type { JobMetrics } from '../jobmaster/job-metrics.js';
 import { createRestartStrategy } from '../failover/restart-strategy.js';
+import { failoverRestoreOf, type JobRestore } from '../jobmaster/failover-restore.js';
+import {
+  EtcdCheckpointIdCounter,
+  EtcdCompletedCheckpointStore,
+  recoverLatestCheckpoint,
+  type EtcdClient,
+  type EtcdJobStore,
+  type LeaderFence,
+} from '../highavailability/index.js';
 import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import type { TaskManagerRegistration } from '../resourcemanager/task-manager-registration.js';
@@ -41,6 +50,13 @@ export interface DispatcherDeps {
   readonly log: Logger;
 }
 
+/** What a leader with `high-availability.type: etcd` persists through (fenced by its election key). */
+export interface LeaderHaStores {
+  readonly client: EtcdClient;
+  readonly fence: LeaderFence;
+  readonly jobStore: EtcdJobStore;
+}
+
 export interface JobCounts {
   readonly running: number;
   readonly finished: number;
@@ -56,7 +72,56 @@ export class Dispatcher {
     deps.registry.on('lost', (registration, reason, detail) => {
       for (const job of this.jobs.values()) job.onTaskManagerLost(registration, reason, detail);
     });
-    deps.registry.on('registered', (registration) => this.releaseStaleSlots(registration));
+    deps.registry.on('registered', (registration) => {
+      // After a failover, recovered jobs adopt the tasks a TaskManager reports first; what none adopts is stale.
+      void this.recovered.then(() => {
+        for (const job of this.jobs.values()) job.offer(registration);
+        this.releaseStaleSlots(registration);
+      });
+    });
+  }
+
+  private ha: LeaderHaStores | undefined;
+  /** Settles once the jobs of the HA job store are recovered (at once without HA). */
+  private recovered: Promise<void> = Promise.resolve();
+
+  /**
+   * This JobManager was granted leadership. With HA stores, every job the
+   * job store holds that has not ended is recovered: it adopts the tasks the
+   * TaskManagers report, or restarts from its latest checkpoint.
+   */
+  startLeading(ha: LeaderHaStores | undefined): void {
+    this.ha = ha;
+    if (!ha) return;
+    this.recovered = this.recoverJobs(ha).catch((err: unknown) => {
+      this.deps.log.error({ err: errorMessage(err) }, 'could not recover the jobs of the HA job store');
+    });
+  }
+
+  private async recoverJobs(ha: LeaderHaStores): Promise<void> {
+    const stored = await ha.jobStore.list();
+    for (const job of stored) {
+      if (isTerminalJobStatus(job.status) && job.status !== 'SUSPENDED') continue;
+      const existing = this.jobs.get(job.jobId);
+      if (existing && !isTerminalJobStatus(existing.status)) continue;
+      const jobConfig = this.jobConfiguration(job.jobConfigJson);
+      const pointer = await EtcdCompletedCheckpointStore.readLatestPointer(ha.client, this.deps.config, job.jobId);
+      let recovery: (JobRestore & { readonly owned: boolean }) | undefined;
+      if (pointer) {
+        const checkpoint = await recoverLatestCheckpoint(pointer, this.deps.storages);
+        const planned = failoverRestoreOf(checkpoint, job.jobGraph, this.deps.storages.checkpointRoot, (operatorId) =>
+          job.jobGraph.operators.find((op) => op.id === operatorId)?.parallelism ?? job.jobGraph.defaultParallelism);
+        recovery = planned && { ...planned, owned: checkpoint.owned };
+      } else if (job.restore) {
+        // No checkpoint of its own yet: the savepoint it was started from.
+        recovery = { ...(await this.planRestore(job.restore.savepointPath, job.jobGraph, job.restore.allowNonRestoredState)), owned: false };
+      }
+      const master = this.createJobMaster(job.jobId, job.jobGraph, job.bundleSha256, jobConfig, undefined, ha);
+      this.jobs.set(job.jobId, master);
+      this.deps.log.info({ jobId: job.jobId, name: job.name, checkpointId: recovery?.plan.checkpointId ?? null }, 'job recovered from the HA job store');
+      await master.recover(recovery, Math.max(5000, this.deps.config['heartbeat.timeout']));
+    }
+    this.updateGauges();
   }
 
   /**
@@ -95,7 +160,48 @@ export class Dispatcher {
       : undefined;
     const jobId = newJobId();
     const bundleSha256 = await this.deps.blobs.put(jobId, request.bundle);
-    const master = new JobMaster({
+    const ha = this.ha;
+    if (ha) {
+      // Recorded before it runs: a job either is in the HA job store (and runs once, here or on the next leader) or is refused.
+      try {
+        await ha.jobStore.put({
+          jobId,
+          name: graph.name,
+          jobGraph: graph,
+          bundleSha256,
+          jobConfigJson: request.jobConfigJson,
+          ...(request.savepointPath ? { restore: { savepointPath: request.savepointPath, allowNonRestoredState: request.allowNonRestoredState } } : {}),
+          submittedAt: Date.now(),
+          status: 'CREATED',
+        });
+      } catch (err) {
+        throw new RivuletError('CLUSTER', `job not accepted: it could not be recorded in the HA job store (${errorMessage(err)}); submit it again`);
+      }
+    }
+    const master = this.createJobMaster(jobId, graph, bundleSha256, jobConfig, restore, ha);
+    this.jobs.set(jobId, master);
+    this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
+    master.start();
+    this.updateGauges();
+    return jobId;
+  }
+
+  private createJobMaster(
+    jobId: string,
+    graph: JobGraph,
+    bundleSha256: string,
+    jobConfig: Configuration,
+    restore: JobRestore | undefined,
+    ha: LeaderHaStores | undefined,
+  ): JobMaster {
+    const checkpointConfiguration = resolveCheckpointConfiguration(jobConfig);
+    const haCheckpointing = ha
+      ? {
+          counter: new EtcdCheckpointIdCounter({ client: ha.client, settings: this.deps.config, fence: ha.fence, jobId }),
+          store: new EtcdCompletedCheckpointStore({ client: ha.client, settings: this.deps.config, fence: ha.fence, jobId, numRetained: checkpointConfiguration.numRetained }),
+        }
+      : {};
+    return new JobMaster({
       jobId,
       graph,
       bundleSha256,
@@ -105,8 +211,8 @@ export class Dispatcher {
       gateway: this.deps.gateway,
       session: this.deps.session,
       log: this.deps.log,
-      onTerminal: () => this.updateGauges(),
-      checkpointing: { configuration: checkpointConfiguration, storages: this.deps.storages, metrics: this.deps.checkpointMetrics },
+      onTerminal: (master) => this.onJobEnded(master, ha),
+      checkpointing: { configuration: checkpointConfiguration, storages: this.deps.storages, metrics: this.deps.checkpointMetrics, ...haCheckpointing },
       failover: {
         strategy: jobConfig['jobmanager.execution.failover-strategy'],
         restartStrategy: createRestartStrategy(jobConfig, checkpointConfiguration.intervalMs !== null),
@@ -115,11 +221,15 @@ export class Dispatcher {
       },
       ...(restore ? { restore } : {}),
     });
-    this.jobs.set(jobId, master);
-    this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
-    master.start();
+  }
+
+  /** A job ended (or was suspended): with HA, an ended job's records leave etcd; a suspended one's stay for the next leader. */
+  private onJobEnded(master: JobMaster, ha: LeaderHaStores | undefined): void {
     this.updateGauges();
-    return jobId;
+    if (!ha || master.status === 'SUSPENDED') return;
+    ha.jobStore.remove(master.jobId).catch((err: unknown) => {
+      this.deps.log.warn({ jobId: master.jobId, err: errorMessage(err) }, 'could not remove the ended job from the HA job store');
+    });
   }
 
   /** Job-scoped keys override the cluster's configuration; other keys are refused. */
