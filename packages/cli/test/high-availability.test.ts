@@ -146,4 +146,60 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
   });
+
+  test('etcd down 2 s (TTL 5 s): nothing changes; etcd down 10 s: the leader steps down, a leader returns and the job goes on, exactly once', async (t) => {
+    if (!etcd) return t.skip('etcd is not installed');
+    const ha = [settings[0]!, settings[1]!, `high-availability.cluster-id=outage-${randomUUID().slice(0, 8)}`, 'high-availability.etcd.lease-ttl=5s', `execution.checkpointing.dir=${join(dir, 'outage-checkpoints')}`];
+    const env = Object.fromEntries(ha.map((kv) => {
+      const [key, value] = kv.split(/=(.*)/s) as [string, string];
+      return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
+    }));
+    const jm = await startJobManager({ set: ha });
+    await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-outage-1', set: ha });
+    await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-outage-2', set: ha });
+    const rest = async <T>(path: string): Promise<T> => (await (await fetch(`${jm.restUrl}${path}`)).json()) as T;
+    await waitFor(async () => ((await rest<{ taskmanagers: number }>('/overview')).taskmanagers === 2 ? true : undefined), { timeoutMs: 30_000, what: 'both TaskManagers registered' });
+    const n = 400_000;
+    const output = join(dir, 'outage', 'out');
+    const submitted = await runCli([
+      'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2', '--set', 'execution.checkpointing.interval=500ms',
+      '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, 'outage', 'markers'),
+      '--pause-every', '20', '--pause-ms', '2', '--output', output,
+    ], { env, timeoutMs: 60_000 });
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
+    const job = (): Promise<JobDetails> => rest<JobDetails>(`/jobs/${jobId}`);
+    const running = await waitFor(async () => {
+      const d = await job();
+      return d.state === 'RUNNING' && d.checkpoints.counts.completed >= 2 ? d : undefined;
+    }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
+    const session = async (): Promise<string | null> => (await rest<{ status: string; leader: boolean }>('/readyz')).leader ? 'leader' : null;
+
+    await etcd!.kill();
+    await new Promise((r) => setTimeout(r, 2000));
+    await etcd!.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await session(), 'leader', 'a 2 s outage (TTL 5 s) changes nothing');
+    const after2s = await job();
+    assert.equal(after2s.state, 'RUNNING');
+    assert.deepEqual(attemptsOf(after2s), attemptsOf(running), 'no task restarted');
+    assert.ok(!jm.daemon.logs.some((l) => l.msg === 'leadership revoked; no longer acting as leader'), 'no step-down');
+
+    await etcd!.kill();
+    await jm.daemon.waitForLog((l) => l.msg === 'leadership revoked; no longer acting as leader', 10_000, 'the leader to step down while etcd is away');
+    assert.equal((await fetch(`${jm.restUrl}/readyz`)).status, 503, 'not ready while it does not lead');
+    await new Promise((r) => setTimeout(r, 10_000 - 5_000));
+    await etcd!.start();
+    const back = await waitFor(async () => {
+      const d = await job().catch(() => undefined);
+      return (await fetch(`${jm.restUrl}/readyz`)).status === 200 && d?.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'a leader again, with the job running' });
+    t.diagnostic(`after the 10 s outage: restarts ${back.restarts.numRestarts}, attempts ${attemptsOf(back).join(',') === attemptsOf(running).join(',') ? 'unchanged (adopted)' : 'new (restarted from the checkpoint)'}`);
+    const end = await waitFor(async () => {
+      const d = await job();
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,7 @@ after(async () => {
 });
 
 /** Submits the flaky count detached; returns its id and where its output goes. */
-async function submitFlaky(settings: readonly string[], failures: number, n = 20_000, failAt = 5_000, pauseEvery = 100): Promise<{ jobId: string; output: string }> {
+async function submitFlaky(settings: readonly string[], failures: number, n = 20_000, failAt = 5_000, pauseEvery = 100, failWhen = ''): Promise<{ jobId: string; output: string }> {
   const run = `run-${++runs}`;
   const output = join(dir, run, 'out');
   const result = await runCli([
@@ -52,6 +52,7 @@ async function submitFlaky(settings: readonly string[], failures: number, n = 20
     ...settings.flatMap((s) => ['--set', s]),
     '--', '--n', String(n), '--keys', '7', '--fail-at', String(failAt), '--failures', String(failures),
     '--markers', join(dir, run, 'markers'), '--pause-every', String(pauseEvery), '--pause-ms', '2', '--output', output,
+    ...(failWhen ? ['--fail-when', failWhen] : []),
   ]);
   assert.equal(result.code, 0, result.stderr);
   return { jobId: (JSON.parse(result.stdout) as { jobId: string }).jobId, output };
@@ -113,8 +114,15 @@ describe('restart strategies (real cluster, a user function that throws)', { tim
 
   test('a function that throws once: restarted from the latest checkpoint (local copies), the output is exactly once', async () => {
     const n = 40_000;
-    // Slow enough (~8 s) that checkpoints complete before the failure, ~3.6 s into the run (tasks take ~1 s to start).
-    const { jobId, output } = await submitFlaky(CHECKPOINTS, 1, n, 38_000, 10);
+    // It fails once the test has seen a completed checkpoint (~8 s of input), so the restart restores one.
+    const failWhen = join(dir, `fail-now-${runs + 1}`);
+    const { jobId, output } = await submitFlaky(CHECKPOINTS, 1, n, -1, 10, failWhen);
+    await waitFor(async () => {
+      const status = (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as { state: string; checkpoints: { counts: { completed: number }; history: { id: number; status: string; failure_message?: string }[] } };
+      if (status.state !== 'RUNNING') throw new Error(`job ${jobId} is ${status.state}; checkpoints: ${JSON.stringify(status.checkpoints.history.map((h) => [h.id, h.status, h.failure_message]))}`);
+      return status.checkpoints.counts.completed >= 1 ? true : undefined;
+    }, { timeoutMs: 30_000, what: 'a completed checkpoint', intervalMs: 20 });
+    writeFileSync(failWhen, '');
     const d = await ended(jobId, 90_000);
     assert.equal(d.state, 'FINISHED', d['root-exception'] ?? '');
     assert.equal(d.restarts.numRestarts, 1);
