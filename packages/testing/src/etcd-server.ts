@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { endServerProcess, exited, restartWithin, trackServerProcess, tryKill, type RestartableServer } from './server-process.js';
 import { freePort } from './free-port.js';
 
 /**
@@ -19,21 +20,9 @@ import { freePort } from './free-port.js';
  * - Every wait is bounded; a process left running when the test process exits
  *   is killed by pid on `exit`.
  */
-export interface StartedEtcd {
-  /** `http://127.0.0.1:CLIENT_PORT`, stable across restarts. */
-  readonly endpoint: string;
+/** A running etcd (see RestartableServer); `endpoint` is its client URL. */
+export interface StartedEtcd extends RestartableServer {
   readonly clientPort: number;
-  /** Pid of the current process; -1 while stopped. */
-  readonly pid: number;
-  readonly running: boolean;
-  /** SIGTERM by pid (SIGKILL after `graceMs`, default 3 s); data and ports are kept. */
-  stop(graceMs?: number): Promise<void>;
-  /** SIGKILL by pid, as a crash; data and ports are kept. */
-  kill(): Promise<void>;
-  /** Starts etcd again on the same ports and data dir. */
-  start(): Promise<void>;
-  /** Stops etcd and removes the data dir. Idempotent. */
-  close(): Promise<void>;
 }
 
 export interface StartEtcdOptions {
@@ -41,8 +30,6 @@ export interface StartEtcdOptions {
   readonly startTimeoutMs?: number;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 /** Path of the etcd binary, or undefined when it is not installed. */
 export function etcdBinary(): string | undefined {
@@ -60,26 +47,8 @@ export function etcdBinary(): string | undefined {
   return undefined;
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) if (child.pid !== undefined) tryKill(child.pid, 'SIGKILL');
-  });
-}
 
-function tryKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 async function healthy(endpoint: string): Promise<boolean> {
   try {
@@ -118,8 +87,7 @@ async function spawnEtcd(layout: Layout, timeoutMs: number): Promise<ChildProces
     '--log-level', 'warn',
   ];
   const child = spawn(layout.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  trackServerProcess(child);
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     stderr.push(line);
@@ -147,7 +115,6 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Started
   if (binary === undefined) {
     throw new Error("etcd is not installed: the etcd tests need Debian's etcd-server (scripts/setup.sh installs it)");
   }
-  installExitHook();
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   const dataDir = mkdtempSync(join(tmpdir(), 'rivulet-etcd-'));
   const clientPort = await freePort();
@@ -166,12 +133,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Started
   const end = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
     const current = child;
     child = null;
-    if (!current || current.pid === undefined) return;
-    const done = exited(current);
-    tryKill(current.pid, signal);
-    const timer = setTimeout(() => tryKill(current.pid!, 'SIGKILL'), graceMs);
-    await done;
-    clearTimeout(timer);
+    await endServerProcess(current, signal, graceMs);
   };
 
   const server: StartedEtcd = {
@@ -187,17 +149,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Started
     kill: () => end('SIGKILL', 0),
     async start() {
       if (server.running) return;
-      // The ports were ours a moment ago; retry briefly in case an old socket lingers.
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          child = await spawnEtcd(layout, Math.max(1000, deadline - Date.now()));
-          return;
-        } catch (err) {
-          if (Date.now() >= deadline) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
+      child = await restartWithin(timeoutMs, (remainingMs) => spawnEtcd(layout, remainingMs));
     },
     async close() {
       await server.stop();

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { endServerProcess, restartWithin, trackServerProcess, tryKill, type RestartableServer } from './server-process.js';
 
 /**
  * A real S3 endpoint for tests: the npm `s3rver` server run as a separate
@@ -30,34 +31,20 @@ export interface S3ServerOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface StartedS3Server {
-  /** `http://127.0.0.1:PORT`, stable across restarts. */
-  readonly endpoint: string;
+/** A running s3rver (see RestartableServer). */
+export interface StartedS3Server extends RestartableServer {
   readonly port: number;
   readonly dataDir: string;
   readonly accessKey: 'S3RVER';
   readonly secretKey: 'S3RVER';
   readonly region: 'us-east-1';
-  /** Pid of the current process; -1 while stopped. */
-  readonly pid: number;
-  readonly running: boolean;
-  /** SIGTERM by pid (SIGKILL after `graceMs`, default 3 s); data and port are kept. */
-  stop(graceMs?: number): Promise<void>;
-  /** SIGKILL by pid, as a crash; data and port are kept. */
-  kill(): Promise<void>;
-  /** Starts the process again on the same port and data folder. */
-  start(): Promise<void>;
   /** `stop()` then `start()`. */
   restart(): Promise<void>;
-  /** Stops the process and removes the data folder. Idempotent. */
-  close(): Promise<void>;
 }
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 const READY_LINE = /S3rver listening on [^:]+:(\d+)/;
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
 function s3rverBin(): string {
   const require = createRequire(import.meta.url);
@@ -71,34 +58,15 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) if (child.pid !== undefined) tryKill(child.pid, 'SIGKILL');
-  });
-}
 
-function tryKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** Spawns s3rver and resolves with the port it reports, or rejects within `timeoutMs`. */
 function spawnS3rver(dataDir: string, port: number, buckets: readonly string[], timeoutMs: number): Promise<{ child: ChildProcess; port: number }> {
   const args = [s3rverBin(), '--directory', dataDir, '--address', '127.0.0.1', '--port', String(port), '--silent'];
   for (const bucket of buckets) args.push('--configure-bucket', bucket);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  trackServerProcess(child);
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   return new Promise((resolve, reject) => {
@@ -115,7 +83,7 @@ function spawnS3rver(dataDir: string, port: number, buckets: readonly string[], 
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      child.once('exit', () => live.delete(child));
+      trackServerProcess(child);
       resolve({ child, port: Number(match[1]) });
     });
   });
@@ -123,7 +91,6 @@ function spawnS3rver(dataDir: string, port: number, buckets: readonly string[], 
 
 /** Starts s3rver as a child process and creates `options.buckets`. */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<StartedS3Server> {
-  installExitHook();
   const buckets = options.buckets ?? [];
   const timeoutMs = options.startTimeoutMs ?? 20_000;
   const dataDir = mkdtempSync(join(tmpdir(), 'rivulet-s3rver-'));
@@ -140,12 +107,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Star
   const end = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
     const current = child;
     child = null;
-    if (!current || current.pid === undefined) return;
-    const done = exited(current);
-    tryKill(current.pid, signal);
-    const timer = setTimeout(() => tryKill(current.pid!, 'SIGKILL'), graceMs);
-    await done;
-    clearTimeout(timer);
+    await endServerProcess(current, signal, graceMs);
   };
 
   const server: StartedS3Server = {
@@ -165,17 +127,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Star
     kill: () => end('SIGKILL', 0),
     async start() {
       if (server.running) return;
-      // The port was ours a moment ago; retry briefly in case the old socket lingers.
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          child = (await spawnS3rver(dataDir, port, buckets, Math.max(1000, deadline - Date.now()))).child;
-          return;
-        } catch (err) {
-          if (Date.now() >= deadline) throw err;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
+      child = (await restartWithin(timeoutMs, (remainingMs) => spawnS3rver(dataDir, port, buckets, remainingMs))).child;
     },
     async restart() {
       await server.stop();
