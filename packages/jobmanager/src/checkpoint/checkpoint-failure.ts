@@ -13,8 +13,15 @@ export type CheckpointFailureReason =
   | 'CHECKPOINT_DECLINED'
   /** A task's acknowledgement does not match the checkpoint plan or is malformed. Counted. */
   | 'INVALID_ACKNOWLEDGEMENT'
-  /** Writing `_metadata` or recording the completed checkpoint failed. Counted. */
+  /** Writing `_metadata` failed. Counted. */
   | 'FINALIZE_CHECKPOINT_FAILURE'
+  /**
+   * The completed-checkpoint store could not record it (with HA: etcd
+   * unreachable, or this JobManager no longer leads). Not counted: an etcd
+   * outage shorter than the lease TTL must not fail the job, and a longer
+   * one makes the leader step down anyway.
+   */
+  | 'CHECKPOINT_RECORD_FAILURE'
   /** The sources could not be triggered, or no checkpoint id could be had. Not counted (Flink). */
   | 'TRIGGER_CHECKPOINT_FAILURE'
   /** The job (or a task of it) is not running. Not counted. */
@@ -65,7 +72,7 @@ export const CheckpointFailures = {
   metadataWriteFailed: (path: string, err: unknown): CheckpointFailure =>
     failure('FINALIZE_CHECKPOINT_FAILURE', `storage failure writing metadata ${path}: ${errorMessage(err)}`),
   recordFailed: (err: unknown): CheckpointFailure =>
-    failure('FINALIZE_CHECKPOINT_FAILURE', `storage failure recording the completed checkpoint: ${errorMessage(err)}`),
+    failure('CHECKPOINT_RECORD_FAILURE', `the completed checkpoint could not be recorded: ${errorMessage(err)}`),
   triggerFailed: (what: string, err: unknown): CheckpointFailure =>
     failure('TRIGGER_CHECKPOINT_FAILURE', `${what}: ${errorMessage(err)}`),
   jobNotRunning: (detail: string): CheckpointFailure =>
