@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
 import { DaemonProcess } from './daemon-process.js';
 
@@ -39,13 +42,17 @@ export async function startTaskManager(
   jobManager: string,
   options: { slots?: number; set?: readonly string[]; name?: string } = {},
 ): Promise<StartedTaskManager> {
+  // Bundle caches and local-recovery copies go to a folder of this test run, removed when the
+  // test process exits — a TaskManager killed with SIGKILL cannot clean up after itself.
+  const set = options.set ?? [];
+  const tmpDirs = set.some((pair) => pair.startsWith('taskmanager.tmp.dirs=')) ? [] : [`taskmanager.tmp.dirs=${testTmpRoot()}`];
   const { daemon, ready } = await DaemonProcess.start(
     options.name ?? 'taskmanager',
     [
       'taskmanager', '--host', '127.0.0.1', '--jobmanager', jobManager,
       '--slots', String(options.slots ?? 1),
       '--rpc-port', '0', '--data-port', '0', '--http-port', '0',
-      ...(options.set ?? []).flatMap((pair) => ['-D', pair]),
+      ...[...set, ...tmpDirs].flatMap((pair) => ['-D', pair]),
     ],
     { readyMessage: 'TaskManager running' },
   );
@@ -78,4 +85,16 @@ export async function startCluster(options: { taskManagers: number; slots: numbe
     { timeoutMs: 20_000, what: `${expected} slots registered` },
   );
   return { jobManager, taskManagers };
+}
+
+let tmpRoot: string | undefined;
+
+/** One temporary folder per test process for TaskManager files, removed on exit. */
+function testTmpRoot(): string {
+  if (tmpRoot === undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'rivulet-test-taskmanagers-'));
+    tmpRoot = root;
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return tmpRoot;
 }
