@@ -53,7 +53,8 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private leader: LeaderAddress | null = null;
-  private leaderChanged: (() => void) | undefined;
+  /** Aborted (and replaced) whenever the leader's address changes. */
+  private leaderChange = new AbortController();
   private client: { address: string; client: pb.JobManagerServiceClient } | undefined;
   private current: Registered | undefined;
   private loop: Promise<void> | undefined;
@@ -127,7 +128,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
           client,
           'RegisterTaskManager',
           { ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
-          { timeoutMs: 2000, signal, target },
+          { timeoutMs: 2000, signal: untilLeaderChanges, target },
         );
         const session = response.leader;
         if (session) this.options.guard.observe({ sessionId: session.sessionId as LeaderSessionId, epoch: session.epoch });
@@ -137,7 +138,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         metrics.registrations.inc();
         log.info({ jobManager: leader.rpcAddress, registrationId: response.registrationId }, 'registered with JobManager');
         this.emit('registered', response.registrationId);
-        const ended = await this.heartbeatUntilLost(client, response);
+        const ended = await this.heartbeatUntilLost(client, response, untilLeaderChanges);
         this.current = undefined;
         metrics.registered.set(0);
         if (signal.aborted) break;
@@ -146,16 +147,22 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         this.emit('disconnected', ended.reason);
       } catch (err) {
         if (signal.aborted) break;
-        log.warn({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'registration with JobManager failed; retrying');
+        if (!untilLeaderChanges.aborted) {
+          log.warn({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'registration with JobManager failed; retrying');
+        }
       }
-      await sleep(this.backoff.next(), signal).catch(() => undefined);
+      if (untilLeaderChanges.aborted) {
+        // Register with the new leader now: the backoff was for the old one.
+        this.backoff.reset();
+        continue;
+      }
+      await sleep(this.backoff.next(), untilLeaderChanges).catch(() => undefined);
+      if (!signal.aborted && untilLeaderChanges.aborted) this.backoff.reset();
     }
   }
 
-  private heartbeatUntilLost(client: pb.JobManagerServiceClient, response: pb.RegisterTaskManagerResponse__Output) {
+  private heartbeatUntilLost(client: pb.JobManagerServiceClient, response: pb.RegisterTaskManagerResponse__Output, untilLeaderChanges: AbortSignal) {
     const stream: grpc.ClientDuplexStream<pb.TaskManagerHeartbeat, pb.JobManagerHeartbeat__Output> = client.Heartbeat();
-    const leaderChanged = new AbortController();
-    this.leaderChanged = () => leaderChanged.abort();
     return runHeartbeatStream({
       stream,
       registrationId: response.registrationId,
@@ -163,19 +170,17 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
       timeoutMs: Number(response.heartbeatTimeoutMs) || 5000,
       slots: () => this.options.slots.report(),
       onLeaderHeartbeat: (session) => this.options.guard.observe(session),
-      signals: [this.abort.signal, leaderChanged.signal],
-    }).finally(() => {
-      this.leaderChanged = undefined;
+      signals: [untilLeaderChanges],
     });
   }
 
   private async waitForLeader(signal: AbortSignal): Promise<LeaderAddress | null> {
     while (!this.leader && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.leaderChanged = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
+        const waitFor = AbortSignal.any([signal, this.leaderChange.signal]);
+        if (waitFor.aborted) resolve();
+        else waitFor.addEventListener('abort', () => resolve(), { once: true });
       });
-      this.leaderChanged = undefined;
     }
     return signal.aborted ? null : this.leader;
   }
