@@ -46,6 +46,30 @@ async function ready(jm: StartedJobManager): Promise<boolean> {
   }
 }
 
+/**
+ * Where the serving time goes, from the standby's own log (pino's ISO `time`):
+ * elected (leadership granted), the job read back from the HA stores and its
+ * checkpoint, every TaskManager registered with it, and the job adopted (or
+ * redeployed).
+ */
+function phasesAfter(standby: StartedJobManager, killedAt: number): Record<string, number> {
+  const after = (msg: string): number[] =>
+    standby.daemon.logs
+      .filter((e) => e.msg === msg && typeof e['time'] === 'string')
+      .map((e) => Date.parse(e['time'] as string) - killedAt)
+      .filter((ms) => ms >= 0);
+  const phases: Record<string, number> = {};
+  const elected = after('leadership granted')[0];
+  if (elected !== undefined) phases['electedMs'] = elected;
+  const registered = after('TaskManager registered');
+  if (registered.length > 0) phases['taskManagersRegisteredMs'] = Math.max(...registered);
+  const recovered = after('recovering the job: adopting running tasks')[0];
+  if (recovered !== undefined) phases['jobRecoveredMs'] = recovered;
+  const adopted = after('job adopted: every task kept running')[0] ?? after('job deployed')[0];
+  if (adopted !== undefined) phases['adoptedMs'] = adopted;
+  return phases;
+}
+
 const attempts = (j: Job): string[] => j.vertices.flatMap((v) => v.subtasks.map((s) => s.attempt)).sort();
 const allRunning = (j: Job | undefined): j is Job => j !== undefined && j.state === 'RUNNING' && j.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING'));
 
@@ -91,9 +115,11 @@ async function main(): Promise<void> {
         const j = await job(standby, jobId);
         return (j?.checkpoints.latest.completed?.id ?? 0) > (last.checkpoints.latest.completed?.id ?? 0) ? Date.now() : undefined;
       }, { timeoutMs: 60_000, what: 'a checkpoint by the new leader', intervalMs: 20 });
+      const phases = phasesAfter(standby, killedAt);
       const changed = attempts(afterServe).filter((a) => !attempts(before).includes(a)).length;
       runs.push({
         run,
+        ...phases,
         servingMs: serving - killedAt,
         nextCheckpointMs: nextCheckpoint - killedAt,
         taskRestarts: changed,
