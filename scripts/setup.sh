@@ -14,22 +14,28 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
   fi
 fi
 
-# etcd (Debian's etcd-server 3.4) for the high-availability tests, which start
-# their own etcd on free ports: install it when missing, never start it here.
-install_etcd() {
-  echo "setup: etcd not found, installing Debian's etcd-server and etcd-client with apt-get" >&2
+# Servers and tools from Debian's packages that tests start or run on free
+# ports of their own (never started here): etcd-server 3.4 for the
+# high-availability tests, prometheus (promtool and the server) for the metric
+# reference and alerting-rule tests. Installed with apt-get when missing; a
+# test whose tool is missing fails naming the package.
+missing_packages=()
+command -v etcd >/dev/null 2>&1 || missing_packages+=(etcd-server etcd-client)
+command -v promtool >/dev/null 2>&1 || missing_packages+=(prometheus)
+install_packages() {
+  echo "setup: installing Debian packages with apt-get: ${missing_packages[*]}" >&2
   if ! { "$@" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-    "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client >/dev/null; }; then
-    echo "setup: apt-get could not install etcd-server; the etcd tests will be skipped" >&2
+    "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" >/dev/null; }; then
+    echo "setup: apt-get could not install ${missing_packages[*]}; the tests that need them will fail naming the package" >&2
   fi
 }
-if ! command -v etcd >/dev/null 2>&1; then
+if [ "${#missing_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
-    install_etcd
+    install_packages
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    install_etcd sudo -n
+    install_packages sudo -n
   else
-    echo "setup: etcd is not installed and apt-get needs root: the etcd tests need Debian's etcd-server (apt-get install etcd-server etcd-client); going on without it" >&2
+    echo "setup: apt-get needs root to install ${missing_packages[*]} (apt-get install --no-install-recommends ${missing_packages[*]}); going on without them" >&2
   fi
 fi
 

@@ -1,0 +1,11 @@
+export { MetricsFileError } from './errors.js';
+export { DAEMONS, parseMetricReference, type Daemon, type DocumentedMetric, type MetricType } from './metric-reference.js';
+export { alertingRules, alertingRulesBlock, metricNamesIn, type AlertingRule } from './alerting-rules.js';
+export { DAEMON_SOURCE_DIRS, daemonMetricNames, promClientDefaultMetricNames } from './daemon-metric-names.js';
+export { exposedFamilies, type ExposedFamily } from './exposition.js';
+export { scrapeTargets, type ScrapeTarget } from './scrape-config.js';
+export { promtoolPath, runPromtool, type PromtoolResult } from './promtool.js';
+export { composeServiceConfiguration, composeServices, serviceMounts, serviceNetworks, type ComposeService } from './compose-service-config.js';
+export { localScrapeConfig, type LocalScrapeOptions } from './local-scrape-config.js';
+export { prometheusBinary, startPrometheus, type StartedPrometheus } from './prometheus-server.js';
+export { documentedQueries } from './documented-queries.js';
