@@ -1,0 +1,11 @@
+export { checkApiSchemas, modelOf, unknownFields } from './api-schema.js';
+export { checkManifests } from './check-manifests.js';
+export { containerEnvironment, dataOf, samplePod, serviceLinkVariables, type ContainerEnvironment, type PodSample } from './container-environment.js';
+export { checkRivuletDaemons, containerPortNumber, GRACE_MARGIN_MS } from './daemon-checks.js';
+export { imageBaseName, mountedFile, resolveDaemon, rivuletContainers, type MountedFile, type ResolvedDaemon, type RivuletContainer } from './daemon-containers.js';
+export { kustomizeVersion, renderKustomization } from './kustomize.js';
+export { describeObject, parseManifests, type KubernetesObject } from './manifest.js';
+export { checkPodSecurity } from './pod-security-checks.js';
+export { DAEMONS, isDaemonCommand, parseDaemonArguments, type DaemonArguments, type DaemonCommand, type DaemonEndpoints } from './rivulet-daemons.js';
+export { checkWiring } from './wiring-checks.js';
+export { containersOf, podTemplatesOf, selectorMatches, type LabelSelector, type PodTemplate } from './workloads.js';

