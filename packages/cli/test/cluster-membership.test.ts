@@ -138,7 +138,7 @@ describe('TaskManager membership', { timeout: 60_000 }, () => {
     const { code } = await leaving.daemon.exited;
     assert.equal(code, 0);
     const entry = await jm.daemon.waitForLog((e) => e.msg === 'TaskManager no longer registered' && e['resourceId'] === leaving.resourceId);
-    assert.equal(entry['reason'], 'disconnect');
+    assert.equal(entry['reason'], 'graceful-shutdown');
     assert.equal((await overview(jm)).taskmanagers, 0);
 
     const jmExit = await jm.daemon.stop();

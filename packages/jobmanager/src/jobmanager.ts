@@ -179,6 +179,16 @@ export class JobManager implements LeaderContender {
     return this.lifecycle.state;
   }
 
+  /**
+   * Graceful stop (SIGTERM). The election goes first: `election.stop()`
+   * revokes leadership synchronously (`revokeLeadership`: jobs SUSPENDED —
+   * their tasks not cancelled, their HA records and checkpoints kept — and
+   * the TaskManager registrations dropped), then resigns (with etcd: revokes
+   * the lease, deleting the leader key), so a standby leads at once and
+   * adopts the running tasks instead of waiting for the lease TTL. Only then
+   * are etcd and the servers closed. Nothing on this path cancels a task or
+   * marks a stored job ended.
+   */
   async stop(): Promise<void> {
     if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
     this.lifecycle.transition('STOPPING');

@@ -33,7 +33,7 @@ export class JobManagerMetrics {
     });
     this.taskManagersLost = new Counter({
       name: 'rivulet_jobmanager_taskmanagers_lost_total',
-      help: 'TaskManagers that stopped being registered, by reason (connection, heartbeat-timeout, disconnect, replaced).',
+      help: 'TaskManagers that stopped being registered, by reason (connection, heartbeat-timeout, graceful-shutdown, disconnect, replaced).',
       labelNames: ['reason'],
       registers: [registry],
     });

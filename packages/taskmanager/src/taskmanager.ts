@@ -64,6 +64,7 @@ export class TaskManager {
   private readonly storage: StorageProvider;
   /** This process's folder for job bundles; removed when the TaskManager stops. */
   private workDir: string | undefined;
+  private resourceId: string | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -99,6 +100,7 @@ export class TaskManager {
     const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
+    this.resourceId = resourceId;
     const network = createNetworkEnvironment({
       log: this.log.child({ component: 'network' }),
       resourceId,
@@ -149,11 +151,20 @@ export class TaskManager {
     return this.lifecycle.state;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop (SIGTERM): first tells the JobManager this TaskManager
+   * leaves, so it fails the tasks over to other slots at once and records a
+   * graceful shutdown as the cause; only then cancels the tasks here (their
+   * peers elsewhere are already being cancelled by the JobManager, and a task
+   * cancelled here commits nothing more), closes the data connections and
+   * the servers. `reason` goes to the exception history of the jobs it ran.
+   */
+  async stop(reason?: string): Promise<void> {
     if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
     this.lifecycle.transition('STOPPING');
+    // Set together in start(): a connection implies a resource id.
+    await this.connection?.stop(reason ?? `TaskManager ${this.resourceId ?? ''} is shutting down gracefully`);
     this.executor?.cancelAll();
-    await this.connection?.stop('TaskManager is stopping');
     await this.network?.stop();
     await this.storage.close();
     if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);

@@ -15,7 +15,8 @@ export interface HeartbeatSettings {
  * A TaskManager is lost when its stream breaks (at once: the process died or
  * the connection dropped) or when it has been silent for `timeoutMs`. Either
  * way the registry removes it and its stream is closed, which tells a
- * TaskManager that is still alive to register again. The JobManager sends
+ * TaskManager that is still alive to register again — except one that said
+ * it leaves (graceful shutdown), which closes its stream itself. The JobManager sends
  * its own heartbeat every `intervalMs` so TaskManagers detect a silent leader.
  */
 export class HeartbeatManager {
@@ -32,9 +33,11 @@ export class HeartbeatManager {
       const stream = this.streams.get(registration.registrationId);
       if (!stream) return;
       this.streams.delete(registration.registrationId);
-      if (reason !== 'connection') {
-        stream.emit('error', { code: grpc.status.UNAVAILABLE, details: `registration ended: ${reason}` });
-      }
+      // A broken stream needs no closing; a leaving TaskManager closes its own
+      // (errored here, it would register again before it stops). It gets no
+      // further heartbeats, so one that does not leave after all times out and registers again.
+      if (reason === 'connection' || reason === 'graceful-shutdown') return;
+      stream.emit('error', { code: grpc.status.UNAVAILABLE, details: `registration ended: ${reason}` });
     });
   }
 

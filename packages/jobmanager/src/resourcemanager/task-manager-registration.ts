@@ -28,7 +28,13 @@ export interface SlotAllocation {
   readonly jobId: string;
 }
 
-export type LossReason = 'connection' | 'heartbeat-timeout' | 'disconnect' | 'replaced';
+/**
+ * Why a registration ended: `connection` its heartbeat stream broke,
+ * `heartbeat-timeout` it went silent, `graceful-shutdown` the TaskManager
+ * said it leaves (SIGTERM), `disconnect` this JobManager dropped it (lost
+ * leadership), `replaced` it registered again.
+ */
+export type LossReason = 'connection' | 'heartbeat-timeout' | 'graceful-shutdown' | 'disconnect' | 'replaced';
 
 export function freeSlots(registration: TaskManagerRegistration): number {
   return registration.allocations.filter((allocation) => allocation === undefined).length;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import {
+  RivuletError,
   newRegistrationId,
   type Logger,
   type RegistrationId,
@@ -90,7 +91,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
       this.byResource.delete(registration.resourceId);
     }
     this.metrics.taskManagersLost.inc({ reason });
-    const level = reason === 'disconnect' || reason === 'replaced' ? 'info' : 'warn';
+    const level = reason === 'disconnect' || reason === 'replaced' || reason === 'graceful-shutdown' ? 'info' : 'warn';
     this.log[level](
       { resourceId: registration.resourceId, registrationId, reason, detail },
       'TaskManager no longer registered',
@@ -98,6 +99,28 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     this.updateGauges();
     this.emit('lost', registration, reason, detail);
     return true;
+  }
+
+  /**
+   * A TaskManager says it leaves (graceful stop): its registration is removed
+   * at once with reason `graceful-shutdown`. False when it is already gone
+   * (leaving is idempotent); a `resourceId` that is not the registration's
+   * is refused, naming both.
+   */
+  leave(registrationId: string, resourceId: string, reason: string): boolean {
+    if (registrationId === '') throw new RivuletError('USAGE', 'DisconnectTaskManager: registration_id is empty');
+    const registration = this.get(registrationId);
+    if (!registration) {
+      this.log.info({ registrationId, resourceId, reason }, 'a TaskManager that is no longer registered says it leaves');
+      return false;
+    }
+    if (resourceId !== '' && resourceId !== registration.resourceId) {
+      throw new RivuletError(
+        'USAGE',
+        `DisconnectTaskManager: registration "${registrationId}" belongs to TaskManager "${registration.resourceId}", not "${resourceId}"`,
+      );
+    }
+    return this.remove(registrationId, 'graceful-shutdown', reason === '' ? `TaskManager ${registration.resourceId} is stopping` : reason);
   }
 
   /** Removes every registration silent for longer than `timeoutMs`; returns them. */

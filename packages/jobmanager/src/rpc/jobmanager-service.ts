@@ -52,7 +52,8 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
       deps.heartbeats.attach(stream);
     },
     DisconnectTaskManager: unaryHandler((request) => {
-      deps.registry.remove(request.registrationId, 'disconnect', request.reason || 'TaskManager is stopping');
+      requireLeader(deps);
+      deps.registry.leave(request.registrationId, request.resourceId, request.reason);
       return {};
     }),
     ClusterOverview: unaryHandler(() =>

@@ -92,27 +92,50 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
     await this.options.retrieval.start((leader) => {
       const changed = leader?.rpcAddress !== this.leader?.rpcAddress;
       this.leader = leader;
-      if (changed) this.leaderChanged?.();
+      if (changed) {
+        const previous = this.leaderChange;
+        this.leaderChange = new AbortController();
+        previous.abort(new Error('the leader changed'));
+      }
     });
     this.loop = this.run();
   }
 
-  /** Tells the JobManager this TaskManager is leaving, then stops retrying. */
+  /**
+   * Tells the JobManager this TaskManager is leaving (it fails the tasks
+   * over at once and frees the slots), then stops retrying and closes the
+   * heartbeat stream. Call it before cancelling the tasks, so the
+   * JobManager, not a peer's broken input, reports why they stopped.
+   */
   async stop(reason: string): Promise<void> {
     const current = this.current;
-    if (current) {
-      await callUnary(
-        current.client,
-        'DisconnectTaskManager',
-        { registrationId: current.registrationId, reason },
-        { timeoutMs: 1000, target: current.target },
-      ).catch((err: unknown) => this.options.log.warn({ err: errorMessage(err) }, 'could not tell the JobManager we are leaving'));
-    }
+    if (current) await this.announceLeaving(current, reason);
     this.abort.abort(new Error('stopping'));
     await this.loop;
     await this.options.retrieval.stop();
     this.client?.client.close();
     this.client = undefined;
+  }
+
+  /**
+   * DisconnectTaskManager, bounded by 3 s: the JobManager acts when the call
+   * arrives, but the answer waits for this event loop, which the tasks still
+   * running here keep busy (1 s was measured too short under load). A
+   * JobManager that does not answer learns of the stop from the broken stream.
+   */
+  private async announceLeaving(current: Registered, reason: string): Promise<void> {
+    const resourceId = this.options.registration.resourceId;
+    try {
+      await callUnary(
+        current.client,
+        'DisconnectTaskManager',
+        { registrationId: current.registrationId, resourceId, reason },
+        { timeoutMs: 3000, target: current.target },
+      );
+      this.options.log.info({ registrationId: current.registrationId, reason }, 'told the JobManager this TaskManager leaves');
+    } catch (err) {
+      this.options.log.warn({ err: errorMessage(err) }, 'could not tell the JobManager we are leaving');
+    }
   }
 
   private async run(): Promise<void> {
@@ -121,6 +144,9 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
     while (!signal.aborted) {
       const leader = await this.waitForLeader(signal);
       if (!leader) break;
+      // A new leader ends this attempt at once: the registration in flight to
+      // the old address, the heartbeats, or the backoff sleep after a failure.
+      const untilLeaderChanges = AbortSignal.any([signal, this.leaderChange.signal]);
       const target = `JobManager at ${leader.rpcAddress}`;
       const client = this.clientFor(leader.rpcAddress);
       try {
