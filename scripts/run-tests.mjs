@@ -29,7 +29,7 @@ if (files.length === 0) {
 }
 const child = spawn(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-timeout=180000', ...files.map((f) => relative(root, f))],
+  ['--test', '--test-reporter=spec', '--test-timeout=400000', ...files.map((f) => relative(root, f))],
   { cwd: root, stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
