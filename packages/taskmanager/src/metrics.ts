@@ -8,7 +8,8 @@ export class TaskManagerMetrics {
   readonly registrations: Counter;
   readonly jobManagerConnectionsLost: Counter<'reason'>;
 
-  constructor(registry: Registry) {
+  /** `freeSlots` is read at every scrape: slots are allocated and freed by the JobManager's calls. */
+  constructor(registry: Registry, freeSlots: () => number) {
     this.slotsTotal = new Gauge({
       name: 'rivulet_taskmanager_Status_TaskSlots_total',
       help: 'Slots this TaskManager offers.',
@@ -18,6 +19,9 @@ export class TaskManagerMetrics {
       name: 'rivulet_taskmanager_Status_TaskSlots_available',
       help: 'Slots of this TaskManager not allocated to a job.',
       registers: [registry],
+      collect() {
+        this.set(freeSlots());
+      },
     });
     this.registered = new Gauge({
       name: 'rivulet_taskmanager_registered',

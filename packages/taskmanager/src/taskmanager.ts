@@ -74,11 +74,10 @@ export class TaskManager {
     // Job bundles carry inline source maps: user stack traces name the job's source lines.
     process.setSourceMapsEnabled(true);
     this.metricsRegistry = createMetricsRegistry('taskmanager');
-    this.metrics = new TaskManagerMetrics(this.metricsRegistry);
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
+    this.metrics = new TaskManagerMetrics(this.metricsRegistry, () => this.slots.free());
     this.storage = new StorageProvider(config, log);
     this.metrics.slotsTotal.set(this.slots.size);
-    this.metrics.slotsAvailable.set(this.slots.free());
     this.grpcServer = createServer();
     this.grpcServer.addService(
       rivuletProto().TaskManagerService.service,

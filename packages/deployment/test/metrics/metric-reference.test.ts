@@ -102,6 +102,7 @@ describe('docs/metrics.md matches what the daemons export', { timeout: 60_000 },
     const tm = scraped.get('taskmanager')!;
     assert.equal(sampleValue('rivulet_taskmanager_registered', {}, tm), 1);
     assert.equal(sampleValue('rivulet_taskmanager_Status_TaskSlots_total', {}, tm), 2);
+    assert.equal(sampleValue('rivulet_taskmanager_Status_TaskSlots_available', {}, tm), 0, 'the running job (parallelism 2) holds both slots');
   });
 
   test('every metric family a daemon exports is documented, with its type and labels', () => {
