@@ -72,6 +72,13 @@ describe('daemons under malformed traffic', { timeout: 60_000 }, () => {
     assert.deepEqual(await tmHealth.json(), { status: 'ok', registered: true });
     assert.ok(jm.daemon.running && tm.daemon.running);
     for (const socket of halfOpen) socket.destroy();
+    // Ready means registered with the leader; healthy only that the process serves.
+    const tmReady = await fetch(`http://127.0.0.1:${tm.httpPort}/readyz`);
+    assert.equal(tmReady.status, 200);
+    assert.deepEqual(await tmReady.json(), { status: 'ready', registered: true });
+    await jm.daemon.stop();
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${tm.httpPort}/readyz`)).status === 503 ? true : undefined), { timeoutMs: 15_000, what: 'the TaskManager not ready without its JobManager' });
+    assert.equal((await fetch(`http://127.0.0.1:${tm.httpPort}/healthz`)).status, 200, 'still healthy: it keeps trying to register');
     await stopAllProcesses();
   });
 

@@ -90,6 +90,11 @@ export class TaskManager {
         healthy: this.lifecycle.state === 'RUNNING',
         details: { registered: this.connection?.registered ?? false },
       }),
+      // Ready while registered with the leader: a rollout waits for a new TaskManager to offer its slots.
+      readiness: () => ({
+        ready: this.lifecycle.state === 'RUNNING' && (this.connection?.registered ?? false),
+        details: { registered: this.connection?.registered ?? false },
+      }),
     });
   }
 

@@ -27,7 +27,7 @@ export const CONFIG_OPTIONS = {
   'taskmanager.bind-host': option(text, '127.0.0.1', 'Interface the TaskManager servers bind to.'),
   'taskmanager.rpc.port': option(port, 6122, 'gRPC port of the TaskManager.'),
   'taskmanager.data.port': option(port, 6121, 'Data exchange port of the TaskManager.'),
-  'taskmanager.http.port': option(port, 9249, 'HTTP port of the TaskManager: /metrics, /healthz.'),
+  'taskmanager.http.port': option(port, 9249, 'HTTP port of the TaskManager: /metrics, /healthz, /readyz (registered with the leader).'),
   'taskmanager.numberOfTaskSlots': option(integer(1, 1024), 1, 'Slots this TaskManager offers.'),
   'taskmanager.resource-id': option(optional(text), null, 'Stable id of the TaskManager; generated from host and port when unset.'),
   'cluster.registration.initial-timeout': option(duration, 100, 'First delay between registration attempts of a TaskManager.'),

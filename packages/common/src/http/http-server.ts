@@ -7,10 +7,13 @@ export interface HttpServerOptions {
   readonly metrics: Registry;
   /** Answers /healthz: is the process alive and able to serve. */
   readonly health: () => { healthy: boolean; details?: Record<string, unknown> };
+  /** Answers /readyz when given: is the daemon doing its job (a TaskManager: registered with the leader). */
+  readonly readiness?: () => { ready: boolean; details?: Record<string, unknown> };
 }
 
 /**
- * The HTTP server of a daemon: `/metrics` (Prometheus text), `/healthz`, and
+ * The HTTP server of a daemon: `/metrics` (Prometheus text), `/healthz`,
+ * `/readyz` when the daemon says what ready means, and
  * whatever routes the caller adds. Errors answer Flink's `{"errors": [...]}`
  * shape. Malformed requests are answered 400 and closed by Node's parser;
  * they never reach the routes or stop the server.
@@ -29,6 +32,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply.code(healthy ? 200 : 503);
     return { status: healthy ? 'ok' : 'unhealthy', ...details };
   });
+
+  const readiness = options.readiness;
+  if (readiness) {
+    app.get('/readyz', async (_request, reply) => {
+      const { ready, details } = readiness();
+      reply.code(ready ? 200 : 503);
+      return { status: ready ? 'ready' : 'not ready', ...details };
+    });
+  }
 
   app.setNotFoundHandler(async (request, reply) => {
     reply.code(404);

@@ -47,7 +47,7 @@ export const DAEMONS: Readonly<Record<DaemonCommand, DaemonEndpoints>> = {
     httpPortKey: 'taskmanager.http.port',
     metricsPath: '/metrics',
     livenessPath: '/healthz',
-    readinessPath: '/healthz',
+    readinessPath: '/readyz',
     bindKeys: ['taskmanager.bind-host'],
     advertisedKeys: ['taskmanager.host'],
     readyLogMessage: 'TaskManager running',

@@ -108,12 +108,12 @@ describe('Kubernetes manifest checks catch broken manifests', () => {
     jm.livenessProbe.httpGet.port = 6123;
     const tm = containerOf(objects, 'Deployment', 'rivulet-taskmanager', 'taskmanager');
     assert.ok(tm.readinessProbe?.httpGet);
-    tm.readinessProbe.httpGet.path = '/readyz';
+    tm.readinessProbe.httpGet.path = '/healthz';
     const problems = await checkManifests(objects);
     for (const expected of [
       /container jobmanager: the readiness probe asks \/healthz, but the JobManager's readiness endpoint is \/readyz/,
       /container jobmanager: the liveness probe asks port 6123, but rest\.port is 8081/,
-      /container taskmanager: the readiness probe asks \/readyz, but the TaskManager's readiness endpoint is \/healthz/,
+      /container taskmanager: the readiness probe asks \/healthz, but the TaskManager's readiness endpoint is \/readyz/,
     ]) {
       assert.ok(problems.some((p) => expected.test(p)), `${String(expected)} in ${JSON.stringify(problems, null, 2)}`);
     }

@@ -107,7 +107,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     assert.equal(jm.env['RIVULET_S3_SECRET_KEY'], 'REPLACE-ME');
   });
 
-  test('TaskManagers: a Deployment with a replicas knob, local recovery on an emptyDir, /healthz probes on taskmanager.http.port', async () => {
+  test('TaskManagers: a Deployment with a replicas knob, local recovery on an emptyDir, live on /healthz and ready on /readyz (registered) on taskmanager.http.port', async () => {
     const objects = await render('overlays/dev');
     const tm = daemonOf(objects, 'taskmanager');
     assert.equal(tm.template.owner.kind, 'Deployment');
@@ -120,7 +120,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     assert.ok(mount, `a volume is mounted at ${String(localState)}`);
     const volume = tm.template.template.spec?.volumes?.find((v) => v.name === mount.name);
     assert.ok(volume?.emptyDir, 'local-recovery copies live on an emptyDir');
-    assert.deepEqual(tm.container.readinessProbe?.httpGet, { path: '/healthz', port: 'http' });
+    assert.deepEqual(tm.container.readinessProbe?.httpGet, { path: '/readyz', port: 'http' });
     assert.equal(tm.container.ports?.find((p) => p.name === 'http')?.containerPort, tm.config['taskmanager.http.port']);
   });
 
