@@ -221,8 +221,8 @@ describe('graceful stop on SIGTERM (real processes)', { timeout: 150_000 }, () =
       }, { timeoutMs: 20_000, what: 'tm-check registered' });
       const registrationId = overview.taskmanagers[0]!.registrationId;
       await assert.rejects(
-        callUnary(client, 'DisconnectTaskManager', { registrationId: '', resourceId: 'tm-check', reason: 'test' }, call),
-        /DisconnectTaskManager: registration_id is empty/,
+        callUnary(client, 'DisconnectTaskManager', { registrationId: '', resourceId: '', reason: 'test' }, call),
+        /DisconnectTaskManager: registration_id and resource_id are both empty/,
       );
       await assert.rejects(
         callUnary(client, 'DisconnectTaskManager', { registrationId, resourceId: 'tm-other', reason: 'test' }, call),

@@ -345,4 +345,30 @@ describe('TaskManagerRegistry', () => {
       assert.equal(await lostCounter('replaced'), 0);
     });
   });
+
+  describe('leave (graceful stop)', () => {
+    test('by registration id: removed at once with reason graceful-shutdown; leaving again is acknowledged', async () => {
+      const registration = registry.register(request('tm-1'));
+      assert.equal(registry.leave(registration.registrationId, 'tm-1', 'SIGTERM'), true);
+      assert.deepEqual(lost, [{ resourceId: 'tm-1', registrationId: registration.registrationId, reason: 'graceful-shutdown', detail: 'SIGTERM' }]);
+      assert.equal(registry.leave(registration.registrationId, 'tm-1', 'SIGTERM'), false);
+      assert.equal(await lostCounter('graceful-shutdown'), 1);
+    });
+
+    test('by resource id alone (it stopped before reading its registration answer)', () => {
+      registry.register(request('tm-other'));
+      const registration = registry.register(request('tm-1'));
+      assert.equal(registry.leave('', 'tm-1', ''), true);
+      assert.deepEqual(lost.map((l) => [l.resourceId, l.registrationId, l.reason, l.detail]), [['tm-1', registration.registrationId, 'graceful-shutdown', 'TaskManager tm-1 is stopping']]);
+      assert.deepEqual(registry.all().map((r) => r.resourceId), ['tm-other']);
+      assert.equal(registry.leave('', 'tm-never-registered', ''), false);
+    });
+
+    test('bad input names what is wrong and removes nothing', () => {
+      const registration = registry.register(request('tm-1'));
+      assert.throws(() => registry.leave('', '', 'x'), /registration_id and resource_id are both empty/);
+      assert.throws(() => registry.leave(registration.registrationId, 'tm-2', 'x'), new RegExp(`registration "${registration.registrationId}" belongs to TaskManager "tm-1", not "tm-2"`));
+      assert.equal(lost.length, 0);
+    });
+  });
 });

@@ -105,10 +105,14 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
    * A TaskManager says it leaves (graceful stop): its registration is removed
    * at once with reason `graceful-shutdown`. False when it is already gone
    * (leaving is idempotent); a `resourceId` that is not the registration's
-   * is refused, naming both.
+   * is refused, naming both. Without a registration id (it stops before it
+   * read the answer to its registration), its resource id names it.
    */
   leave(registrationId: string, resourceId: string, reason: string): boolean {
-    if (registrationId === '') throw new RivuletError('USAGE', 'DisconnectTaskManager: registration_id is empty');
+    if (registrationId === '' && resourceId === '') {
+      throw new RivuletError('USAGE', 'DisconnectTaskManager: registration_id and resource_id are both empty');
+    }
+    if (registrationId === '') registrationId = this.byResource.get(resourceId as TaskManagerId) ?? '';
     const registration = this.get(registrationId);
     if (!registration) {
       this.log.info({ registrationId, resourceId, reason }, 'a TaskManager that is no longer registered says it leaves');

@@ -108,7 +108,11 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
    * JobManager, not a peer's broken input, reports why they stopped.
    */
   async stop(reason: string): Promise<void> {
-    const current = this.current;
+    // Registered, or a registration in flight whose answer is not read yet (the
+    // JobManager may count this TaskManager already): either way, say goodbye.
+    const current = this.current ?? (this.client && this.leader?.rpcAddress === this.client.address
+      ? { registrationId: '', client: this.client.client, target: `JobManager at ${this.client.address}` }
+      : undefined);
     if (current) await this.announceLeaving(current, reason);
     this.abort.abort(new Error('stopping'));
     await this.loop;
