@@ -11,6 +11,7 @@ import {
   assertCountsExactlyOnce,
   runCli,
   runCliJson,
+  settingsEnvironment,
   startEtcd,
   startJobManager,
   startTaskManager,
@@ -63,11 +64,7 @@ const jobArgs = (n: number, output: string): string[] => [
   '--pause-every', '20', '--pause-ms', '2', '--output', output,
 ];
 
-/** `key=value` cluster settings as the RIVULET_* environment `rivulet run` reads. */
-const envOf = (settings: readonly string[]): NodeJS.ProcessEnv => Object.fromEntries(settings.map((kv) => {
-  const [key, value] = kv.split(/=(.*)/s) as [string, string];
-  return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
-}));
+const envOf = settingsEnvironment;
 
 describe('graceful stop on SIGTERM (real processes)', { timeout: 150_000 }, () => {
   test('SIGTERM of a busy TaskManager: its subtasks run again on the spare well before heartbeat.timeout, the history names the graceful stop, output exactly once', async (t) => {

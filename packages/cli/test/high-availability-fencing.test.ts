@@ -11,6 +11,7 @@ import {
   assertCountsExactlyOnce,
   runCli,
   runCliJson,
+  settingsEnvironment,
   startEtcd,
   startJobManager,
   startTaskManager,
@@ -69,11 +70,7 @@ function haSettings(name: string): { set: string[]; flags: string[]; env: Record
     `high-availability.etcd.lease-ttl=${TTL_MS}ms`,
     `execution.checkpointing.dir=${join(dir, name, 'checkpoints')}`,
   ];
-  const env = Object.fromEntries(set.map((kv) => {
-    const [key, value] = kv.split(/=(.*)/s) as [string, string];
-    return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
-  }));
-  return { set, flags: set.flatMap((s) => ['-D', s]), env };
+  return { set, flags: set.flatMap((s) => ['-D', s]), env: settingsEnvironment(set) };
 }
 
 async function startHaCluster(name: string, taskManagers: number, slots = 2): Promise<{ ha: ReturnType<typeof haSettings>; jms: StartedJobManager[]; tms: StartedTaskManager[] }> {
@@ -217,12 +214,24 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
     // Every accepted job runs once, under the current leader; nothing refused left a trace.
     const listed = await waitFor(async () => {
       const list = await runCliJson<{ jobs: { id: string; state: string }[] }>(['list', ...ha.flags]).catch(() => undefined);
-      return list && accepted.every((a) => list.jobs.some((j) => j.id === a.jobId && j.state === 'FINISHED')) ? list : undefined;
-    }, { timeoutMs: 90_000, what: 'every accepted job to finish under the new leader' });
-    assert.equal(listed.jobs.length, accepted.length, `only the accepted jobs exist: ${JSON.stringify(listed.jobs)}`);
+      return list && accepted.every((a) => list.jobs.some((j) => j.id === a.jobId)) && list.jobs.every((j) => j.state === 'FINISHED') ? list : undefined;
+    }, { timeoutMs: 90_000, what: 'every job (each accepted one among them) to finish under the new leader' }).catch(async (err: Error) => {
+      const list = await runCliJson<{ jobs: { id: string; state: string }[] }>(['list', ...ha.flags]).catch((e: Error) => e.message);
+      throw new Error(`${err.message}; accepted ${JSON.stringify(accepted.map((a) => a.jobId))}; the cluster lists ${JSON.stringify(list)}`);
+    });
+    // A refusal is definite, unless it says the outcome is unknown (etcd did not answer the read-back): such a job may exist, once.
+    const refused = results.filter((r) => r.done.code !== 0);
+    const unknown = refused.filter((r) => /may or may not be recorded/.test(r.done.stderr));
+    assert.ok(listed.jobs.length >= accepted.length && listed.jobs.length <= accepted.length + unknown.length, `only the accepted jobs (and at most those of unknown outcome) exist: ${JSON.stringify(listed.jobs)}`);
     assert.equal(new Set(listed.jobs.map((j) => j.id)).size, listed.jobs.length, 'no job is listed twice');
     for (const a of accepted) assert.doesNotThrow(() => assertCountsExactlyOnce(a.out, n, 11), `job ${a.jobId} ran exactly once`);
-    for (const r of results.filter((x) => x.done.code !== 0)) assert.ok(!existsSync(r.out), `a refused job wrote nothing (${r.out})`);
+    for (const r of refused) {
+      if (unknown.includes(r)) {
+        if (existsSync(r.out)) assert.doesNotThrow(() => assertCountsExactlyOnce(r.out, n, 11), `a job of unknown outcome that ran, ran once (${r.out})`);
+      } else {
+        assert.ok(!existsSync(r.out), `a refused job wrote nothing (${r.out})`);
+      }
+    }
   });
 
   test('rivulet list and cancel find the leader through etcd, without --jobmanager', async () => {

@@ -9,6 +9,7 @@ import {
   assertCountsExactlyOnce,
   runCli,
   runCliJson,
+  settingsEnvironment,
   startEtcd,
   startJobManager,
   startTaskManager,
@@ -106,10 +107,7 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     const n = 300_000;
     const output = join(dir, 'adopt', 'out');
     // `rivulet run` takes cluster settings from a file or the environment (its --set is for job settings).
-    const env = Object.fromEntries(ha.map((kv) => {
-      const [key, value] = kv.split(/=(.*)/s) as [string, string];
-      return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
-    }));
+    const env = settingsEnvironment(ha);
     const submitted = await runCli([
       'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2',
       '--set', 'execution.checkpointing.interval=500ms',
@@ -146,10 +144,7 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
 
   test('etcd down 2 s (TTL 5 s): nothing changes; etcd down 10 s: the leader steps down, a leader returns and the job goes on, exactly once', async (t) => {
     const ha = [settings[0]!, settings[1]!, `high-availability.cluster-id=outage-${randomUUID().slice(0, 8)}`, 'high-availability.etcd.lease-ttl=5s', `execution.checkpointing.dir=${join(dir, 'outage-checkpoints')}`];
-    const env = Object.fromEntries(ha.map((kv) => {
-      const [key, value] = kv.split(/=(.*)/s) as [string, string];
-      return [`RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, value];
-    }));
+    const env = settingsEnvironment(ha);
     const jm = await startJobManager({ set: ha });
     await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-outage-1', set: ha });
     await startTaskManager('127.0.0.1:1', { slots: 2, name: 'tm-outage-2', set: ha });

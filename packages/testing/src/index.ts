@@ -8,3 +8,4 @@ export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
 export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3Server } from './s3-server.js';
 export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js';
 export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from './etcd-server.js';
+export { settingsEnvironment } from './settings-environment.js';

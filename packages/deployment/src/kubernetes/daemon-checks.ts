@@ -1,6 +1,6 @@
 import type { IContainer, IProbe } from 'kubernetes-models/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import type { ConfigKey } from '@rivulet/common';
+import { environmentVariableOf, type ConfigKey } from '@rivulet/common';
 import { resolveDaemon, rivuletContainers, type ResolvedDaemon } from './daemon-containers.js';
 import { describeObject, type KubernetesObject } from './manifest.js';
 import { DAEMONS } from './rivulet-daemons.js';
@@ -80,14 +80,10 @@ function checkAddresses(daemon: ResolvedDaemon): string[] {
   for (const key of endpoints.advertisedKeys) {
     const address = daemon.config[key];
     if (address !== daemon.pod.podIP) {
-      problems.push(`${daemon.where}: ${key} resolves to ${String(address)}, not the pod's IP: set it from status.podIP (env ${environmentName(key)} with fieldRef)`);
+      problems.push(`${daemon.where}: ${key} resolves to ${String(address)}, not the pod's IP: set it from status.podIP (env ${environmentVariableOf(key)} with fieldRef)`);
     }
   }
   return problems;
-}
-
-function environmentName(key: string): string {
-  return `RIVULET_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 function checkGracePeriod(daemon: ResolvedDaemon): string[] {

@@ -31,6 +31,7 @@ import {
   type EtcdClient,
   type EtcdJobStore,
   type LeaderFence,
+  type StoredJob,
 } from '../highavailability/index.js';
 import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
@@ -150,7 +151,8 @@ export class Dispatcher {
   }
 
   async submit(request: pb.SubmitJobRequest__Output): Promise<string> {
-    if (!this.deps.session()) throw new RivuletError('ILLEGAL_STATE', 'this JobManager is not the leader');
+    const session = this.deps.session();
+    if (!session) throw new RivuletError('ILLEGAL_STATE', 'this JobManager is not the leader');
     const graph = parseJobGraph(request.jobGraph);
     if (request.bundle.length === 0) throw new RivuletError('USAGE', 'the submitted job has an empty bundle');
     const jobConfig = this.jobConfiguration(request.jobConfigJson);
@@ -163,8 +165,7 @@ export class Dispatcher {
     const ha = this.ha;
     if (ha) {
       // Recorded before it runs: a job either is in the HA job store (and runs once, here or on the next leader) or is refused.
-      try {
-        await ha.jobStore.put({
+      await this.recordSubmission(ha, {
           jobId,
           name: graph.name,
           jobGraph: graph,
@@ -173,9 +174,11 @@ export class Dispatcher {
           ...(request.savepointPath ? { restore: { savepointPath: request.savepointPath, allowNonRestoredState: request.allowNonRestoredState } } : {}),
           submittedAt: Date.now(),
           status: 'CREATED',
-        });
-      } catch (err) {
-        throw new RivuletError('CLUSTER', `job not accepted: it could not be recorded in the HA job store (${errorMessage(err)}); submit it again`);
+      });
+      if (this.deps.session() !== session) {
+        // Recorded, but this JobManager lost leadership meanwhile: the job is accepted, and the next leader recovers and runs it.
+        this.deps.log.warn({ jobId, name: graph.name }, 'job recorded in the HA job store as leadership was lost: the next leader runs it');
+        return jobId;
       }
     }
     const master = this.createJobMaster(jobId, graph, bundleSha256, jobConfig, restore, ha);
@@ -184,6 +187,36 @@ export class Dispatcher {
     master.start();
     this.updateGauges();
     return jobId;
+  }
+
+  /**
+   * Stores a submission in the HA job store, or says for sure that it is not
+   * there. A write that failed may still have been applied (etcd answered
+   * too late), so the record is read back: present, the job is accepted;
+   * absent, it is refused ("submit it again"); unreadable, the outcome is
+   * unknown and the error says to look before submitting again — a job a
+   * client was told to resubmit never runs twice.
+   */
+  private async recordSubmission(ha: LeaderHaStores, job: StoredJob): Promise<void> {
+    try {
+      await ha.jobStore.put(job);
+      return;
+    } catch (err) {
+      if (err instanceof RivuletError && err.code === 'JOB') throw err; // the submission itself cannot be stored
+      const recorded = await ha.jobStore.get(job.jobId).then((stored) => stored !== undefined, () => undefined);
+      if (recorded === true) {
+        this.deps.log.warn({ jobId: job.jobId, err: errorMessage(err) }, 'the HA job store write failed but the job is recorded: accepted');
+        return;
+      }
+      if (recorded === false) {
+        throw new RivuletError('CLUSTER', `job not accepted: it could not be recorded in the HA job store (${errorMessage(err)}); submit it again`);
+      }
+      throw new RivuletError(
+        'CLUSTER',
+        `job ${job.jobId} may or may not be recorded in the HA job store: the write failed (${errorMessage(err)}) and etcd did not answer the read-back; ` +
+          `look for it with "rivulet list" before submitting it again`,
+      );
+    }
   }
 
   private createJobMaster(
