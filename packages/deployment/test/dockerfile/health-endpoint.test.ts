@@ -97,7 +97,7 @@ describe('which process is a Rivulet daemon', () => {
       args: ['--config', '/etc/rivulet/rivulet.yaml'],
     });
     assert.deepEqual(daemonCommandOf(['/usr/local/bin/node', '/opt/rivulet/bin/rivulet.js', 'taskmanager']), { role: 'taskmanager', args: [] });
-    assert.deepEqual(daemonCommandOf(['node', '--enable-source-maps', '/work/packages/cli/dist/src/main.js', 'taskmanager', '-D', 'a=b']), {
+    assert.deepEqual(daemonCommandOf(['node', '--enable-source-maps', '/src/packages/cli/dist/src/main.js', 'taskmanager', '-D', 'a=b']), {
       role: 'taskmanager',
       args: ['-D', 'a=b'],
     });
