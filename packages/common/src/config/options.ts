@@ -17,7 +17,7 @@ function option<T>(type: OptionType<T>, defaultValue: T, description: string): C
 }
 
 export const CONFIG_OPTIONS = {
-  'jobmanager.rpc.address': option(text, '127.0.0.1', 'Address TaskManagers and clients use to reach the JobManager (high-availability.type: none).'),
+  'jobmanager.rpc.address': option(text, '127.0.0.1', 'Address TaskManagers and clients use to reach the JobManager: given to them with high-availability.type none; with etcd, the address this JobManager publishes in the election.'),
   'jobmanager.rpc.port': option(port, 6123, 'gRPC port of the JobManager.'),
   'jobmanager.bind-host': option(text, '127.0.0.1', 'Interface the JobManager gRPC server binds to (0.0.0.0 in containers).'),
   'rest.address': option(text, '127.0.0.1', 'Address clients use to reach the REST endpoint.'),
