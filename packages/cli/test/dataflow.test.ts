@@ -11,11 +11,13 @@ import {
   stopAllProcesses,
   waitFor,
   type StartedJobManager,
+  type StartedTaskManager,
 } from '@rivulet/testing';
 
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-dataflow-'));
 let jm: StartedJobManager;
+let tms: readonly StartedTaskManager[];
 
 interface JobDetails {
   state: string;
@@ -26,12 +28,22 @@ interface JobDetails {
 }
 
 before(async () => {
-  jm = (await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] })).jobManager;
+  const cluster = await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] });
+  jm = cluster.jobManager;
+  tms = cluster.taskManagers;
 });
 after(async () => {
   await stopAllProcesses();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A TaskManager's unlabelled `rivulet_taskmanager_Shuffle_<name>` gauge, scraped from its /metrics. */
+async function shuffleGauge(tm: StartedTaskManager, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${tm.httpPort}/metrics`)).text();
+  const match = new RegExp(`^rivulet_taskmanager_Shuffle_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  assert.ok(match, `rivulet_taskmanager_Shuffle_${name} is exported`);
+  return Number(match[1]);
+}
 
 /** A seeded generator, so a failing run can be repeated. */
 function generator(seed: number): () => number {
@@ -75,6 +87,15 @@ describe('dataflow across TaskManagers', { timeout: 120_000 }, () => {
       }
     }
     assert.deepEqual(new Map([...counts].sort()), new Map([...reference].sort()));
+
+    // The words crossed between the TaskManagers: what one sent, the other received (payload bytes), and nothing is left queued.
+    const sum = async (name: string): Promise<number> => (await Promise.all(tms.map((tm) => shuffleGauge(tm, name)))).reduce((a, b) => a + b, 0);
+    const bytesOut = await sum('numBytesOut');
+    assert.ok(bytesOut > 0, 'records were shuffled over TCP');
+    assert.equal(await sum('numBytesInRemote'), bytesOut);
+    assert.equal(await sum('numBuffersInRemote'), await sum('numBuffersOut'));
+    assert.equal(await sum('outputQueueLength'), 0);
+    assert.equal(await sum('inputQueueLength'), 0);
   });
 
   test('a keyed running maximum keeps state per key: exactly the expected per-key results', async () => {

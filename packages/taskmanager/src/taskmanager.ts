@@ -27,6 +27,7 @@ import { JobManagerConnection } from './registration/jobmanager-connection.js';
 import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slot/slot-table.js';
 import { createNetworkEnvironment } from './network/index.js';
+import { registerNetworkMetrics } from './network-metrics.js';
 import type { NetworkEnvironment } from './network/network-api.js';
 import { JobArtifacts } from './task/job-artifacts.js';
 import { TaskExecutor } from './task/task-executor.js';
@@ -76,6 +77,7 @@ export class TaskManager {
     this.metricsRegistry = createMetricsRegistry('taskmanager');
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
     this.metrics = new TaskManagerMetrics(this.metricsRegistry, () => this.slots.free());
+    registerNetworkMetrics(this.metricsRegistry, () => this.network?.stats());
     this.storage = new StorageProvider(config, log);
     this.metrics.slotsTotal.set(this.slots.size);
     this.grpcServer = createServer();

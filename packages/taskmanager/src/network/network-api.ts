@@ -10,6 +10,8 @@
  * reads from an InputGate with one channel per producing subtask it reads.
  */
 
+import type { NetworkStats } from './stats.js';
+
 /** In-band events that travel in order with the records of a channel. */
 export type ChannelEvent =
   | { readonly kind: 'end-of-partition' }
@@ -91,5 +93,7 @@ export interface NetworkEnvironment {
   createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate;
   /** Releases every partition and gate of a job attempt (cancel, failure). */
   releaseJob(jobId: string, attempt: number): void;
+  /** Totals and queue lengths, for metrics, tests and benchmarks. */
+  stats(): NetworkStats;
   stop(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { DataConnectionError } from './errors.js';
 import { FramedConnection } from './framed-connection.js';
 import {
-  encodeError, expectEmpty, type Frame, FRAME_TYPE_NAMES, FrameType, MalformedFrame,
+  encodeError, expectEmpty, type Frame, FRAME_TYPE_NAMES, FrameType, HEADER_BYTES, MalformedFrame,
   parseCredit, parseHello, parsePartitionRequest,
 } from './frames.js';
 import { Deque } from './deque.js';
@@ -98,7 +98,7 @@ export class ServerConnection implements ReaderHost {
           this.connection.write(frame);
           if (frame[4] === FrameType.BUFFER) {
             this.deps.counters.buffersSent += 1;
-            this.deps.counters.bytesSent += frame.length;
+            this.deps.counters.bytesSent += frame.length - HEADER_BYTES; // the payload, as the consumer counts it
           }
         }
         if (reader.isReady()) {

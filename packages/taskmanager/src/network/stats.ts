@@ -29,6 +29,7 @@ export interface NetworkStats {
     /** Bytes written to sockets but not yet taken by the kernel. */
     readonly socketBufferedBytes: number;
     readonly buffersSent: number;
+    /** Payload bytes of the buffers sent (frame headers not counted), as the consumers count them received. */
     readonly bytesSent: number;
   };
   readonly consumer: {
