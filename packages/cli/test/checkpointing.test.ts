@@ -14,12 +14,14 @@ import {
   stopAllProcesses,
   waitFor,
   type StartedJobManager,
+  type StartedTaskManager,
 } from '@rivulet/testing';
 
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures');
 const COUNT_JOB = join(FIXTURES, 'checkpointed-count-job.ts');
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-checkpointing-'));
 let jm: StartedJobManager;
+let tms: readonly StartedTaskManager[];
 
 interface Status {
   state: string;
@@ -29,7 +31,9 @@ interface Status {
 
 before(async () => {
   const set = [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`];
-  jm = (await startCluster({ taskManagers: 2, slots: 3, set })).jobManager;
+  const cluster = await startCluster({ taskManagers: 2, slots: 3, set });
+  jm = cluster.jobManager;
+  tms = cluster.taskManagers;
 });
 after(async () => {
   await stopAllProcesses();
@@ -136,5 +140,29 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
     const second = await runCli(['run', job, '--jobmanager', jm.rpcAddress, '--from-savepoint', checkpoint, '--', ...args], { timeoutMs: 90_000 });
     assert.equal(second.code, 0, second.stderr);
     assertExactlyOnce(output, n, 7);
+  });
+
+  test('a bounded job ends with a final checkpoint, taken as soon as the data of every task ended: nothing is visible before it, all of it after', async () => {
+    const n = 30_000;
+    const output = join(dir, 'final');
+    // An hour between checkpoints: the only checkpoint the job takes is the final one.
+    const jobId = await submit(['--n', String(n), '--keys', '9', '--pause-every', '100', '--pause-ms', '20', '--output', output], ['execution.checkpointing.interval=1h'], ['--parallelism', '2']);
+    // Every poll: the visible output is read first, then the status; while no checkpoint had completed, nothing is visible.
+    let pollsBeforeFinal = 0;
+    await waitFor(async () => {
+      const visible = committedCounts(output).size;
+      const s = await status(jobId);
+      if (s.state === 'RUNNING' && s.checkpoints.counts.completed === 0) {
+        assert.equal(visible, 0, 'nothing is visible before the final checkpoint');
+        pollsBeforeFinal += 1;
+      }
+      return s.state !== 'RUNNING' ? true : undefined;
+    }, { timeoutMs: 60_000, what: 'the job to end', intervalMs: 20 });
+    assert.ok(pollsBeforeFinal > 0);
+    assert.ok(tms.some((tm) => tm.daemon.logs.some((l) => l.msg === 'end of data: waiting for the final checkpoint' && l['jobId'] === jobId)), 'the tasks waited for the final checkpoint');
+    await waitForState(jobId, 'FINISHED');
+    const done = await status(jobId);
+    assert.equal(done.checkpoints.counts.completed, 1, 'one checkpoint: the final one, not waiting for the interval');
+    assertExactlyOnce(output, n, 9);
   });
 });

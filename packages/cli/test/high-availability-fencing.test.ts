@@ -9,6 +9,7 @@ import { CHANNEL_OPTIONS, callUnary, rivuletProto } from '@rivulet/common';
 import {
   REPO_ROOT,
   assertCountsExactlyOnce,
+  committedCounts,
   runCli,
   runCliJson,
   settingsEnvironment,
@@ -87,11 +88,11 @@ async function startHaCluster(name: string, taskManagers: number, slots = 2): Pr
 }
 
 /** Submits the counting job (n records over 11 keys, exactly-once file sink); `via` is an explicit JobManager, else etcd finds the leader. */
-function submitCount(ha: ReturnType<typeof haSettings>, out: string, n: number, via?: StartedJobManager): Promise<CliResult> {
+function submitCount(ha: ReturnType<typeof haSettings>, out: string, n: number, via?: StartedJobManager, interval = '500ms'): Promise<CliResult> {
   return runCli([
     'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2',
     ...(via ? ['--jobmanager', via.rpcAddress] : []),
-    '--set', 'execution.checkpointing.interval=500ms',
+    '--set', `execution.checkpointing.interval=${interval}`,
     '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', `${out}-markers`,
     '--pause-every', '20', '--pause-ms', '2', '--output', out,
   ], { env: via ? {} : ha.env, timeoutMs: 60_000 });
@@ -164,6 +165,48 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
     }, { timeoutMs: 120_000, what: 'the job to end' });
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
+  });
+
+  test('a job whose data ends while its leader is frozen: nothing is committed without a checkpoint; the new leader adopts every task, takes the final checkpoint, and the output is exactly once', async () => {
+    const { ha, jms, tms } = await startHaCluster('ended', 2);
+    const first = await runCliJson<Cluster>(['cluster', ...ha.flags]);
+    const old = jms.find((jm) => jm.rpcAddress === first.leader.rpcAddress)!;
+    const standby = jms.find((jm) => jm !== old)!;
+    const n = 40_000;
+    const output = join(dir, 'ended', 'out');
+    // No periodic checkpoint comes before the freeze (the interval is an hour): only the final one can commit.
+    const submitted = await submitCount(ha, output, n, undefined, '1h');
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
+    const running = await waitFor(async () => {
+      const d = await runCliJson<JobDetails>(['status', jobId, ...ha.flags]).catch(() => undefined);
+      return allRunning(d) ? d : undefined;
+    }, { timeoutMs: 30_000, what: 'the job RUNNING', intervalMs: 50 });
+    old.daemon.signal('SIGSTOP');
+    try {
+      // Every task (2 sources, 2 counting sinks) reaches the end of its data with no leader to hear of it.
+      const endedTasks = (): number => tms.reduce((k, tm) => k + tm.daemon.logs.filter((l) => l.msg === 'end of data: waiting for the final checkpoint' && l['jobId'] === jobId).length, 0);
+      // (Before final checkpoints, the sinks committed everything as they finished, here, and the new leader ran the job again.)
+      await waitFor(() => (endedTasks() === 4 || committedCounts(output).size > 0 ? true : undefined), { timeoutMs: 30_000, what: 'every task at the end of its data' });
+      assert.equal(committedCounts(output).size, 0, 'no output is visible before a checkpoint covers it');
+      assert.equal(endedTasks(), 4);
+      await waitFor(async () => {
+        const c = await runCliJson<Cluster>(['cluster', ...ha.flags]).catch(() => undefined);
+        return c && c.leader.rpcAddress === standby.rpcAddress ? true : undefined;
+      }, { timeoutMs: 20_000, what: 'the standby to lead', intervalMs: 100 });
+      const end = await waitFor(async () => {
+        const d = await runCliJson<JobDetails>(['status', jobId, ...ha.flags]).catch(() => undefined);
+        return d && ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
+      }, { timeoutMs: 60_000, what: 'the job to end under the new leader' });
+      assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+      assert.ok(standby.daemon.logs.some((l) => l.msg === 'job adopted: every task kept running'), 'the new leader adopted the waiting tasks');
+      assert.equal(end.restarts.numRestarts, 0, 'no task was restarted');
+      assert.deepEqual(attemptsOf(end), attemptsOf(running), 'the attempts that ran under the old leader finished under the new one');
+      assert.ok(standby.daemon.logs.some((l) => l.msg === 'final checkpoint completed: every task had ended its data'), 'the new leader took the final checkpoint');
+      assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
+    } finally {
+      old.daemon.signal('SIGCONT');
+    }
   });
 
   test('jobs submitted to a leader just as it loses its lease are either recorded in the HA store and run once, or refused with a clear error; never run twice', async (t) => {

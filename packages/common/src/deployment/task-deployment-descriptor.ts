@@ -68,6 +68,16 @@ export interface TaskDeploymentDescriptor {
   readonly bundleSha256: string;
   /** Barrier handling of tasks with inputs (execution.checkpointing.mode). */
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /**
+   * The job checkpoints periodically: when its input ends the task flushes,
+   * sends end-of-data downstream and keeps running (taking checkpoints) until
+   * the job's final checkpoint — one every task took after its data ended —
+   * completes; only then do sinks commit the rest and the task finish. So
+   * nothing is committed that a restore from the latest checkpoint would
+   * emit again (Flink's final checkpoint, FLIP-147). Absent or false: the
+   * task finishes at the end of its input.
+   */
+  readonly finalCheckpoint?: boolean;
   /** Set when the subtask starts from a checkpoint or savepoint. */
   readonly restore?: TaskRestore;
 }

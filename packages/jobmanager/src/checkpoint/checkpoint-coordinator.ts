@@ -59,8 +59,12 @@ export interface CheckpointCoordinatorOptions {
   readonly planCheckpoint: () => CheckpointPlanOutcome;
   /** Sends TriggerCheckpoint to the sources; a rejection aborts the checkpoint. */
   readonly triggerSources: (trigger: CheckpointTrigger) => Promise<void> | void;
-  /** Sends NotifyCheckpointComplete to the tasks; failures are logged only. */
-  readonly notifyComplete: (checkpointId: number) => Promise<void> | void;
+  /**
+   * Sends NotifyCheckpointComplete to the tasks; failures are logged only.
+   * `final`: every task acknowledged it with its data ended (the job's final
+   * checkpoint): the tasks finish once they committed it.
+   */
+  readonly notifyComplete: (checkpointId: number, final: boolean) => Promise<void> | void;
   /** Sends NotifyCheckpointAborted to the tasks; failures are logged only. */
   readonly notifyAborted: (checkpointId: number) => Promise<void> | void;
   /** Fails the job: consecutive counted failures exceeded tolerable-failed-checkpoints. */
@@ -95,6 +99,8 @@ interface PendingEntry {
   /** collecting → finalizing (writing `_metadata`) → completing (recording; no longer abortable). */
   phase: 'collecting' | 'finalizing' | 'completing';
   aborted: boolean;
+  /** Acknowledgements of tasks whose data had ended when they took the snapshot. */
+  endedData: number;
 }
 
 const RECENTLY_ABORTED = 32;
@@ -264,7 +270,7 @@ export class CheckpointCoordinator {
       : { root: null, folder: checkpointFolderOf(this.options.jobId, id) };
     const pending = new PendingCheckpoint(id, timestamp, kind, location, plan);
     const timeout = this.timers.schedule(this.config.timeoutMs, () => this.expire(id));
-    this.pending.set(id, { pending, request, timeout, phase: 'collecting', aborted: false });
+    this.pending.set(id, { pending, request, timeout, phase: 'collecting', aborted: false, endedData: 0 });
     this.statistics.reportPending(id, kind, timestamp, pending.numberOfTasks);
     this.log.info({ checkpointId: id, kind, tasks: pending.numberOfTasks, path: this.externalPath(location) }, 'triggering checkpoint');
     const trigger: CheckpointTrigger = {
@@ -293,12 +299,14 @@ export class CheckpointCoordinator {
   /**
    * AcknowledgeCheckpoint from a task: `stateHandles` are the request's bytes
    * (a SubtaskStateSnapshot as JSON; empty for no state) or the decoded value.
-   * Malformed or mismatching state aborts the checkpoint.
+   * Malformed or mismatching state aborts the checkpoint. `endOfData`: the
+   * task's data had ended when it took the snapshot.
    */
   acknowledgeCheckpoint(
     executionAttemptId: string,
     checkpointId: number,
     stateHandles: Uint8Array | SubtaskStateSnapshot,
+    endOfData = false,
   ): AcknowledgeOutcome {
     const entry = this.pending.get(checkpointId);
     if (!entry) {
@@ -329,6 +337,7 @@ export class CheckpointCoordinator {
       return 'invalid';
     }
     if (result.kind !== 'accepted') return result.kind;
+    if (endOfData) entry.endedData += 1;
     const { pending } = entry;
     this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize);
     if (pending.isFullyAcknowledged) this.track(this.complete(entry));
@@ -376,7 +385,11 @@ export class CheckpointCoordinator {
       await this.cleaner.discard(old.location, `retention: checkpoint ${id} completed`);
       this.statistics.reportDiscarded(old.checkpointId);
     }));
-    if (pending.kind !== 'savepoint') this.callQuietly('notify complete', id, () => this.options.notifyComplete(id));
+    if (pending.kind !== 'savepoint') {
+      const final = entry.endedData === pending.numberOfAcknowledged;
+      if (final) this.log.info({ checkpointId: id }, 'final checkpoint completed: every task had ended its data');
+      this.callQuietly('notify complete', id, () => this.options.notifyComplete(id, final));
+    }
     if (entry.request.kind !== 'periodic') entry.request.done.resolve(completed);
     this.pump();
   }

@@ -256,13 +256,20 @@ export class Dispatcher {
     });
   }
 
-  /** A job ended (or was suspended): with HA, an ended job's records leave etcd; a suspended one's stay for the next leader. */
-  private onJobEnded(master: JobMaster, ha: LeaderHaStores | undefined): void {
+  /**
+   * A job ended (or was suspended): with HA, an ended job's records leave
+   * etcd (resolves once they did; rejects when they could not, and the job's
+   * checkpoints are then kept); a suspended one's stay for the next leader.
+   */
+  private async onJobEnded(master: JobMaster, ha: LeaderHaStores | undefined): Promise<void> {
     this.updateGauges();
     if (!ha || master.status === 'SUSPENDED') return;
-    ha.jobStore.remove(master.jobId).catch((err: unknown) => {
+    try {
+      await ha.jobStore.remove(master.jobId);
+    } catch (err) {
       this.deps.log.warn({ jobId: master.jobId, err: errorMessage(err) }, 'could not remove the ended job from the HA job store');
-    });
+      throw err;
+    }
   }
 
   /** Job-scoped keys override the cluster's configuration; other keys are refused. */
@@ -302,7 +309,7 @@ export class Dispatcher {
   }
 
   acknowledgeCheckpoint(request: pb.AcknowledgeCheckpointRequest__Output): void {
-    this.jobs.get(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles);
+    this.jobs.get(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData);
   }
 
   declineCheckpoint(request: pb.DeclineCheckpointRequest__Output): void {

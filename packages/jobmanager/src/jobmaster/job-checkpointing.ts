@@ -41,6 +41,9 @@ export class JobCheckpointing {
   readonly coordinator: CheckpointCoordinator;
   private readonly untrack: () => void;
   private started = false;
+  /** Attempts that reported the end of their data (they wait for the final checkpoint). */
+  private readonly endedData = new Set<string>();
+  private finalTriggered = false;
 
   constructor(private readonly options: JobCheckpointingOptions) {
     this.coordinator = new CheckpointCoordinator({
@@ -51,7 +54,7 @@ export class JobCheckpointing {
       storages: options.storages,
       planCheckpoint: () => checkpointPlanOf(options.graph, options.tables(), options.maxParallelism),
       triggerSources: (trigger) => this.triggerSources(trigger),
-      notifyComplete: (checkpointId) => this.notify('NotifyCheckpointComplete', checkpointId),
+      notifyComplete: (checkpointId, final) => this.notify('NotifyCheckpointComplete', checkpointId, final),
       notifyAborted: (checkpointId) => this.notify('NotifyCheckpointAborted', checkpointId),
       failJob: options.failJob,
       log: options.log,
@@ -64,6 +67,30 @@ export class JobCheckpointing {
     if (this.started || !this.options.graph.allIn(['RUNNING'])) return;
     this.started = true;
     this.coordinator.startCheckpointScheduler();
+    this.triggerFinalIfDataEnded();
+  }
+
+  /**
+   * An attempt's data ended. Once every current attempt's has, the next
+   * checkpoint is the final one: it is triggered now rather than at the
+   * next interval, so a bounded job finishes as soon as it can.
+   */
+  onEndOfData(executionAttemptId: string): void {
+    this.endedData.add(executionAttemptId);
+    this.triggerFinalIfDataEnded();
+  }
+
+  private triggerFinalIfDataEnded(): void {
+    const executions = this.options.graph.executions;
+    if (!this.started || this.finalTriggered || !executions.every((e) => e.state === 'RUNNING' && this.endedData.has(e.attemptId))) return;
+    this.finalTriggered = true;
+    this.options.log.info({}, 'every task ended its data: triggering the final checkpoint');
+    this.coordinator.triggerCheckpoint().then(
+      () => undefined,
+      (err: unknown) => this.options.log.warn({ err: String(err) }, 'the final checkpoint failed; the next periodic one is taken instead'),
+    ).finally(() => {
+      this.finalTriggered = false;
+    });
   }
 
   /**
@@ -120,12 +147,12 @@ export class JobCheckpointing {
     });
   }
 
-  private async notify(method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted', checkpointId: number): Promise<void> {
+  private async notify(method: 'NotifyCheckpointComplete' | 'NotifyCheckpointAborted', checkpointId: number, final = false): Promise<void> {
     const session = this.requireSession();
     const executions = this.options.graph.executions.filter((e) => e.slot !== undefined);
     const addresses = new Set(executions.map((e) => e.slot!.rpcAddress));
     const current = executions.map((e) => e.attemptId);
-    await Promise.all([...addresses].map((address) => this.options.gateway.notifyCheckpoint(address, session, method, this.options.jobId, checkpointId, current)));
+    await Promise.all([...addresses].map((address) => this.options.gateway.notifyCheckpoint(address, session, method, this.options.jobId, checkpointId, current, final)));
   }
 
   private requireSession(): LeaderSession {

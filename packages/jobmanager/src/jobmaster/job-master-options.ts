@@ -19,7 +19,13 @@ export interface JobMasterOptions {
   readonly gateway: TaskManagerGateway;
   readonly session: () => LeaderSession | undefined;
   readonly log: Logger;
-  readonly onTerminal: (master: JobMaster) => void;
+  /**
+   * The job ended or was suspended. For an ended job it may return the
+   * removal of the job's HA records: the job's checkpoints are deleted only
+   * after that settled successfully (a new leader could otherwise find the
+   * job and a pointer to deleted files); when it fails they are kept.
+   */
+  readonly onTerminal: (master: JobMaster) => Promise<void> | void;
   readonly checkpointing: {
     readonly configuration: CheckpointCoordinatorConfiguration;
     readonly storages: SnapshotStorages;

@@ -89,6 +89,7 @@ export class JobMaster {
     this.deployment = new TaskDeployment(job, {
       bundleSha256: options.bundleSha256,
       checkpointingMode: options.checkpointing.configuration.mode,
+      finalCheckpoint: options.checkpointing.configuration.intervalMs !== null,
       onDeployFailed: (execution, failure) => this.failover.onExecutionFailed(execution, failure, 'deploy'),
     });
     this.scheduling = new InitialScheduling(job, {
@@ -183,6 +184,7 @@ export class JobMaster {
           this.availability.allRunning();
           this.checkpointing.startIfAllRunning();
         }
+        if (update.endOfData) this.checkpointing.onEndOfData(execution.attemptId);
         break;
       case 'FINISHED':
         execution.result = update.resultJson ? (JSON.parse(update.resultJson) as Record<string, unknown[]>) : undefined;
@@ -289,7 +291,7 @@ export class JobMaster {
     this.untrackMetrics();
     this.reactive?.stop();
     this.setStatus(status);
-    this.checkpointing.shutdown(status).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
+    void this.checkpointing.stop(`the job ${status}`);
     const session = this.options.session();
     for (const holder of releaseSlots(this.options.registry, this.jobId)) {
       if (!session) continue;
@@ -298,7 +300,17 @@ export class JobMaster {
         this.log.warn({ err: errorMessage(err), taskManager: holder.resourceId }, 'could not release slots');
       });
     }
-    this.options.onTerminal(this);
+    // The job's HA records go first, then its checkpoints: what a new leader can still find stays restorable.
+    Promise.resolve()
+      .then(() => this.options.onTerminal(this))
+      .then(
+        () => this.checkpointing.shutdown(status),
+        (err: unknown) => {
+          this.log.warn({ err: errorMessage(err) }, 'the ended job is still in the HA job store: its checkpoints are kept for the next leader');
+          return this.checkpointing.shutdown('SUSPENDED');
+        },
+      )
+      .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
   }
 
   private setStatus(status: JobStatus): void {

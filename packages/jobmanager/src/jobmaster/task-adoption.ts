@@ -75,6 +75,7 @@ export class TaskAdoption {
       }
       const adopted = graph.adopt(execution, task.executionAttemptId, task.attemptNumber, task.state as 'DEPLOYING' | 'INITIALIZING' | 'RUNNING');
       adopted.slot = slot;
+      if (task.endOfData) this.job.checkpointing.onEndOfData(adopted.attemptId);
     }
     this.job.registry.allocationsChanged();
     if (graph.executions.every((e) => e.state !== 'CREATED')) this.adopted();

@@ -8,6 +8,8 @@ import type { JobContext } from './job-context.js';
 export interface TaskDeploymentOptions {
   readonly bundleSha256: string;
   readonly checkpointingMode: CheckpointCoordinatorConfiguration['mode'];
+  /** The job checkpoints periodically: its tasks end with a final checkpoint (TaskDeploymentDescriptor.finalCheckpoint). */
+  readonly finalCheckpoint: boolean;
   /** A DeployTask call failed: the attempt failed with `failure`. */
   readonly onDeployFailed: (execution: Execution, failure: string) => void;
 }
@@ -62,6 +64,7 @@ export class TaskDeployment {
       args: jobGraph.args,
       bundleSha256: this.options.bundleSha256,
       checkpointingMode: this.options.checkpointingMode,
+      finalCheckpoint: this.options.finalCheckpoint,
     };
     for (const execution of executions) {
       const slot = execution.slot!;

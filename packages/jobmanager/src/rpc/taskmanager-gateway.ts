@@ -54,8 +54,9 @@ export class TaskManagerGateway {
     jobId: string,
     checkpointId: number,
     executionAttemptIds: readonly string[] = [],
+    final = false,
   ): Promise<void> {
-    await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId, executionAttemptIds: [...executionAttemptIds] }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
+    await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId, executionAttemptIds: [...executionAttemptIds], final }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
   /** Frees the job's slots on the TaskManager (only those of `allocationIds` when given), cancelling their tasks. */

@@ -22,6 +22,8 @@ export interface JobDeploymentInfo {
   readonly args: readonly string[];
   readonly bundleSha256: string;
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** Periodic checkpoints: tasks wait for the final checkpoint at the end of their input. */
+  readonly finalCheckpoint: boolean;
 }
 
 /** The ring's member id of subtask `i` of a keyed vertex. */
@@ -124,6 +126,7 @@ export function buildDescriptor(
     keyGroups: tables.get(vertex.id)?.keyGroupsOf(memberIdOf(subtaskIndex)) ?? [],
     bundleSha256: info.bundleSha256,
     checkpointingMode: info.checkpointingMode,
+    finalCheckpoint: info.finalCheckpoint,
     ...(restore ? { restore } : {}),
   };
 }

@@ -7,6 +7,21 @@ import { Harness, JOB_ID } from './fakes.js';
 const metadataOf = (id: number): string => `${JOB_ID}/chk-${id}/_metadata`;
 
 describe('checkpoint completion', () => {
+  test('a checkpoint is final only when every task acknowledged it with its data ended', async () => {
+    const h = new Harness();
+    const [holdout] = h.currentPlan.tasks;
+    const first = await h.triggerNow();
+    await h.acknowledgeAll(first.id, [], (attempt) => attempt !== holdout!.executionAttemptId);
+    await first.done;
+    assert.ok(h.events.includes(`notify-complete ${first.id}`));
+    assert.deepEqual(h.finalNotifications, [], 'one task still had data: not final');
+
+    const second = await h.triggerNow();
+    await h.acknowledgeAll(second.id, [], () => true);
+    await second.done;
+    assert.deepEqual(h.finalNotifications, [second.id]);
+  });
+
   test('completes only when every task acknowledged; metadata is written last, then tasks are notified', async () => {
     const h = new Harness();
     const { id, done } = await h.triggerNow();

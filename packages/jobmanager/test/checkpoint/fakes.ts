@@ -177,6 +177,8 @@ export class Harness {
   readonly storage: InMemoryStorage;
   readonly savepointStorages = new Map<string, InMemoryStorage>();
   readonly triggers: CheckpointTrigger[] = [];
+  /** Ids of checkpoints notified as final (every task's data had ended). */
+  readonly finalNotifications: number[] = [];
   readonly failures: string[] = [];
   readonly counter: CheckpointIdCounter;
   readonly store: CompletedCheckpointStore;
@@ -218,7 +220,10 @@ export class Harness {
         this.events.push(`trigger ${trigger.checkpointId}`);
         if (this.triggerError) throw this.triggerError;
       },
-      notifyComplete: (id) => void this.events.push(`notify-complete ${id}`),
+      notifyComplete: (id, final) => {
+        this.events.push(`notify-complete ${id}`);
+        if (final) this.finalNotifications.push(id);
+      },
       notifyAborted: (id) => void this.events.push(`notify-aborted ${id}`),
       failJob: (reason) => void this.failures.push(reason),
       log: silentLogger(),
@@ -263,10 +268,10 @@ export class Harness {
   }
 
   /** Every task of the plan (except `except`) writes its state and acknowledges checkpoint `id`. */
-  async acknowledgeAll(id: number, except: readonly string[] = []): Promise<void> {
+  async acknowledgeAll(id: number, except: readonly string[] = [], endedData: (attemptId: string) => boolean = () => false): Promise<void> {
     for (const task of this.currentPlan.tasks) {
       if (except.includes(task.executionAttemptId)) continue;
-      this.coordinator.acknowledgeCheckpoint(task.executionAttemptId, id, await this.snapshotOf(task.executionAttemptId, id));
+      this.coordinator.acknowledgeCheckpoint(task.executionAttemptId, id, await this.snapshotOf(task.executionAttemptId, id), endedData(task.executionAttemptId));
     }
     await flush();
   }

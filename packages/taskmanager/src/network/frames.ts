@@ -15,7 +15,7 @@ import type { ChannelEvent } from './network-api.js';
  * | HELLO | consumer → producer | [u32 magic 'RVLT'][u16 protocol version] |
  * | PARTITION_REQUEST | consumer → producer | [u32 subpartition][u32 initial credit][utf8 partition id] |
  * | BUFFER | producer → consumer | one msgpackr-serialized array of records (needs one credit) |
- * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 savepoint] |
+ * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 savepoint]; end-of-data = 3 |
  * | ADD_CREDIT | consumer → producer | [u32 credit > 0] |
  * | ERROR | producer → consumer | [utf8 message]; the channel is closed |
  * | CANCEL | consumer → producer | empty; the consumer gives up the channel before its end |
@@ -42,6 +42,7 @@ export const PROTOCOL_VERSION = 1;
 
 const EVENT_END_OF_PARTITION = 1;
 const EVENT_BARRIER = 2;
+const EVENT_END_OF_DATA = 3;
 const MAX_ERROR_MESSAGE_BYTES = 16 * 1024;
 
 export interface Frame {
@@ -106,6 +107,7 @@ export function parsePartitionRequest(payload: Buffer): PartitionRequest {
 
 export function encodeEvent(channel: number, event: ChannelEvent): Buffer {
   if (event.kind === 'end-of-partition') return encodeFrame(FrameType.EVENT, channel, Buffer.of(EVENT_END_OF_PARTITION));
+  if (event.kind === 'end-of-data') return encodeFrame(FrameType.EVENT, channel, Buffer.of(EVENT_END_OF_DATA));
   const payload = Buffer.allocUnsafe(18);
   payload[0] = EVENT_BARRIER;
   payload.writeDoubleBE(event.checkpointId, 1);
@@ -117,6 +119,7 @@ export function encodeEvent(channel: number, event: ChannelEvent): Buffer {
 export function parseEvent(payload: Buffer): ChannelEvent {
   const kind = payload[0];
   if (kind === EVENT_END_OF_PARTITION && payload.length === 1) return { kind: 'end-of-partition' };
+  if (kind === EVENT_END_OF_DATA && payload.length === 1) return { kind: 'end-of-data' };
   if (kind === EVENT_BARRIER && payload.length === 18 && payload[17]! <= 1) {
     return { kind: 'barrier', checkpointId: payload.readDoubleBE(1), timestamp: payload.readDoubleBE(9), savepoint: payload[17] === 1 };
   }

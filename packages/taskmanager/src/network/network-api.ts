@@ -15,6 +15,8 @@ import type { NetworkStats } from './stats.js';
 /** In-band events that travel in order with the records of a channel. */
 export type ChannelEvent =
   | { readonly kind: 'end-of-partition' }
+  /** The producer's input ended; records no longer follow, barriers still do (it waits for the final checkpoint). */
+  | { readonly kind: 'end-of-data' }
   | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean };
 
 /**

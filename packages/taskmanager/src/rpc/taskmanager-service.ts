@@ -50,7 +50,7 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
     }),
     NotifyCheckpointComplete: unaryHandler((request) => {
       deps.guard.check(request.leader);
-      started(deps).notifyCheckpointComplete(request.jobId, request.checkpointId, new Set(request.executionAttemptIds));
+      started(deps).notifyCheckpointComplete(request.jobId, request.checkpointId, new Set(request.executionAttemptIds), request.final);
       return {};
     }),
     NotifyCheckpointAborted: unaryHandler((request) => {

@@ -40,6 +40,15 @@ export class StreamTask {
   private notifications: Promise<void> = Promise.resolve();
   private externalFailure: Error | undefined;
   private lastYield = performance.now();
+  /** Every input ended (or, for a source, its splits): no record follows; the task waits for the final checkpoint. */
+  private dataEnded = false;
+  /** The job's final checkpoint completed and was committed here: the task may finish. */
+  private finalCompleted = false;
+  /** Channels that delivered end-of-data or end-of-partition. */
+  private readonly endedChannels = new Set<number>();
+  /** Wakes a source waiting after its end of data (a trigger or the final notification arrived). */
+  private wakeUp: (() => void) | undefined;
+  private report: (report: TaskReport) => void = () => undefined;
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
@@ -55,12 +64,18 @@ export class StreamTask {
     return this.descriptor.inputs.length === 0;
   }
 
+  /** The job checkpoints periodically: at the end of its data the task waits for the final checkpoint. */
+  private get waitsForFinalCheckpoint(): boolean {
+    return this.descriptor.finalCheckpoint === true;
+  }
+
   /** A source takes checkpoint `barrier` between its next two batches; `terminate` ends its input after it. */
   triggerCheckpoint(barrier: BarrierInfo, location: SnapshotLocation | undefined, terminate: boolean): void {
     if (!this.isSource) throw new Error(`task ${this.descriptor.vertexName} is not a source; only sources are triggered`);
     if (location) this.locations.set(barrier.checkpointId, location);
     if (terminate) this.terminateAfter = barrier.checkpointId;
     this.triggered.push(barrier);
+    this.wakeUp?.();
   }
 
   /** Where checkpoint `checkpointId` writes, when not the default (told before its barrier arrives). */
@@ -68,11 +83,21 @@ export class StreamTask {
     this.locations.set(checkpointId, location);
   }
 
-  /** Every subtask acknowledged `checkpointId`: two-phase-commit sinks commit. */
-  notifyCheckpointComplete(checkpointId: number): Promise<void> {
+  /**
+   * Every subtask acknowledged `checkpointId`: two-phase-commit sinks commit.
+   * `final`: every task had ended its data when it took this checkpoint, so
+   * once committed this task may finish (ignored by a task whose data has
+   * not ended: an attempt deployed after the checkpoint was taken).
+   */
+  notifyCheckpointComplete(checkpointId: number, final = false): Promise<void> {
     const chain = this.chain;
     this.notifications = this.notifications.then(async () => {
       for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
+      if (final && this.dataEnded && !this.finalCompleted) {
+        this.finalCompleted = true;
+        this.log.info({ checkpointId }, 'final checkpoint completed: the task finishes');
+        this.wakeUp?.();
+      }
     });
     return this.notifications;
   }
@@ -97,6 +122,7 @@ export class StreamTask {
 
   /** Runs to the end; reports every state change. Never rejects. */
   async run(report: (report: TaskReport) => void): Promise<void> {
+    this.report = report;
     const d = this.descriptor;
     const owner = `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
     let chain: OperatorChain | undefined;
@@ -119,6 +145,7 @@ export class StreamTask {
       if (chain.source) await this.runSource(chain);
       else await this.runInput(chain);
       this.throwIfCancelled();
+      await this.race(this.notifications); // commits of completed checkpoints settle before the final one
       for (const member of chain.members) await member.finish?.();
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
       await this.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
@@ -150,11 +177,37 @@ export class StreamTask {
       this.throwIfCancelled();
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
       if (this.terminateAfter !== undefined) return;
+      if (this.dataEnded) {
+        if (this.finalCompleted) return;
+        await this.race(new Promise<void>((resolve) => (this.wakeUp = resolve)));
+        this.wakeUp = undefined;
+        continue;
+      }
       const emitted = source.emit(chain.head, SOURCE_BATCH);
       const more = typeof emitted === 'boolean' ? emitted : await emitted;
       await this.afterBatch(chain, ++batches);
-      if (!more) return;
+      if (!more) {
+        if (!this.waitsForFinalCheckpoint) return;
+        await this.endData(chain);
+      }
     }
+  }
+
+  /**
+   * The task's input ended and the job checkpoints: flush what the chain
+   * holds, tell downstream (end-of-data: no record follows, barriers still
+   * do) and the JobManager, and keep taking checkpoints until the final one
+   * completes. No timer fires after this point (as at the end of input).
+   */
+  private async endData(chain: OperatorChain): Promise<void> {
+    this.dataEnded = true;
+    for (const member of chain.members) {
+      const pending = member.drainPending?.();
+      if (pending) await this.race(pending);
+    }
+    for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-data' });
+    this.log.info({}, 'end of data: waiting for the final checkpoint');
+    this.report({ state: 'RUNNING', endOfData: true });
   }
 
   private async runInput(chain: OperatorChain): Promise<void> {
@@ -174,12 +227,13 @@ export class StreamTask {
         this.aligned = undefined;
         await this.takeCheckpoint(chain, barrier);
       }
-      if (keyed) keyed.fireDueTimers(Date.now());
+      if (keyed && !this.dataEnded) keyed.fireDueTimers(Date.now());
       const entry = gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
+        // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
         if (gate.finished) return;
-        const delay = keyed?.msUntilNextTimer(Date.now());
+        const delay = this.dataEnded ? undefined : keyed?.msUntilNextTimer(Date.now());
         await this.race(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)]));
         continue;
       }
@@ -189,7 +243,11 @@ export class StreamTask {
         await this.afterBatch(chain, ++batches);
       } else if (entry.event.kind === 'barrier') {
         aligner.onBarrier(entry.channel, entry.event);
+      } else if (entry.event.kind === 'end-of-data') {
+        this.endedChannels.add(entry.channel);
+        if (this.endedChannels.size === gate.numberOfChannels && this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
       } else {
+        this.endedChannels.add(entry.channel);
         aligner.onEndOfPartition(entry.channel);
       }
     }
@@ -228,7 +286,7 @@ export class StreamTask {
     for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
     const location = this.locations.get(barrier.checkpointId);
     this.locations.delete(barrier.checkpointId);
-    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location);
+    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded);
     this.persisting.add(persisting);
     void persisting.finally(() => this.persisting.delete(persisting));
   }

@@ -28,6 +28,8 @@ export class TaskExecutor {
   private readonly allocationOf = new Map<string, string>();
   /** Execution attempt id -> the last state its task reported. */
   private readonly lastState = new Map<string, string>();
+  /** Execution attempt ids of tasks whose data ended (waiting for the final checkpoint). */
+  private readonly endedData = new Set<string>();
 
   constructor(
     private readonly network: NetworkEnvironment,
@@ -62,6 +64,7 @@ export class TaskExecutor {
       this.tasks.delete(descriptor.executionAttemptId);
       this.allocationOf.delete(descriptor.executionAttemptId);
       this.lastState.delete(descriptor.executionAttemptId);
+      this.endedData.delete(descriptor.executionAttemptId);
     });
   }
 
@@ -85,9 +88,10 @@ export class TaskExecutor {
   /**
    * Checkpoint `checkpointId` of `jobId` completed: the job's tasks here
    * commit — only those among `currentAttempts` when it is not empty (an
-   * attempt the JobManager replaced must not commit).
+   * attempt the JobManager replaced must not commit). `final`: the job's
+   * final checkpoint; the tasks finish once they committed it.
    */
-  notifyCheckpointComplete(jobId: string, checkpointId: number, currentAttempts: ReadonlySet<string> = new Set()): void {
+  notifyCheckpointComplete(jobId: string, checkpointId: number, currentAttempts: ReadonlySet<string> = new Set(), final = false): void {
     this.storage.localState?.checkpointCompleted(jobId, checkpointId);
     for (const [attemptId, task] of this.tasks) {
       if (task.descriptor.jobId !== jobId) continue;
@@ -95,7 +99,7 @@ export class TaskExecutor {
         this.log.warn({ jobId, checkpointId, attemptId }, 'not committing for a replaced attempt');
         continue;
       }
-      task.notifyCheckpointComplete(checkpointId).catch((err: unknown) => {
+      task.notifyCheckpointComplete(checkpointId, final).catch((err: unknown) => {
         this.log.error({ jobId, checkpointId, err: errorMessage(err) }, 'committing a completed checkpoint failed');
         task.fail(err);
       });
@@ -121,6 +125,7 @@ export class TaskExecutor {
         allocationId,
         slotIndex: this.slots.indexOf(allocationId),
         state: this.lastState.get(attemptId) ?? 'DEPLOYING',
+        endOfData: this.endedData.has(attemptId),
       };
     });
   }
@@ -156,6 +161,7 @@ export class TaskExecutor {
 
   private report(descriptor: TaskDeploymentDescriptor, report: TaskReport): void {
     this.lastState.set(descriptor.executionAttemptId, report.state);
+    if (report.endOfData === true) this.endedData.add(descriptor.executionAttemptId);
     void this.send(descriptor, report);
   }
 
@@ -171,6 +177,7 @@ export class TaskExecutor {
             state: report.state,
             failure: report.failure ?? '',
             resultJson: report.result ? JSON.stringify(report.result) : '',
+            endOfData: report.endOfData === true,
           }, { timeoutMs: 10_000, target: registration.target });
           return;
         } catch (err) {

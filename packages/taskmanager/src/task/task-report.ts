@@ -4,6 +4,8 @@ export interface TaskReport {
   readonly state: ExecutionState;
   readonly failure?: string;
   readonly result?: Record<string, unknown[]>;
+  /** With RUNNING: the task's data ended; it waits for the job's final checkpoint. */
+  readonly endOfData?: boolean;
 }
 
 export class TaskCancelledError extends Error {

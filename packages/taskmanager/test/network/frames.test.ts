@@ -20,6 +20,7 @@ describe('frames', () => {
     encodePartitionRequest(7, { partitionId: 'job/0/map/3', subpartitionIndex: 2, credit: 4 }),
     encodeCredit(7, 3),
     encodeEvent(7, { kind: 'barrier', checkpointId: 42, timestamp: 1_700_000_000_000, savepoint: true }),
+    encodeEvent(7, { kind: 'end-of-data' }),
     encodeEvent(7, { kind: 'end-of-partition' }),
   ]);
 
@@ -27,13 +28,14 @@ describe('frames', () => {
     test(`the decoder splits a stream fed in ${chunkSize}-byte chunks into the same frames`, () => {
       const frames = decodeAll(stream, chunkSize);
       assert.deepEqual(frames.map((f) => [f.type, f.channel]), [
-        [FrameType.HELLO, 0], [FrameType.PARTITION_REQUEST, 7], [FrameType.ADD_CREDIT, 7], [FrameType.EVENT, 7], [FrameType.EVENT, 7],
+        [FrameType.HELLO, 0], [FrameType.PARTITION_REQUEST, 7], [FrameType.ADD_CREDIT, 7], [FrameType.EVENT, 7], [FrameType.EVENT, 7], [FrameType.EVENT, 7],
       ]);
       parseHello(frames[0]!.payload);
       assert.deepEqual(parsePartitionRequest(frames[1]!.payload), { partitionId: 'job/0/map/3', subpartitionIndex: 2, credit: 4 });
       assert.equal(parseCredit(frames[2]!.payload), 3);
       assert.deepEqual(parseEvent(frames[3]!.payload), { kind: 'barrier', checkpointId: 42, timestamp: 1_700_000_000_000, savepoint: true });
-      assert.deepEqual(parseEvent(frames[4]!.payload), { kind: 'end-of-partition' });
+      assert.deepEqual(parseEvent(frames[4]!.payload), { kind: 'end-of-data' });
+      assert.deepEqual(parseEvent(frames[5]!.payload), { kind: 'end-of-partition' });
     });
   }
 
@@ -61,6 +63,7 @@ describe('frames', () => {
     assert.throws(() => parseHello(Buffer.from('RVLX\0\x01')), /not a Rivulet/);
     assert.throws(() => parseCredit(Buffer.alloc(4)), /zero/);
     assert.throws(() => parseEvent(Buffer.from([9])), /invalid EVENT/);
+    assert.throws(() => parseEvent(Buffer.from([3, 0])), /invalid EVENT/, 'end-of-data carries no payload');
     assert.throws(() => parsePartitionRequest(Buffer.alloc(3)), /too short/);
   });
 });

@@ -55,6 +55,7 @@ export class CheckpointPersister implements TaskCheckpointing {
     barrier: BarrierInfo,
     parts: readonly OperatorSnapshotParts[],
     location: SnapshotLocation | undefined,
+    endOfData = false,
   ): Promise<void> {
     let encoded: Uint8Array;
     try {
@@ -92,7 +93,7 @@ export class CheckpointPersister implements TaskCheckpointing {
       await this.decline(descriptor, barrier.checkpointId, `could not write the state of ${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism}): ${errorMessage(err)}`);
       return;
     }
-    await this.send(descriptor, 'AcknowledgeCheckpoint', barrier.checkpointId, { stateHandles: Buffer.from(encoded) });
+    await this.send(descriptor, 'AcknowledgeCheckpoint', barrier.checkpointId, { stateHandles: Buffer.from(encoded), endOfData });
   }
 
   async decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void> {
@@ -179,7 +180,7 @@ export class CheckpointPersister implements TaskCheckpointing {
     descriptor: TaskDeploymentDescriptor,
     method: 'AcknowledgeCheckpoint' | 'DeclineCheckpoint',
     checkpointId: number,
-    extra: { stateHandles: Buffer } | { reason: string },
+    extra: { stateHandles: Buffer; endOfData: boolean } | { reason: string },
   ): Promise<void> {
     const registration = this.connection.registration;
     if (!registration) {

@@ -18,6 +18,13 @@ export interface OperatorSnapshotParts {
  * Resolves in every case (a failed upload declines; it never fails the task).
  */
 export interface TaskCheckpointing {
-  persist(descriptor: TaskDeploymentDescriptor, barrier: BarrierInfo, parts: readonly OperatorSnapshotParts[], location: SnapshotLocation | undefined): Promise<void>;
+  /** `endOfData`: the task's data had ended when it took the snapshot (the acknowledgement says so). */
+  persist(
+    descriptor: TaskDeploymentDescriptor,
+    barrier: BarrierInfo,
+    parts: readonly OperatorSnapshotParts[],
+    location: SnapshotLocation | undefined,
+    endOfData?: boolean,
+  ): Promise<void>;
   decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
 }
