@@ -16,7 +16,7 @@ import {
   type Configuration,
   type LeaderSession,
 } from '@rivulet/common';
-import { startEtcd, type StartedEtcd } from '@rivulet/testing';
+import { freezeProcess, startEtcd, type StartedEtcd } from '@rivulet/testing';
 import type { CompletedCheckpoint, SnapshotStorages } from '../../src/checkpoint/index.js';
 import {
   CorruptedHaRecordError,
@@ -369,8 +369,8 @@ describe('etcd HA stores', () => {
     const store = new EtcdCompletedCheckpointStore({ ...options, timeoutMs: 1500, jobId, numRetained: 2 });
     await store.add(checkpoint(jobId, 1));
 
-    // etcd frozen: no answer at all, the deadline ends the add.
-    process.kill(etcd.pid, 'SIGSTOP');
+    // etcd frozen: no answer at all, the deadline ends the add. (Frozen for sure: a full suite once saw it answer right after kill().)
+    await freezeProcess(etcd.pid);
     let started = performance.now();
     try {
       await assert.rejects(store.add(checkpoint(jobId, 2)), (err: unknown) => {
