@@ -44,6 +44,12 @@ interface Variant {
   readonly checkpointsFailed: number[];
   /** Distinct failure messages of failed checkpoints (history entries). */
   readonly failureMessages: string[];
+  /**
+   * With checkpoints: from the JobManager's "every task ended its data"
+   * (the final checkpoint is triggered) to FINISHED — what the final
+   * checkpoint adds to a bounded job.
+   */
+  readonly endOfDataToFinishedMs: number[];
 }
 
 async function main(): Promise<void> {
@@ -67,13 +73,16 @@ async function main(): Promise<void> {
 
     const pids = [jm.daemon.pid, ...jm.taskManagers.map((tm) => tm.daemon.pid), ...(s3 ? [s3.pid] : [])];
     const clusterCpuMs = (): number => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
-    const off: Variant = { runsMs: [], clusterCpuMs: [], checkpointsCompleted: [], checkpointsFailed: [], failureMessages: [] };
-    const on: Variant = { runsMs: [], clusterCpuMs: [], checkpointsCompleted: [], checkpointsFailed: [], failureMessages: [] };
+    const emptyVariant = (): Variant => ({ runsMs: [], clusterCpuMs: [], checkpointsCompleted: [], checkpointsFailed: [], failureMessages: [], endOfDataToFinishedMs: [] });
+    const off = emptyVariant();
+    const on = emptyVariant();
     const record = (variant: Variant, run: JobRun, cpuMs: number): void => {
       variant.runsMs.push(run.runningMs);
       variant.clusterCpuMs.push(Math.round(cpuMs));
       variant.checkpointsCompleted.push(run.checkpoints?.counts.completed ?? 0);
       variant.checkpointsFailed.push(run.checkpoints?.counts.failed ?? 0);
+      const ended = jm.daemon.logs.find((l) => l.msg === 'every task ended its data: triggering the final checkpoint' && l['jobId'] === run.jobId);
+      if (ended) variant.endOfDataToFinishedMs.push(run.finishedAt - Date.parse(String(ended['time'])));
       for (const entry of run.checkpoints?.history ?? []) {
         const message = entry.status === 'FAILED' ? (entry.failure_message ?? '?').replace(/[0-9a-f]{32}/g, 'JOB').replace(/\(\d+\/\d+\)/g, '(i/n)') : undefined;
         if (message !== undefined && !variant.failureMessages.includes(message)) variant.failureMessages.push(message);
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
         recordsPerSecondWith_median: medianOn,
         recordsPerClusterCpuSecondWithout_median: cpuOff,
         recordsPerClusterCpuSecondWith_median: cpuOn,
+        endOfDataToFinishedMs_median: on.endOfDataToFinishedMs.length > 0 ? median(on.endOfDataToFinishedMs) : null,
         without: off,
         with: on,
       },

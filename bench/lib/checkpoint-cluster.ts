@@ -134,8 +134,11 @@ export function median(values: readonly number[]): number {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface JobRun {
+  readonly jobId: string;
   /** RUNNING -> FINISHED on the JobManager (CLI bundling and scheduling not counted). */
   readonly runningMs: number;
+  /** When the job FINISHED, epoch ms on the JobManager's clock. */
+  readonly finishedAt: number;
   readonly state: string;
   readonly checkpoints: CheckpointStatistics | undefined;
 }
@@ -154,11 +157,11 @@ export async function runJobToEnd(
     { timeoutMs: 600_000 },
   );
   if (result.code !== 0) throw new Error(`bench job ${name} failed (exit ${result.code}): ${result.stderr.trim()} ${failureOf(result.stdout)}`);
-  const details = JSON.parse(result.stdout) as { state: string; timestamps: Record<string, number>; checkpoints?: CheckpointStatistics };
+  const details = JSON.parse(result.stdout) as { jid: string; state: string; timestamps: Record<string, number>; checkpoints?: CheckpointStatistics };
   const running = details.timestamps['RUNNING'];
   const finished = details.timestamps['FINISHED'];
   if (running === undefined || finished === undefined) throw new Error(`bench job ${name} has no RUNNING/FINISHED timestamps`);
-  return { runningMs: finished - running, state: details.state, checkpoints: details.checkpoints };
+  return { jobId: details.jid, runningMs: finished - running, finishedAt: finished, state: details.state, checkpoints: details.checkpoints };
 }
 
 /**
