@@ -89,7 +89,7 @@ describe('TaskManager membership', { timeout: 60_000 }, () => {
     await waitForTaskManagers(jm, 2, 10_000);
 
     const stoppedAt = Date.now();
-    frozen.daemon.signal('SIGSTOP');
+    await frozen.daemon.freeze();
     const lostAt = await waitForTaskManagers(jm, 1, 10_000);
     const elapsed = lostAt - stoppedAt;
     // The last heartbeat came at most one interval (500 ms) before SIGSTOP.

@@ -115,7 +115,7 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
     const old = jms.find((jm) => jm.rpcAddress === first.leader.rpcAddress)!;
     const standby = jms.find((jm) => jm !== old)!;
 
-    old.daemon.signal('SIGSTOP');
+    await old.daemon.freeze();
     const next = await waitFor(async () => {
       const c = await runCliJson<Cluster>(['cluster', ...ha.flags]).catch(() => undefined);
       return c && c.leader.rpcAddress === standby.rpcAddress && c.taskmanagers.length === 2 ? c : undefined;
@@ -182,7 +182,7 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
       const d = await runCliJson<JobDetails>(['status', jobId, ...ha.flags]).catch(() => undefined);
       return allRunning(d) ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job RUNNING', intervalMs: 50 });
-    old.daemon.signal('SIGSTOP');
+    await old.daemon.freeze();
     try {
       // Every task (2 sources, 2 counting sinks) reaches the end of its data with no leader to hear of it.
       const endedTasks = (): number => tms.reduce((k, tm) => k + tm.daemon.logs.filter((l) => l.msg === 'end of data: waiting for the final checkpoint' && l['jobId'] === jobId).length, 0);
@@ -228,7 +228,7 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
     await sleep(900);
     submit('edge-2');
     await sleep(300);
-    old.daemon.signal('SIGSTOP');
+    await old.daemon.freeze();
     submit('frozen-1');
     await sleep(TTL_MS / 2);
     submit('frozen-2');

@@ -192,7 +192,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       return allRunning(d) && d.checkpoints.counts.completed >= 2 ? d : undefined;
     }, { timeoutMs: 60_000, what: 'the job running on tm-frozen with checkpoints' });
     const other = await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm-other', set: [...settings, 'taskmanager.resource-id=tm-other'] });
-    frozen.daemon.signal('SIGSTOP');
+    await frozen.daemon.freeze();
     const moved = await waitFor(async () => {
       const d = await details(jm, jobId);
       return allRunning(d) && d.vertices.every((v) => v.subtasks.every((s) => s.taskmanager === 'tm-other')) ? d : undefined;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CLI_PATH } from './paths.js';
+import { freezeProcess } from './process-freeze.js';
 import { waitFor } from './wait-for.js';
 
 export type LogEntry = Record<string, unknown> & { msg?: string };
@@ -82,6 +83,12 @@ export class DaemonProcess {
 
   signal(signal: NodeJS.Signals): void {
     if (this.running) process.kill(this.pid, signal);
+  }
+
+  /** SIGSTOP, resolving once the process is stopped for sure (see freezeProcess); resume with signal('SIGCONT'). */
+  async freeze(): Promise<void> {
+    if (!this.running) throw new Error(`${this.name} is not running: it cannot be frozen`);
+    await freezeProcess(this.pid);
   }
 
   /** Waits for a log entry matching `predicate` (looking at all lines so far). */

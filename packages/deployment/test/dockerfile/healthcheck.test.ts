@@ -106,7 +106,7 @@ describe('the image HEALTHCHECK program', { timeout: 90_000 }, () => {
   });
 
   it('reports a daemon that does not answer unhealthy (exit 1) within its timeout', async () => {
-    jobManager.signal('SIGSTOP');
+    await jobManager.freeze();
     try {
       const started = Date.now();
       const result = await healthcheck(['--pid', String(jobManager.pid), '--timeout-ms', '500']);
