@@ -10,3 +10,4 @@ export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3
 export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js';
 export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from './etcd-server.js';
 export { settingsEnvironment } from './settings-environment.js';
+export { TcpProxy } from './tcp-proxy.js';

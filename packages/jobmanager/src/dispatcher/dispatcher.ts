@@ -37,6 +37,14 @@ import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import type { TaskManagerRegistration } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
+import { settleUnknownSubmission } from './unknown-submission-watch.js';
+
+/** The HA job store cannot tell whether a submission was recorded (the write failed, the read-back got no answer). */
+class SubmissionOutcomeUnknownError extends RivuletError {
+  constructor(message: string) {
+    super('CLUSTER', message);
+  }
+}
 
 export interface DispatcherDeps {
   readonly config: Configuration;
@@ -163,6 +171,14 @@ export class Dispatcher {
     const jobId = newJobId();
     const bundleSha256 = await this.deps.blobs.put(jobId, request.bundle);
     const ha = this.ha;
+    const start = (): string => {
+      const master = this.createJobMaster(jobId, graph, bundleSha256, jobConfig, restore, ha);
+      this.jobs.set(jobId, master);
+      this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
+      master.start();
+      this.updateGauges();
+      return jobId;
+    };
     if (ha) {
       // Recorded before it runs: a job either is in the HA job store (and runs once, here or on the next leader) or is refused.
       await this.recordSubmission(ha, {
@@ -174,6 +190,20 @@ export class Dispatcher {
           ...(request.savepointPath ? { restore: { savepointPath: request.savepointPath, allowNonRestoredState: request.allowNonRestoredState } } : {}),
           submittedAt: Date.now(),
           status: 'CREATED',
+      }).catch((err: unknown) => {
+        if (err instanceof SubmissionOutcomeUnknownError) {
+          // etcd may still apply the write: then the job is the cluster's, and runs here once the store tells.
+          void settleUnknownSubmission({
+            jobId,
+            isRecorded: async () => (await ha.jobStore.get(jobId)) !== undefined,
+            stillLeading: () => this.deps.session() === session && this.ha === ha,
+            run: () => {
+              if (!this.jobs.has(jobId)) start();
+            },
+            log: this.deps.log,
+          });
+        }
+        throw err;
       });
       if (this.deps.session() !== session) {
         // Recorded, but this JobManager lost leadership meanwhile: the job is accepted, and the next leader recovers and runs it.
@@ -181,12 +211,7 @@ export class Dispatcher {
         return jobId;
       }
     }
-    const master = this.createJobMaster(jobId, graph, bundleSha256, jobConfig, restore, ha);
-    this.jobs.set(jobId, master);
-    this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
-    master.start();
-    this.updateGauges();
-    return jobId;
+    return start();
   }
 
   /**
@@ -211,10 +236,9 @@ export class Dispatcher {
       if (recorded === false) {
         throw new RivuletError('CLUSTER', `job not accepted: it could not be recorded in the HA job store (${errorMessage(err)}); submit it again`);
       }
-      throw new RivuletError(
-        'CLUSTER',
+      throw new SubmissionOutcomeUnknownError(
         `job ${job.jobId} may or may not be recorded in the HA job store: the write failed (${errorMessage(err)}) and etcd did not answer the read-back; ` +
-          `look for it with "rivulet list" before submitting it again`,
+          `if it was recorded it runs: look for it with "rivulet list" before submitting it again`,
       );
     }
   }

@@ -6,7 +6,7 @@ import {
 } from '../../src/network/index.js';
 import { encodeHello } from '../../src/network/frames.js';
 import { capturingLogger, delay, drain, produce, recordsOf, startEnv, until } from './helpers.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { TcpProxy } from '@rivulet/testing';
 
 /** Opens a raw socket to the data port, sends `bytes`, and resolves when the server has closed it. */
 async function sendRaw(port: number, bytes: Buffer, end = false): Promise<string> {
