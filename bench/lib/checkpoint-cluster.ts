@@ -5,12 +5,13 @@
  * JobManager's REST API (Flink's shape).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   REPO_ROOT,
   parsePrometheusText,
+  processStatFields,
   runCli,
   startJobManager,
   startTaskManager,
@@ -195,7 +196,7 @@ let clockTicks: number | undefined;
  */
 export function processCpuMs(pid: number): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+  const fields = processStatFields(pid);
+  if (fields === undefined) throw new Error(`cannot read /proc/${pid}/stat`);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }

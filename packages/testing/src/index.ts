@@ -1,7 +1,7 @@
 export { CLI_PATH, REPO_ROOT } from './paths.js';
 export { freePort } from './free-port.js';
 export { waitFor } from './wait-for.js';
-export { freezeProcess, processState } from './process-freeze.js';
+export { freezeProcess, processState, processStatFields } from './process-freeze.js';
 export { DaemonProcess, stopAllProcesses, type LogEntry } from './daemon-process.js';
 export { runCli, runCliJson, type CliResult } from './run-cli.js';
 export { startCluster, startJobManager, startTaskManager, type StartedCluster, type StartedJobManager, type StartedTaskManager } from './cluster.js';

@@ -2,18 +2,23 @@ import { readFileSync } from 'node:fs';
 import { waitFor } from './wait-for.js';
 
 /**
- * The scheduler state of process `pid` from /proc/<pid>/stat ("R", "S",
- * "T" for stopped, ...), or undefined when it cannot be read (gone, or no
- * /proc).
+ * The fields of /proc/<pid>/stat from the third on (state, ppid, ...; so
+ * field n of proc(5) is at index n - 3), or undefined when it cannot be read
+ * (gone, or no /proc).
  */
-export function processState(pid: number): string | undefined {
+export function processStatFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may itself hold spaces or parentheses.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ', 1)[0];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** The scheduler state of process `pid` ("R", "S", "T" for stopped, ...), or undefined. */
+export function processState(pid: number): string | undefined {
+  return processStatFields(pid)?.[0];
 }
 
 /**

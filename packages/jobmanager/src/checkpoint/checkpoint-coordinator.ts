@@ -37,50 +37,17 @@ import type { CheckpointCoordinatorConfiguration } from './checkpoint-configurat
 import { CheckpointFailedError, CheckpointFailures, type CheckpointFailure } from './checkpoint-failure.js';
 import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
 import { CheckpointFinalizer } from './checkpoint-finalizer.js';
-import type { CheckpointIdCounter } from './checkpoint-id-counter.js';
-import { checkPlan, type CheckpointPlan, type CheckpointPlanOutcome } from './checkpoint-plan.js';
+import { checkPlan, type CheckpointPlan } from './checkpoint-plan.js';
 import { CheckpointStatsTracker } from './checkpoint-stats-tracker.js';
-import type { SnapshotStorages } from './checkpoint-storage-access.js';
 import { systemTimers, type Cancellable, type CheckpointTimers } from './checkpoint-timers.js';
 import { isSavepoint, type CheckpointKind, type CheckpointTrigger, type CompletedCheckpoint, type JobEndStatus } from './checkpoint-types.js';
-import type { CompletedCheckpointStore } from './completed-checkpoint-store.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
 import { reportRestored, restoreFromSnapshot, type RestoreDeps, type RestoreOptions } from './checkpoint-restore.js';
 import { TriggerRequestQueue } from './trigger-request-queue.js';
+import type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
 
-export interface CheckpointCoordinatorOptions {
-  readonly jobId: string;
-  readonly configuration: CheckpointCoordinatorConfiguration;
-  readonly counter: CheckpointIdCounter;
-  readonly store: CompletedCheckpointStore;
-  readonly storages: SnapshotStorages;
-  /** Asked at every trigger: which operators and running attempts the checkpoint covers. */
-  readonly planCheckpoint: () => CheckpointPlanOutcome;
-  /** Sends TriggerCheckpoint to the sources; a rejection aborts the checkpoint. */
-  readonly triggerSources: (trigger: CheckpointTrigger) => Promise<void> | void;
-  /**
-   * Sends NotifyCheckpointComplete to the tasks; failures are logged only.
-   * `final`: every task acknowledged it with its data ended (the job's final
-   * checkpoint): the tasks finish once they committed it.
-   */
-  readonly notifyComplete: (checkpointId: number, final: boolean) => Promise<void> | void;
-  /** Sends NotifyCheckpointAborted to the tasks; failures are logged only. */
-  readonly notifyAborted: (checkpointId: number) => Promise<void> | void;
-  /** Fails the job: consecutive counted failures exceeded tolerable-failed-checkpoints. */
-  readonly failJob: (reason: string) => void;
-  readonly log: Logger;
-  readonly timers?: CheckpointTimers;
-  /** Suffix of savepoint folder names. @default 12 random hex characters */
-  readonly randomSuffix?: () => string;
-  /** Delay of the first periodic trigger after startCheckpointScheduler. @default the interval */
-  readonly initialDelayMs?: number;
-}
-
-/** What happened to an acknowledgement (for logs and tests; the RPC answers Ack either way). */
-export type AcknowledgeOutcome = 'accepted' | 'duplicate' | 'invalid' | 'unknown-task' | 'unknown-checkpoint' | 'late';
-
-export type DeclineOutcome = 'aborted' | 'unknown-task' | 'unknown-checkpoint';
+export type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
 
 interface Deferred {
   resolve(checkpoint: CompletedCheckpoint): void;
@@ -99,8 +66,6 @@ interface PendingEntry {
   /** collecting → finalizing (writing `_metadata`) → completing (recording; no longer abortable). */
   phase: 'collecting' | 'finalizing' | 'completing';
   aborted: boolean;
-  /** Acknowledgements of tasks whose data had ended when they took the snapshot. */
-  endedData: number;
 }
 
 const RECENTLY_ABORTED = 32;
@@ -270,7 +235,7 @@ export class CheckpointCoordinator {
       : { root: null, folder: checkpointFolderOf(this.options.jobId, id) };
     const pending = new PendingCheckpoint(id, timestamp, kind, location, plan);
     const timeout = this.timers.schedule(this.config.timeoutMs, () => this.expire(id));
-    this.pending.set(id, { pending, request, timeout, phase: 'collecting', aborted: false, endedData: 0 });
+    this.pending.set(id, { pending, request, timeout, phase: 'collecting', aborted: false });
     this.statistics.reportPending(id, kind, timestamp, pending.numberOfTasks);
     this.log.info({ checkpointId: id, kind, tasks: pending.numberOfTasks, path: this.externalPath(location) }, 'triggering checkpoint');
     const trigger: CheckpointTrigger = {
@@ -331,13 +296,12 @@ export class CheckpointCoordinator {
       this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, errorMessage(err)));
       return 'invalid';
     }
-    const result = entry.pending.acknowledge(executionAttemptId, snapshot, this.timers.now());
+    const result = entry.pending.acknowledge(executionAttemptId, snapshot, this.timers.now(), endOfData);
     if (result.kind === 'invalid') {
       this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, result.problem));
       return 'invalid';
     }
     if (result.kind !== 'accepted') return result.kind;
-    if (endOfData) entry.endedData += 1;
     const { pending } = entry;
     this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize);
     if (pending.isFullyAcknowledged) this.track(this.complete(entry));
@@ -386,7 +350,7 @@ export class CheckpointCoordinator {
       this.statistics.reportDiscarded(old.checkpointId);
     }));
     if (pending.kind !== 'savepoint') {
-      const final = entry.endedData === pending.numberOfAcknowledged;
+      const final = pending.isFinal;
       if (final) this.log.info({ checkpointId: id }, 'final checkpoint completed: every task had ended its data');
       this.callQuietly('notify complete', id, () => this.options.notifyComplete(id, final));
     }

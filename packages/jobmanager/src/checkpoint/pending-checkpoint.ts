@@ -6,7 +6,9 @@
  * leave the checkpoint unchanged); a taken acknowledgement matches the plan
  * (only operators of that task's chain, keyed handles only for key groups
  * the subtask owns). The checkpoint is fully acknowledged exactly when every
- * task of the plan has acknowledged; only then can it become metadata.
+ * task of the plan has acknowledged; only then can it become metadata. It
+ * is final (the job's final checkpoint) when every acknowledgement said the
+ * task's data had ended.
  */
 import {
   CHECKPOINT_METADATA_FORMAT,
@@ -31,6 +33,8 @@ export type AcknowledgeResult =
 export class PendingCheckpoint {
   private readonly tasks = new Map<string, TaskToAcknowledge>();
   private readonly acknowledged = new Set<string>();
+  /** Acknowledgements of tasks whose data had ended when they took the snapshot. */
+  private endedData = 0;
   private readonly operators: ReadonlyMap<string, OperatorToSnapshot>;
   /** operator id → state per subtask index, filled by acknowledgements. */
   private readonly states = new Map<string, (OperatorSubtaskState | undefined)[]>();
@@ -60,6 +64,11 @@ export class PendingCheckpoint {
     return this.acknowledged.size === this.tasks.size;
   }
 
+  /** Fully acknowledged, every task with its data ended: the job's final checkpoint. */
+  get isFinal(): boolean {
+    return this.isFullyAcknowledged && this.endedData === this.tasks.size;
+  }
+
   /** Bytes of state acknowledged so far. */
   get stateSize(): number {
     return this.size;
@@ -78,7 +87,8 @@ export class PendingCheckpoint {
     return [...this.tasks.values()].filter((t) => !this.acknowledged.has(t.executionAttemptId));
   }
 
-  acknowledge(executionAttemptId: string, snapshot: SubtaskStateSnapshot, now: number): AcknowledgeResult {
+  /** `endOfData`: the task's data had ended when it took the snapshot. */
+  acknowledge(executionAttemptId: string, snapshot: SubtaskStateSnapshot, now: number, endOfData = false): AcknowledgeResult {
     const task = this.tasks.get(executionAttemptId);
     if (!task) return { kind: 'unknown-task' };
     if (this.acknowledged.has(executionAttemptId)) return { kind: 'duplicate' };
@@ -91,6 +101,7 @@ export class PendingCheckpoint {
       this.size += state.stateSize;
     }
     this.acknowledged.add(executionAttemptId);
+    if (endOfData) this.endedData += 1;
     this.lastAck = now;
     return { kind: 'accepted' };
   }
