@@ -11,7 +11,8 @@
  * key state: snapshot and restore of every key group, and processing-time
  * timers (register, fire).
  */
-import { HeapKeyedStateBackend, keyHash, ProcessingTimeTimerService } from '@rivulet/common';
+import { keyHash } from '@rivulet/common';
+import { HeapKeyedStateBackend, ProcessingTimeTimerService } from '@rivulet/taskmanager';
 import { printReport } from './lib/report.js';
 
 const MAX_PARALLELISM = 128;

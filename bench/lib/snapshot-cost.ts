@@ -8,7 +8,7 @@
  * serialization the persister does asynchronously (`encode` of every group),
  * and the `Buffer.concat` of the pieces into files.
  */
-import { HeapKeyedStateBackend } from '@rivulet/common';
+import { HeapKeyedStateBackend } from '@rivulet/taskmanager';
 import { median } from './checkpoint-cluster.js';
 
 export interface SnapshotCost {

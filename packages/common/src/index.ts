@@ -15,7 +15,6 @@ export * from './highavailability/etcd/index.js';
 export * from './deployment/task-deployment-descriptor.js';
 export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
-export * from './state/index.js';
 export * from './checkpoint/index.js';
 export const RIVULET_VERSION = '0.1.0';
 export * from './storage/index.js';

@@ -1,4 +1,6 @@
-export { TaskManager, type TaskManagerStarted } from './taskmanager.js';
-export { LeaderSessionGuard } from './fencing/leader-session-guard.js';
-export { SlotTable } from './slot/slot-table.js';
-export * from './network/index.js';
+export { TaskManager, type TaskManagerStarted } from './control/taskmanager.js';
+export { LeaderSessionGuard } from './control/fencing/leader-session-guard.js';
+export { SlotTable } from './control/slots/slot-table.js';
+export * from './control/network/index.js';
+/** The keyed state backend slots run on (for benchmarks of it). */
+export { HeapKeyedStateBackend, ProcessingTimeTimerService } from './slot/state/index.js';

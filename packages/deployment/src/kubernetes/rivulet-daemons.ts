@@ -5,7 +5,7 @@ export type DaemonCommand = 'jobmanager' | 'taskmanager';
 
 /**
  * What each daemon serves, by configuration key, as the daemons define it
- * (packages/jobmanager/src/jobmanager.ts, packages/taskmanager/src/taskmanager.ts,
+ * (packages/jobmanager/src/jobmanager.ts, packages/taskmanager/src/control/taskmanager.ts,
  * packages/common/src/http/http-server.ts, packages/jobmanager/src/rest/rest-routes.ts).
  * The manifests are checked against this; the process test checks this
  * against the running daemons.

@@ -1,0 +1,181 @@
+import type * as grpc from '@grpc/grpc-js';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import {
+  RIVULET_VERSION,
+  ServiceLifecycle,
+  EtcdLeaderRetrievalService,
+  StandaloneLeaderRetrievalService,
+  bindServer,
+  createHttpServer,
+  createMetricsRegistry,
+  createServer,
+  hostPort,
+  listenHttp,
+  newTaskManagerId,
+  rivuletProto,
+  shutdownServer,
+  type Configuration,
+  type Logger,
+  type Registry,
+} from '@rivulet/common';
+import { LeaderSessionGuard } from './fencing/leader-session-guard.js';
+import { TaskManagerMetrics } from './metrics.js';
+import { JobManagerConnection } from './registration/jobmanager-connection.js';
+import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
+import { SlotTable } from './slots/slot-table.js';
+import { createNetworkEnvironment } from './network/index.js';
+import { registerNetworkMetrics } from './network-metrics.js';
+import type { NetworkEnvironment } from './network/network-api.js';
+import { JobArtifacts } from '../slot/task/job-artifacts.js';
+import { TaskExecutor } from './tasks/task-executor.js';
+import { CheckpointPersister } from '../slot/checkpointing/checkpoint-persister.js';
+import { StorageProvider } from '../slot/checkpointing/storage-provider.js';
+import { createLocalStateStore } from './local-state/local-state-store.js';
+
+/** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
+function advertisedHost(bindHost: string): string {
+  return bindHost === '0.0.0.0' || bindHost === '::' ? hostname() : bindHost;
+}
+
+export interface TaskManagerStarted {
+  readonly resourceId: string;
+  readonly rpcPort: number;
+  readonly httpPort: number;
+}
+
+/**
+ * The TaskManager daemon: offers its slots to the leading JobManager, keeps
+ * registered through JobManager restarts and failovers, serves
+ * TaskManagerService (fenced by leader session) and /metrics, /healthz.
+ */
+export class TaskManager {
+  private readonly lifecycle: ServiceLifecycle;
+  private readonly metricsRegistry: Registry;
+  private readonly metrics: TaskManagerMetrics;
+  private readonly slots: SlotTable;
+  private readonly guard = new LeaderSessionGuard();
+  private readonly grpcServer: grpc.Server;
+  private readonly http: FastifyInstance;
+  private connection: JobManagerConnection | undefined;
+  private network: NetworkEnvironment | undefined;
+  private executor: TaskExecutor | undefined;
+  private readonly storage: StorageProvider;
+  /** This process's folder for job bundles; removed when the TaskManager stops. */
+  private workDir: string | undefined;
+  private resourceId: string | undefined;
+
+  constructor(
+    private readonly config: Configuration,
+    private readonly log: Logger,
+  ) {
+    this.lifecycle = new ServiceLifecycle('TaskManager', log);
+    // Job bundles carry inline source maps: user stack traces name the job's source lines.
+    process.setSourceMapsEnabled(true);
+    this.metricsRegistry = createMetricsRegistry('taskmanager');
+    this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
+    this.metrics = new TaskManagerMetrics(this.metricsRegistry, () => this.slots.free());
+    registerNetworkMetrics(this.metricsRegistry, () => this.network?.stats());
+    this.storage = new StorageProvider(config, log);
+    this.metrics.slotsTotal.set(this.slots.size);
+    this.grpcServer = createServer();
+    this.grpcServer.addService(
+      rivuletProto().TaskManagerService.service,
+      taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, executor: () => this.executor, log }),
+    );
+    this.http = createHttpServer({
+      log,
+      metrics: this.metricsRegistry,
+      health: () => ({
+        healthy: this.lifecycle.state === 'RUNNING',
+        details: { registered: this.connection?.registered ?? false },
+      }),
+      // Ready while registered with the leader: a rollout waits for a new TaskManager to offer its slots.
+      readiness: () => ({
+        ready: this.lifecycle.state === 'RUNNING' && (this.connection?.registered ?? false),
+        details: { registered: this.connection?.registered ?? false },
+      }),
+    });
+  }
+
+  async start(): Promise<TaskManagerStarted> {
+    const bindHost = this.config['taskmanager.bind-host'];
+    const host = this.config['taskmanager.host'] ?? advertisedHost(bindHost);
+    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
+    const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
+    const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
+    this.resourceId = resourceId;
+    const network = createNetworkEnvironment({
+      log: this.log.child({ component: 'network' }),
+      resourceId,
+      bufferSizeBytes: this.config['taskmanager.network.buffer-size'],
+      bufferTimeoutMs: this.config['execution.buffer-timeout'],
+    });
+    this.network = network;
+    const dataPort = await network.start(bindHost, this.config['taskmanager.data.port']);
+    this.connection = new JobManagerConnection({
+      // high-availability.type etcd: follow the leader published in etcd; none: the configured address.
+      retrieval: this.config['high-availability.type'] === 'etcd'
+        ? new EtcdLeaderRetrievalService(this.config, { logger: this.log })
+        : new StandaloneLeaderRetrievalService({
+          rpcAddress: hostPort(this.config['jobmanager.rpc.address'], this.config['jobmanager.rpc.port']),
+        }),
+      registration: {
+        resourceId,
+        rpcEndpoint: { host, port: rpcPort },
+        dataEndpoint: { host, port: dataPort },
+        httpEndpoint: { host, port: httpPort },
+        numberOfSlots: this.slots.size,
+        version: RIVULET_VERSION,
+      },
+      slots: this.slots,
+      runningTasks: () => this.executor?.taskReport() ?? [],
+      guard: this.guard,
+      initialBackoffMs: this.config['cluster.registration.initial-timeout'],
+      maxBackoffMs: this.config['cluster.registration.max-timeout'],
+      metrics: this.metrics,
+      log: this.log,
+    });
+    this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
+    const bundleDir = join(this.workDir, 'jobs');
+    const localState = await createLocalStateStore(this.config, resourceId, this.log);
+    this.storage.useLocalState(localState);
+    const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log, localState);
+    this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, persister, this.storage, this.log);
+    this.lifecycle.transition('RUNNING');
+    await this.connection.start();
+    this.log.info(
+      { resourceId, rpcPort, dataPort, httpPort, slots: this.slots.size, rpcAddress: hostPort(host, rpcPort) },
+      'TaskManager running',
+    );
+    return { resourceId, rpcPort, httpPort };
+  }
+
+  get state(): string {
+    return this.lifecycle.state;
+  }
+
+  /**
+   * Graceful stop (SIGTERM): first tells the JobManager this TaskManager
+   * leaves, so it fails the tasks over to other slots at once and records a
+   * graceful shutdown as the cause; only then cancels the tasks here (their
+   * peers elsewhere are already being cancelled by the JobManager, and a task
+   * cancelled here commits nothing more), closes the data connections and
+   * the servers. `reason` goes to the exception history of the jobs it ran.
+   */
+  async stop(reason?: string): Promise<void> {
+    if (this.lifecycle.state === 'STOPPING' || this.lifecycle.state === 'STOPPED') return;
+    this.lifecycle.transition('STOPPING');
+    // Set together in start(): a connection implies a resource id.
+    await this.connection?.stop(reason ?? `TaskManager ${this.resourceId ?? ''} is shutting down gracefully`);
+    this.executor?.cancelAll();
+    await this.network?.stop();
+    await this.storage.close();
+    if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
+    const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
+    await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
+    this.lifecycle.transition('STOPPED');
+  }
+}

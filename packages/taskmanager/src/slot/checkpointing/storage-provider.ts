@@ -1,0 +1,46 @@
+import { createCheckpointStorage, type CheckpointStorage, type Configuration, type Logger } from '@rivulet/common';
+import type { TaskLocalStateStore } from '../../control/local-state/local-state-store.js';
+
+/**
+ * Opens checkpoint storage once per root: the cluster's checkpoint storage
+ * (`execution.checkpointing.dir`) for new checkpoints, and any other root a
+ * restore names (a savepoint folder). Also holds the TaskManager's local
+ * copies of snapshots (local recovery) when it keeps any; `close` closes them.
+ */
+export class StorageProvider {
+  private readonly byRoot = new Map<string, CheckpointStorage>();
+  private local: TaskLocalStateStore | undefined;
+
+  constructor(
+    private readonly config: Configuration,
+    readonly log: Logger,
+  ) {}
+
+  /** Local copies restores read first; undefined without local recovery. */
+  get localState(): TaskLocalStateStore | undefined {
+    return this.local;
+  }
+
+  /** Set once at TaskManager start, when `state.backend.local-recovery` is on. */
+  useLocalState(store: TaskLocalStateStore | undefined): void {
+    this.local = store;
+  }
+
+  checkpoints(): CheckpointStorage {
+    return this.forRoot(this.config['execution.checkpointing.dir']);
+  }
+
+  forRoot(root: string): CheckpointStorage {
+    let storage = this.byRoot.get(root);
+    if (!storage) {
+      storage = createCheckpointStorage(root, this.config, { logger: this.log });
+      this.byRoot.set(root, storage);
+    }
+    return storage;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...[...this.byRoot.values()].map((s) => s.close()), this.local?.close()]);
+    this.byRoot.clear();
+  }
+}

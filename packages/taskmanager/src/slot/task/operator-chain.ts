@@ -1,0 +1,161 @@
+import type { CompiledJob, KeySelector, OperatorFunctions, SinkFunction } from '@rivulet/api';
+import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { ResultPartitionWriter } from '../../control/network/network-api.js';
+import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
+import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
+import { FanOutOutput, type ChainMember, type Output } from './output.js';
+import { createRecordWriterOutput } from './record-writer-output.js';
+import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
+import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
+import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
+import type { SourceReader } from './sources/source-reader.js';
+import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
+import { staticRuntimeContext } from './runtime-context.js';
+
+/** The operators of one subtask, wired head to tail. */
+export interface OperatorChain {
+  /** Where records from the input gate enter (non-source chains). */
+  readonly head: Output;
+  /** Set when the chain head is a source. */
+  readonly source: SourceReader | undefined;
+  /** Set when the chain head is keyed (reduce, process): owns state and timers. */
+  readonly keyed: KeyedOperator | undefined;
+  /** Every member with lifecycle hooks, head first. */
+  readonly members: readonly ChainMember[];
+  /** Operator ids of the source, the keyed head and each member, for checkpoints. */
+  readonly sourceOperatorId: string | undefined;
+  readonly keyedOperatorId: string | undefined;
+  readonly memberOperatorIds: ReadonlyMap<ChainMember, string>;
+}
+
+function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunctions {
+  const functions = job.functions.get(operator.id);
+  if (!functions) {
+    throw new Error(`operator "${operator.id}" is not in the job bundle as built on this TaskManager (the job's build must be deterministic)`);
+  }
+  if (functions.kind !== operator.kind) {
+    throw new Error(`operator "${operator.id}" is a ${operator.kind} in the job graph but a ${functions.kind} in the bundle`);
+  }
+  return functions;
+}
+
+/**
+ * Builds the chain from its tail: the tail writes to the result partitions
+ * (one per outgoing edge), every other operator calls the next directly.
+ */
+export function buildOperatorChain(
+  descriptor: TaskDeploymentDescriptor,
+  job: CompiledJob,
+  writers: readonly ResultPartitionWriter[],
+  restoredSourceSplits?: readonly unknown[],
+  restoredOperatorState?: ReadonlyMap<string, unknown>,
+): OperatorChain {
+  const { subtaskIndex, parallelism, maxParallelism } = descriptor;
+  const tailOutputs = descriptor.outputs.map((output, i) => {
+    const target = job.functions.get(output.targetOperatorId);
+    const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
+    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex);
+  });
+  let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs);
+  const members: ChainMember[] = [];
+  const memberOperatorIds = new Map<ChainMember, string>();
+  let keyed: KeyedOperator | undefined;
+  let keyedOperatorId: string | undefined;
+  let source: SourceReader | undefined;
+  let sourceOperatorId: string | undefined;
+
+  for (let i = descriptor.operators.length - 1; i >= 0; i--) {
+    const operator = descriptor.operators[i]!;
+    const functions = functionsOf(job, operator);
+    const context = staticRuntimeContext(operator.id, subtaskIndex, parallelism, maxParallelism);
+    switch (functions.kind) {
+      case 'map':
+        next = new MapOperator(functions.fn, next);
+        break;
+      case 'filter':
+        next = new FilterOperator(functions.fn, next);
+        break;
+      case 'flatMap':
+        next = new FlatMapOperator(functions.fn, next);
+        break;
+      case 'reduce':
+      case 'process':
+        keyed = createKeyedOperator(functions, operator, descriptor, next);
+        keyedOperatorId = operator.id;
+        members.unshift(keyed);
+        memberOperatorIds.set(keyed, operator.id);
+        next = keyed;
+        break;
+      case 'sink': {
+        const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id));
+        members.unshift(sink);
+        memberOperatorIds.set(sink, operator.id);
+        next = sink;
+        break;
+      }
+      case 'source':
+        source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
+        sourceOperatorId = operator.id;
+        break;
+    }
+  }
+  return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds };
+}
+
+function stringParam(operator: ChainedOperator, name: string): string {
+  const value = operator.params[name];
+  if (typeof value !== 'string' || value === '') throw new Error(`operator "${operator.id}" has no "${name}" parameter`);
+  return value;
+}
+
+function createSink(
+  operator: ChainedOperator,
+  fn: SinkFunction<unknown> | undefined,
+  context: ReturnType<typeof staticRuntimeContext>,
+  descriptor: TaskDeploymentDescriptor,
+  restored: unknown,
+): Output & ChainMember {
+  const { subtaskIndex, parallelism } = descriptor;
+  switch (operator.variant) {
+    case 'print':
+      return new PrintSink(typeof operator.params['prefix'] === 'string' ? operator.params['prefix'] : undefined, subtaskIndex, parallelism);
+    case 'file':
+      return new TransactionalFileSink(
+        stringParam(operator, 'dir'),
+        subtaskIndex,
+        parallelism,
+        descriptor.executionAttemptId.slice(0, 8).toLowerCase(),
+        restored as FileSinkState | undefined,
+      );
+    case 'collect':
+      return new CollectSink(stringParam(operator, 'name'));
+    default:
+      if (!fn) throw new Error(`sink "${operator.id}" (${operator.variant}) has no sink function`);
+      return new CustomSink(fn, context);
+  }
+}
+
+/** A source reading its initial split, or the splits restored from a checkpoint. */
+function createSource(
+  operator: ChainedOperator,
+  elements: readonly unknown[] | undefined,
+  subtaskIndex: number,
+  parallelism: number,
+  restored: readonly unknown[] | undefined,
+): SourceReader {
+  switch (operator.variant) {
+    case 'sequence':
+      return new SequenceSource(
+        (restored as SequenceSplit[] | undefined) ??
+          initialSequenceSplits(Number(operator.params['from']), Number(operator.params['to']), subtaskIndex, parallelism),
+      );
+    case 'elements':
+      return new ElementsSource(elements ?? [], (restored?.[0] as { index?: number } | undefined)?.index ?? 0);
+    case 'textFile': {
+      const path = stringParam(operator, 'path');
+      return new TextFileSource((restored as TextFileSplit[] | undefined) ?? (() => initialTextFileSplits(path, subtaskIndex, parallelism)));
+    }
+    default:
+      throw new Error(`source "${operator.id}" has an unknown variant "${operator.variant}"`);
+  }
+}

@@ -1,0 +1,45 @@
+import type { KeySelector } from '@rivulet/api';
+import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common';
+import type { ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { Output } from './output.js';
+
+/**
+ * The end of a chain on one outgoing edge: picks the subpartition of each
+ * record by the edge's partitioning and writes it to the result partition.
+ * 'hash' routes key -> key group -> owning subtask by the ring's table.
+ */
+export function createRecordWriterOutput(
+  descriptor: OutputDescriptor,
+  writer: ResultPartitionWriter,
+  maxParallelism: number,
+  keySelector: KeySelector<unknown, unknown> | undefined,
+  subtaskIndex: number,
+): Output {
+  switch (descriptor.partitioning) {
+    case 'forward':
+      return { collect: (record) => writer.emit(0, record) };
+    case 'broadcast':
+      return { collect: (record) => writer.broadcastEmit(record) };
+    case 'rebalance': {
+      const n = writer.numberOfSubpartitions;
+      let next = subtaskIndex % n;
+      return {
+        collect(record) {
+          writer.emit(next, record);
+          next = next + 1 === n ? 0 : next + 1;
+        },
+      };
+    }
+    case 'hash': {
+      const owners = descriptor.keyGroupOwners;
+      if (!owners || !keySelector) throw new Error(`hash edge to ${descriptor.targetVertexId} has no key-group table or key selector`);
+      const keyGroupOf = keyGroupAssigner(maxParallelism);
+      const table = Int32Array.from(owners);
+      return {
+        collect(record) {
+          writer.emit(table[keyGroupOf(keySelector(record))]!, record);
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,337 @@
+import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { InputGate, NetworkEnvironment, ResultPartitionWriter } from '../../control/network/network-api.js';
+import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
+import { readRestoredState } from '../checkpointing/restore-reader.js';
+import type { StorageProvider } from '../checkpointing/storage-provider.js';
+import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
+import type { JobArtifacts } from './job-artifacts.js';
+import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
+import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
+
+const SOURCE_BATCH = 1024;
+const YIELD_EVERY_BATCHES = 8;
+/** A task yields at least this often, so slow user functions cannot starve heartbeats and I/O. */
+const YIELD_AFTER_MS = 10;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * One subtask: an operator chain fed by a source or by an input gate,
+ * writing to result partitions. Runs cooperatively on the TaskManager's
+ * event loop: it yields between batches and waits (never spins) when its
+ * outputs have no room (backpressure) or its input has nothing.
+ */
+export class StreamTask {
+  private readonly abort = new AbortController();
+  private writers: ResultPartitionWriter[] = [];
+  private gate: InputGate | undefined;
+  private chain: OperatorChain | undefined;
+  /** Checkpoints triggered at this source, taken between two batches. */
+  private readonly triggered: BarrierInfo[] = [];
+  /** Where checkpoints other than the default write (savepoints), announced before their barrier. */
+  private readonly locations = new Map<number, SnapshotLocation>();
+  /** Uploads still running; the task reports FINISHED only after they settle. */
+  private readonly persisting = new Set<Promise<void>>();
+  /** Stop with savepoint: the source ends its input after this checkpoint's barrier. */
+  private terminateAfter: number | undefined;
+  /** A barrier aligned on every input channel, taken before the next entry. */
+  private aligned: BarrierInfo | undefined;
+  /** Commit notifications run one after another, in checkpoint order. */
+  private notifications: Promise<void> = Promise.resolve();
+  private externalFailure: Error | undefined;
+  private lastYield = performance.now();
+  /** Every input ended (or, for a source, its splits): no record follows; the task waits for the final checkpoint. */
+  private dataEnded = false;
+  /** The job's final checkpoint completed and was committed here: the task may finish. */
+  private finalCompleted = false;
+  /** Channels that delivered end-of-data or end-of-partition. */
+  private readonly endedChannels = new Set<number>();
+  /** Wakes a source waiting after its end of data (a trigger or the final notification arrived). */
+  private wakeUp: (() => void) | undefined;
+  private report: (report: TaskReport) => void = () => undefined;
+
+  constructor(
+    readonly descriptor: TaskDeploymentDescriptor,
+    private readonly network: NetworkEnvironment,
+    private readonly artifacts: JobArtifacts,
+    private readonly checkpointing: TaskCheckpointing,
+    private readonly storage: StorageProvider,
+    private readonly mode: CheckpointingMode,
+    private readonly log: Logger,
+  ) {}
+
+  get isSource(): boolean {
+    return this.descriptor.inputs.length === 0;
+  }
+
+  /** The job checkpoints periodically: at the end of its data the task waits for the final checkpoint. */
+  private get waitsForFinalCheckpoint(): boolean {
+    return this.descriptor.finalCheckpoint === true;
+  }
+
+  /** A source takes checkpoint `barrier` between its next two batches; `terminate` ends its input after it. */
+  triggerCheckpoint(barrier: BarrierInfo, location: SnapshotLocation | undefined, terminate: boolean): void {
+    if (!this.isSource) throw new Error(`task ${this.descriptor.vertexName} is not a source; only sources are triggered`);
+    if (location) this.locations.set(barrier.checkpointId, location);
+    if (terminate) this.terminateAfter = barrier.checkpointId;
+    this.triggered.push(barrier);
+    this.wakeUp?.();
+  }
+
+  /** Where checkpoint `checkpointId` writes, when not the default (told before its barrier arrives). */
+  announceLocation(checkpointId: number, location: SnapshotLocation): void {
+    this.locations.set(checkpointId, location);
+  }
+
+  /**
+   * Every subtask acknowledged `checkpointId`: two-phase-commit sinks commit.
+   * `final`: every task had ended its data when it took this checkpoint, so
+   * once committed this task may finish (ignored by a task whose data has
+   * not ended: an attempt deployed after the checkpoint was taken).
+   */
+  notifyCheckpointComplete(checkpointId: number, final = false): Promise<void> {
+    const chain = this.chain;
+    this.notifications = this.notifications.then(async () => {
+      for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
+      if (final && this.dataEnded && !this.finalCompleted) {
+        this.finalCompleted = true;
+        this.log.info({ checkpointId }, 'final checkpoint completed: the task finishes');
+        this.wakeUp?.();
+      }
+    });
+    return this.notifications;
+  }
+
+  get cancelled(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  get failure(): Error | undefined {
+    return this.externalFailure;
+  }
+
+  cancel(): void {
+    this.abort.abort(new TaskCancelledError());
+  }
+
+  /** Fails the task from outside its loop (e.g. a commit on notification failed). */
+  fail(err: unknown): void {
+    this.externalFailure ??= err instanceof Error ? err : new Error(String(err));
+    this.abort.abort(this.externalFailure);
+  }
+
+  /** Runs to the end; reports every state change. Never rejects. */
+  async run(report: (report: TaskReport) => void): Promise<void> {
+    this.report = report;
+    const d = this.descriptor;
+    const owner = `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
+    let chain: OperatorChain | undefined;
+    try {
+      report({ state: 'INITIALIZING' });
+      const job = await this.artifacts.load(d);
+      this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner }));
+      const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
+      const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
+      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates);
+      this.chain = chain;
+      const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
+      for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
+      const channels = d.inputs.flatMap((input) => input.channels);
+      this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
+      for (const member of chain.members) await member.open?.();
+      await chain.source?.open?.();
+      this.throwIfCancelled();
+      report({ state: 'RUNNING' });
+      if (chain.source) await this.runSource(chain);
+      else await this.runInput(chain);
+      this.throwIfCancelled();
+      await this.race(this.notifications); // commits of completed checkpoints settle before the final one
+      for (const member of chain.members) await member.finish?.();
+      for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
+      await this.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
+      await this.race(Promise.allSettled([...this.persisting]));
+      const result: Record<string, unknown[]> = {};
+      for (const member of chain.members) Object.assign(result, member.result?.());
+      report({ state: 'FINISHED', result });
+    } catch (err) {
+      for (const writer of this.writers) writer.release(err instanceof Error ? err : new Error(String(err)));
+      if (this.cancelled && !this.externalFailure) {
+        report({ state: 'CANCELED' });
+      } else {
+        this.log.warn({ task: owner, err: describeFailure(err) }, 'task failed');
+        report({ state: 'FAILED', failure: describeFailure(err) });
+      }
+    } finally {
+      this.gate?.close();
+      await Promise.allSettled([
+        chain?.source?.close?.(),
+        ...(chain?.members ?? []).map(async (member) => member.close?.()),
+      ]);
+    }
+  }
+
+  private async runSource(chain: OperatorChain): Promise<void> {
+    const source = chain.source!;
+    let batches = 0;
+    for (;;) {
+      this.throwIfCancelled();
+      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
+      if (this.terminateAfter !== undefined) return;
+      if (this.dataEnded) {
+        if (this.finalCompleted) return;
+        await this.race(new Promise<void>((resolve) => (this.wakeUp = resolve)));
+        this.wakeUp = undefined;
+        continue;
+      }
+      const emitted = source.emit(chain.head, SOURCE_BATCH);
+      const more = typeof emitted === 'boolean' ? emitted : await emitted;
+      await this.afterBatch(chain, ++batches);
+      if (!more) {
+        if (!this.waitsForFinalCheckpoint) return;
+        await this.endData(chain);
+      }
+    }
+  }
+
+  /**
+   * The task's input ended and the job checkpoints: flush what the chain
+   * holds, tell downstream (end-of-data: no record follows, barriers still
+   * do) and the JobManager, and keep taking checkpoints until the final one
+   * completes. No timer fires after this point (as at the end of input).
+   */
+  private async endData(chain: OperatorChain): Promise<void> {
+    this.dataEnded = true;
+    for (const member of chain.members) {
+      const pending = member.drainPending?.();
+      if (pending) await this.race(pending);
+    }
+    for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-data' });
+    this.log.info({}, 'end of data: waiting for the final checkpoint');
+    this.report({ state: 'RUNNING', endOfData: true });
+  }
+
+  private async runInput(chain: OperatorChain): Promise<void> {
+    const gate = this.gate!;
+    const keyed = chain.keyed;
+    const aligner = new BarrierAligner(gate.numberOfChannels, this.mode, gate, {
+      onAligned: (barrier) => {
+        this.aligned = barrier;
+      },
+      onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
+    });
+    let batches = 0;
+    for (;;) {
+      this.throwIfCancelled();
+      if (this.aligned) {
+        const barrier = this.aligned;
+        this.aligned = undefined;
+        await this.takeCheckpoint(chain, barrier);
+      }
+      if (keyed && !this.dataEnded) keyed.fireDueTimers(Date.now());
+      const entry = gate.poll();
+      if (entry === undefined) {
+        if (gate.failure) throw gate.failure;
+        // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
+        if (gate.finished) return;
+        const delay = this.dataEnded ? undefined : keyed?.msUntilNextTimer(Date.now());
+        await this.race(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)]));
+        continue;
+      }
+      if ('records' in entry) {
+        const head = chain.head;
+        for (const record of entry.records) head.collect(record);
+        await this.afterBatch(chain, ++batches);
+      } else if (entry.event.kind === 'barrier') {
+        aligner.onBarrier(entry.channel, entry.event);
+      } else if (entry.event.kind === 'end-of-data') {
+        this.endedChannels.add(entry.channel);
+        if (this.endedChannels.size === gate.numberOfChannels && this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
+      } else {
+        this.endedChannels.add(entry.channel);
+        aligner.onEndOfPartition(entry.channel);
+      }
+    }
+  }
+
+  /**
+   * The synchronous half of a checkpoint, between two records: snapshot
+   * every stateful operator of the chain (point-in-time views: keyed state is
+   * held copy-on-write, O(key groups)), then forward the barrier downstream.
+   * Serializing, uploading and acknowledging continue asynchronously while
+   * the task processes on.
+   */
+  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
+    const parts: OperatorSnapshotParts[] = [];
+    try {
+      if (chain.source && chain.sourceOperatorId) {
+        parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
+      }
+      if (chain.keyed && chain.keyedOperatorId) {
+        parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshot() });
+      }
+      for (const member of chain.members) {
+        if (!member.snapshotState) continue;
+        const operatorId = chain.memberOperatorIds.get(member);
+        if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId) });
+      }
+    } catch (err) {
+      for (const part of parts) {
+        part.keyedState?.release();
+        part.timers?.release();
+      }
+      void this.checkpointing.decline(this.descriptor, barrier.checkpointId, `snapshot failed: ${describeFailure(err)}`);
+      for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+      return;
+    }
+    for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+    const location = this.locations.get(barrier.checkpointId);
+    this.locations.delete(barrier.checkpointId);
+    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded);
+    this.persisting.add(persisting);
+    void persisting.finally(() => this.persisting.delete(persisting));
+  }
+
+  /** Between batches: let asynchronous sinks catch up, honour backpressure, and yield. */
+  private async afterBatch(chain: OperatorChain, batches: number): Promise<void> {
+    for (const member of chain.members) {
+      const pending = member.drainPending?.();
+      if (pending) await this.race(pending);
+    }
+    for (const writer of this.writers) {
+      if (!writer.isAvailable()) await this.race(writer.whenAvailable());
+    }
+    const now = performance.now();
+    if (batches % YIELD_EVERY_BATCHES === 0 || now - this.lastYield >= YIELD_AFTER_MS) {
+      this.lastYield = now;
+      await yieldToEventLoop();
+    }
+  }
+
+  private throwIfCancelled(): void {
+    if (this.cancelled) throw this.abort.signal.reason;
+  }
+
+  /** Waits for `promise`, or rejects as soon as the task is cancelled. */
+  private race<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.abort.signal;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../../../src/slot/checkpointing/barrier-aligner.js';
+
+function setup(channels: number, mode: CheckpointingMode) {
+  const blocked = new Set<number>();
+  const aligned: number[] = [];
+  const aborted: Array<[number, string]> = [];
+  const aligner = new BarrierAligner(channels, mode, {
+    blockChannel: (c) => blocked.add(c),
+    unblockChannel: (c) => blocked.delete(c),
+  }, {
+    onAligned: (b) => aligned.push(b.checkpointId),
+    onAborted: (id, reason) => aborted.push([id, reason]),
+  });
+  return { aligner, blocked, aligned, aborted };
+}
+
+const barrier = (checkpointId: number): BarrierInfo => ({ checkpointId, timestamp: 0, savepoint: false });
+
+describe('BarrierAligner', () => {
+  test('exactly-once blocks each channel that delivered the barrier until all have, then unblocks all', () => {
+    const { aligner, blocked, aligned } = setup(3, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, barrier(1));
+    assert.deepEqual([...blocked], [0]);
+    aligner.onBarrier(2, barrier(1));
+    assert.deepEqual([...blocked].sort(), [0, 2]);
+    assert.deepEqual(aligned, []);
+    aligner.onBarrier(1, barrier(1));
+    assert.deepEqual(aligned, [1]);
+    assert.equal(blocked.size, 0);
+  });
+
+  test('at-least-once never blocks and snapshots once every channel delivered the barrier', () => {
+    const { aligner, blocked, aligned } = setup(2, 'AT_LEAST_ONCE');
+    aligner.onBarrier(1, barrier(4));
+    assert.equal(blocked.size, 0);
+    assert.deepEqual(aligned, []);
+    aligner.onBarrier(0, barrier(4));
+    assert.deepEqual(aligned, [4]);
+  });
+
+  test('a finished channel counts as aligned, also for a barrier that is already waiting', () => {
+    const { aligner, blocked, aligned } = setup(2, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, barrier(2));
+    aligner.onEndOfPartition(1);
+    assert.deepEqual(aligned, [2]);
+    assert.equal(blocked.size, 0);
+    aligner.onBarrier(0, barrier(3));
+    assert.deepEqual(aligned, [2, 3], 'the finished channel does not hold later checkpoints back');
+  });
+
+  test('a newer barrier aborts the alignment of an older one; stale barriers are ignored', () => {
+    const { aligner, blocked, aligned, aborted } = setup(2, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, barrier(5));
+    aligner.onBarrier(1, barrier(6));
+    assert.equal(aborted.length, 1);
+    assert.equal(aborted[0]?.[0], 5);
+    assert.match(aborted[0]?.[1] ?? '', /checkpoint 6 overtook it/);
+    assert.deepEqual([...blocked], [1]);
+    aligner.onBarrier(0, barrier(5));
+    assert.deepEqual([...blocked], [1], 'a stale barrier neither blocks nor completes');
+    aligner.onBarrier(0, barrier(6));
+    assert.deepEqual(aligned, [6]);
+    assert.equal(blocked.size, 0);
+  });
+
+  test('a single channel aligns at once', () => {
+    const { aligner, aligned, blocked } = setup(1, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, barrier(1));
+    assert.deepEqual(aligned, [1]);
+    assert.equal(blocked.size, 0);
+  });
+});
