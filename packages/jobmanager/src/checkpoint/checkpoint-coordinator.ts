@@ -18,7 +18,8 @@
  *   aborted checkpoint is deleted;
  * - savepoints are never deleted by the coordinator; intermediate savepoints
  *   neither notify tasks nor become the recovery point;
- * - counted failures beyond tolerable-failed-checkpoints call `failJob` once.
+ * - counted failures beyond tolerable-failed-checkpoints call `failJob` once;
+ * - a final checkpoint subsumes all pending ones, ends periodic triggers, answers final requests.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -45,19 +46,10 @@ import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
 import { reportRestored, restoreFromSnapshot, type RestoreDeps, type RestoreOptions } from './checkpoint-restore.js';
 import { TriggerRequestQueue } from './trigger-request-queue.js';
+import { answerWithFinal, type AwaitedRequest, type Deferred, type Request } from './checkpoint-requests.js';
 import type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
 
 export type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
-
-interface Deferred {
-  resolve(checkpoint: CompletedCheckpoint): void;
-  reject(err: Error): void;
-}
-
-type Request =
-  | { readonly kind: 'periodic' }
-  | { readonly kind: 'manual'; readonly done: Deferred }
-  | { readonly kind: 'savepoint'; readonly done: Deferred; readonly targetDirectory: string; readonly terminate: boolean };
 
 interface PendingEntry {
   readonly pending: PendingCheckpoint;
@@ -89,6 +81,8 @@ export class CheckpointCoordinator {
   private lastEnd: number | undefined;
   private pauseTimer: Cancellable | undefined;
   private shutdownResult: Promise<void> | undefined;
+  /** The final checkpoint completed since the scheduler last stopped: no periodic one follows it. */
+  private finalCompleted: CompletedCheckpoint | undefined;
 
   constructor(private readonly options: CheckpointCoordinatorOptions) {
     this.config = options.configuration;
@@ -126,6 +120,7 @@ export class CheckpointCoordinator {
    */
   async stopCheckpointScheduler(reason: string): Promise<void> {
     this.epoch += 1;
+    this.finalCompleted = undefined;
     this.periodic.stop();
     this.queue.drain().forEach((request) => {
       if (request.kind !== 'periodic') this.queue.enqueue(request); // on-demand requests stay; the plan decides them
@@ -156,6 +151,16 @@ export class CheckpointCoordinator {
   /** Triggers a checkpoint now (ignoring min-pause, waiting for max-concurrent); resolves when it completes. */
   triggerCheckpoint(): Promise<CompletedCheckpoint> {
     return this.request((done) => ({ kind: 'manual', done }));
+  }
+
+  /**
+   * The job's final checkpoint: resolves with the first checkpoint that
+   * completes as final — its own, or one in flight (a periodic checkpoint
+   * every task acknowledged with end-of-data; then it triggers nothing).
+   */
+  triggerFinalCheckpoint(): Promise<CompletedCheckpoint> {
+    if (this.finalCompleted) return Promise.resolve(this.finalCompleted);
+    return this.request((done) => ({ kind: 'manual', done, final: true }));
   }
 
   /**
@@ -204,6 +209,7 @@ export class CheckpointCoordinator {
 
   private async startTrigger(request: Request): Promise<void> {
     if (request.kind === 'periodic') this.periodic.rearm();
+    if (answerWithFinal(request, this.finalCompleted)) return;
     const epoch = this.epoch;
     const outcome = this.options.planCheckpoint();
     if (outcome.kind === 'not-ready') return this.failBeforeTrigger(request, CheckpointFailures.jobNotRunning(outcome.reason));
@@ -224,6 +230,7 @@ export class CheckpointCoordinator {
     }
     if (this.shutdownResult) return this.failBeforeTrigger(request, CheckpointFailures.shutdown('the job has ended'));
     if (epoch !== this.epoch) return this.failBeforeTrigger(request, CheckpointFailures.suspended('the job left RUNNING while the checkpoint was set up'));
+    if (answerWithFinal(request, this.finalCompleted)) return; // a checkpoint in flight completed as final meanwhile
     this.createPending(id, request, outcome.plan);
   }
 
@@ -256,7 +263,12 @@ export class CheckpointCoordinator {
     const fields = { reason: failure.reason, message: failure.message, request: request.kind };
     if (request.kind === 'periodic') this.log.debug(fields, 'checkpoint not triggered');
     else this.log.info(fields, 'checkpoint not triggered');
-    if (request.kind !== 'periodic') request.done.reject(new CheckpointFailedError(undefined, failure, this.what(request)));
+    if (request.kind !== 'periodic') this.settleFailed(request, new CheckpointFailedError(undefined, failure, this.what(request)));
+  }
+
+  /** Rejects a request, except a final one once the final checkpoint completed: that is its outcome. */
+  private settleFailed(request: AwaitedRequest, err: CheckpointFailedError): void {
+    if (!answerWithFinal(request, this.finalCompleted)) request.done.reject(err);
   }
 
   // ---- acknowledgements ------------------------------------------------------
@@ -341,8 +353,9 @@ export class CheckpointCoordinator {
     this.log.info({ checkpointId: id, kind: pending.kind, bytes: metadata.stateSize, ms: this.lastEnd - pending.triggerTimestamp, path: externalPath }, 'checkpoint completed');
     if (pending.kind === 'checkpoint') {
       this.failures.handleSuccess(id);
+      if (pending.isFinal) this.afterFinal(completed);
       for (const [other, e] of [...this.pending]) {
-        if (other < id && e.pending.kind === 'checkpoint') this.abort(other, CheckpointFailures.subsumed(id));
+        if ((other < id || pending.isFinal) && e.pending.kind === 'checkpoint') this.abort(other, CheckpointFailures.subsumed(id));
       }
     }
     await Promise.all(pushedOut.map(async (old) => {
@@ -356,6 +369,19 @@ export class CheckpointCoordinator {
     }
     if (entry.request.kind !== 'periodic') entry.request.done.resolve(completed);
     this.pump();
+  }
+
+  /**
+   * The final checkpoint completed: tasks finish on its notification, so no
+   * periodic one follows, and a queued final request (waiting behind a
+   * periodic checkpoint that turned out final) is answered with it.
+   */
+  private afterFinal(completed: CompletedCheckpoint): void {
+    this.finalCompleted = completed;
+    this.periodic.stop();
+    for (const request of this.queue.drain()) {
+      if (!answerWithFinal(request, completed) && request.kind !== 'periodic') this.queue.enqueue(request);
+    }
   }
 
   // ---- aborting --------------------------------------------------------------
@@ -387,11 +413,10 @@ export class CheckpointCoordinator {
     if (this.recentlyAborted.size > RECENTLY_ABORTED) this.recentlyAborted.delete(this.recentlyAborted.keys().next().value!);
     this.lastEnd = this.timers.now();
     this.statistics.reportFailed(id, this.lastEnd, failure);
-    this.log.warn({ checkpointId: id, kind: pending.kind, reason: failure.reason, message: failure.message }, 'checkpoint failed');
+    const fields = { checkpointId: id, kind: pending.kind, reason: failure.reason, message: failure.message };
+    this.log[failure.reason === 'CHECKPOINT_SUBSUMED' ? 'info' : 'warn'](fields, 'checkpoint failed'); // subsumed is no failure
     this.callQuietly('notify aborted', id, () => this.options.notifyAborted(id));
-    if (entry.request.kind !== 'periodic') {
-      entry.request.done.reject(new CheckpointFailedError(id, failure, this.what(entry.request)));
-    }
+    if (entry.request.kind !== 'periodic') this.settleFailed(entry.request, new CheckpointFailedError(id, failure, this.what(entry.request)));
     this.failures.handleFailure(id, pending.kind, failure);
     this.pump();
   }
@@ -432,9 +457,7 @@ export class CheckpointCoordinator {
     this.periodic.stop();
     this.pauseTimer?.cancel();
     for (const request of this.queue.drain()) {
-      if (request.kind !== 'periodic') {
-        request.done.reject(new CheckpointFailedError(undefined, CheckpointFailures.shutdown(`job ${status}`), this.what(request)));
-      }
+      if (request.kind !== 'periodic') this.settleFailed(request, new CheckpointFailedError(undefined, CheckpointFailures.shutdown(`job ${status}`), this.what(request)));
     }
     for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.shutdown(`job ${status}`));
     await this.settleCompletions();

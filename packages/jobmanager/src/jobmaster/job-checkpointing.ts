@@ -85,8 +85,9 @@ export class JobCheckpointing {
     if (!this.started || this.finalTriggered || !executions.every((e) => e.state === 'RUNNING' && this.endedData.has(e.attemptId))) return;
     this.finalTriggered = true;
     this.options.log.info({}, 'every task ended its data: triggering the final checkpoint');
-    this.coordinator.triggerCheckpoint().then(
-      () => undefined,
+    // A periodic checkpoint in flight may complete as final first: then that one answers this trigger.
+    this.coordinator.triggerFinalCheckpoint().then(
+      (completed) => this.options.log.debug({ checkpointId: completed.checkpointId }, 'the final checkpoint completed'),
       (err: unknown) => this.options.log.warn({ err: String(err) }, 'the final checkpoint failed; the next periodic one is taken instead'),
     ).finally(() => {
       this.finalTriggered = false;

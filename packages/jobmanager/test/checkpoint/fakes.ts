@@ -10,6 +10,7 @@ import {
   subtaskMemberId,
   subtaskStateFolderOf,
   type AssignmentTable,
+  type Logger,
   type SubtaskStateSnapshot,
 } from '@rivulet/common';
 import {
@@ -168,6 +169,8 @@ export interface HarnessOptions {
   readonly store?: CompletedCheckpointStore;
   readonly timers?: FakeTimers;
   readonly events?: string[];
+  /** @default silentLogger() */
+  readonly log?: Logger;
 }
 
 /** A coordinator with fakes around it; `events` is one ordered log of storage, trigger and notify calls. */
@@ -226,7 +229,7 @@ export class Harness {
       },
       notifyAborted: (id) => void this.events.push(`notify-aborted ${id}`),
       failJob: (reason) => void this.failures.push(reason),
-      log: silentLogger(),
+      log: options.log ?? silentLogger(),
       timers: this.timers,
       randomSuffix: () => `r${++this.suffix}`,
     });
