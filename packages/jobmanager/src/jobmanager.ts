@@ -68,7 +68,7 @@ export class JobManager implements LeaderContender {
   ) {
     this.lifecycle = new ServiceLifecycle('JobManager', log);
     this.metricsRegistry = createMetricsRegistry('jobmanager');
-    this.metrics = new JobManagerMetrics(this.metricsRegistry);
+    this.metrics = new JobManagerMetrics(this.metricsRegistry, { heartbeatIntervalMs: config['heartbeat.interval'] });
     this.registry = new TaskManagerRegistry(log, this.metrics);
     const heartbeat = { intervalMs: config['heartbeat.interval'], timeoutMs: config['heartbeat.timeout'] };
     this.heartbeats = new HeartbeatManager(this.registry, heartbeat, log);

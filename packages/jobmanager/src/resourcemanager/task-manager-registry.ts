@@ -31,6 +31,8 @@ export interface TaskManagerRegistryEvents {
 export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents> {
   private readonly byRegistration = new Map<RegistrationId, TaskManagerRegistration>();
   private readonly byResource = new Map<TaskManagerId, RegistrationId>();
+  /** Registrations that sent at least one heartbeat (a gap is measured from the second on). */
+  private readonly heardFrom = new WeakSet<TaskManagerRegistration>();
 
   constructor(
     private readonly log: Logger,
@@ -77,7 +79,11 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
   heartbeat(registrationId: string, slots: readonly pb.SlotStatus__Output[]): boolean {
     const registration = this.get(registrationId);
     if (!registration) return false;
-    registration.lastHeartbeatMs = this.now();
+    const now = this.now();
+    // The gap since the previous heartbeat; the first one only follows the registration.
+    if (this.heardFrom.has(registration)) this.metrics.observeHeartbeatGap(registration.resourceId, now - registration.lastHeartbeatMs);
+    else this.heardFrom.add(registration);
+    registration.lastHeartbeatMs = now;
     if (slots.length > 0) registration.slots = slots;
     return true;
   }
@@ -89,6 +95,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     this.byRegistration.delete(registration.registrationId);
     if (this.byResource.get(registration.resourceId) === registration.registrationId) {
       this.byResource.delete(registration.resourceId);
+      this.metrics.removeTaskManager(registration.resourceId);
     }
     this.metrics.taskManagersLost.inc({ reason });
     const level = reason === 'disconnect' || reason === 'replaced' || reason === 'graceful-shutdown' ? 'info' : 'warn';

@@ -8,6 +8,12 @@ export interface HeartbeatStreamOptions {
   readonly timeoutMs: number;
   readonly slots: () => pb.SlotStatus[];
   readonly onLeaderHeartbeat: (session: LeaderSession) => void;
+  /**
+   * Called at every interval tick with how late it fired, in ms: the time
+   * since the previous tick minus `intervalMs` — how long this thread's
+   * event loop kept the heartbeat waiting.
+   */
+  readonly onSendDelay?: (delayMs: number) => void;
   /** Any of these aborting ends the stream (stopping, leader changed). */
   readonly signals: readonly AbortSignal[];
 }
@@ -19,7 +25,7 @@ export interface HeartbeatStreamEnd {
 
 /**
  * Runs one registration's heartbeat stream: sends a heartbeat with the slot
- * report every `intervalMs` and resolves (never rejects) when the stream
+ * report every `intervalMs` (reporting how late each one leaves) and resolves (never rejects) when the stream
  * ends, the leader has been silent for `timeoutMs`, or a signal aborts.
  */
 export function runHeartbeatStream(options: HeartbeatStreamOptions): Promise<HeartbeatStreamEnd> {
@@ -38,7 +44,11 @@ export function runHeartbeatStream(options: HeartbeatStreamOptions): Promise<Hea
     const send = (): void => {
       stream.write({ registrationId: options.registrationId, slots: options.slots() });
     };
+    let lastTick = performance.now();
     const timer = setInterval(() => {
+      const tick = performance.now();
+      options.onSendDelay?.(Math.max(0, tick - lastTick - options.intervalMs));
+      lastTick = tick;
       const silentMs = Date.now() - lastFromLeader;
       if (silentMs > options.timeoutMs) {
         finish({ reason: 'heartbeat-timeout', detail: `no heartbeat from the JobManager for ${silentMs} ms` });

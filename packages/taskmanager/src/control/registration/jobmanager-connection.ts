@@ -200,6 +200,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
       timeoutMs: Number(response.heartbeatTimeoutMs) || 5000,
       slots: () => this.options.slots.report(),
       onLeaderHeartbeat: (session) => this.options.guard.observe(session),
+      onSendDelay: (delayMs) => this.options.metrics.observeHeartbeatSendDelay(delayMs),
       signals: [untilLeaderChanges],
     });
   }
