@@ -1,20 +1,42 @@
 import { join } from 'node:path';
-import { REPO_ROOT, runCli, startJobManager, startTaskManager, stopAllProcesses, waitFor, type StartedJobManager } from '@rivulet/testing';
+import {
+  REPO_ROOT,
+  runCli,
+  startJobManager,
+  startTaskManager,
+  stopAllProcesses,
+  waitFor,
+  type StartedJobManager,
+  type StartedTaskManager,
+} from '@rivulet/testing';
 
 export interface JobTiming {
   readonly runningMs: number;
   readonly state: string;
 }
 
-/** Starts a JobManager and `taskManagers` TaskManagers with one slot each, as real processes. */
-export async function startBenchCluster(taskManagers: number): Promise<StartedJobManager> {
-  const jm = await startJobManager();
-  for (let i = 0; i < taskManagers; i++) await startTaskManager(jm.rpcAddress, { slots: 1, name: `tm${i}` });
-  await waitFor(async () => ((await (await fetch(`${jm.restUrl}/overview`)).json()) as { taskmanagers: number }).taskmanagers === taskManagers, {
+export interface BenchJobManager extends StartedJobManager {
+  readonly taskManagers: readonly StartedTaskManager[];
+}
+
+/**
+ * Starts a JobManager and `taskManagers` TaskManagers with `slotsPerTaskManager`
+ * slots each (default 1: one process per core), as real processes, with
+ * `settings` as `-D key=value` on every daemon; resolves once every slot is registered.
+ */
+export async function startBenchCluster(taskManagers: number, slotsPerTaskManager = 1, settings: readonly string[] = []): Promise<BenchJobManager> {
+  const jm = await startJobManager({ set: settings });
+  const tms: StartedTaskManager[] = [];
+  for (let i = 0; i < taskManagers; i++) tms.push(await startTaskManager(jm.rpcAddress, { slots: slotsPerTaskManager, name: `tm${i}`, set: settings }));
+  const slots = taskManagers * slotsPerTaskManager;
+  await waitFor(async () => {
+    const overview = (await (await fetch(`${jm.restUrl}/overview`)).json()) as { taskmanagers: number; 'slots-total': number };
+    return overview.taskmanagers === taskManagers && overview['slots-total'] === slots;
+  }, {
     timeoutMs: 20_000,
-    what: `${taskManagers} TaskManagers`,
+    what: `${taskManagers} TaskManagers with ${slots} slots`,
   });
-  return jm;
+  return { ...jm, taskManagers: tms };
 }
 
 /**
