@@ -69,6 +69,21 @@ export const duration: OptionType<number> = {
   },
 };
 
+const MEMORY_UNITS: Readonly<Record<string, number>> = { '': 1 / (1024 * 1024), b: 1 / (1024 * 1024), k: 1 / 1024, kb: 1 / 1024, m: 1, mb: 1, g: 1024, gb: 1024, t: 1024 * 1024, tb: 1024 * 1024 };
+
+/** A memory size in MiB, from Flink's forms: `512m`, `1g`, `1024 mb`, `2 gb` (a plain number is bytes). */
+export const memorySizeMb: OptionType<number> = {
+  expected: 'a memory size such as "512m", "1g" or "2 gb"',
+  parse(raw) {
+    const match = typeof raw === 'number' ? ['', String(raw), ''] : /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(String(raw));
+    const factor = match ? MEMORY_UNITS[match[2]!.toLowerCase()] : undefined;
+    if (!match || factor === undefined) throw new OptionTypeMismatch(`expected ${this.expected}, got ${JSON.stringify(raw)}`);
+    const mb = Number(match[1]) * factor;
+    if (!(mb >= 1)) throw new OptionTypeMismatch(`expected at least 1 MiB, got ${JSON.stringify(raw)}`);
+    return Math.floor(mb);
+  },
+};
+
 /** A YAML list, or a comma-separated string from the environment or a flag. */
 export const textList: OptionType<readonly string[]> = fromSchema(
   'a list of strings (YAML list or comma-separated)',
@@ -85,6 +100,25 @@ export function optional<T>(type: OptionType<T>): OptionType<T | null> {
     parse(raw) {
       if (raw === null || raw === undefined || raw === '') return null;
       return type.parse(raw);
+    },
+  };
+}
+
+/**
+ * A duration in seconds, at least `minSeconds`: a plain number is seconds
+ * (as Flink reads `jobstore.expiration-time`, so a value copied from a Flink
+ * configuration means the same), a number with a unit is converted (`1 h`,
+ * `30 min`, `1500 ms`).
+ */
+export function durationInSeconds(minSeconds: number): OptionType<number> {
+  const expected = `a duration such as "1 h" or "30 min", or a number of seconds, at least ${minSeconds} s`;
+  return {
+    expected,
+    parse(raw) {
+      const plain = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : undefined;
+      const seconds = plain ?? duration.parse(raw) / 1000;
+      if (!Number.isFinite(seconds) || seconds < minSeconds) throw new OptionTypeMismatch(`expected ${expected}, got ${show(raw)}`);
+      return seconds;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { bool, decimal, duration, integer, oneOf, optional, port, text, textList, type OptionType } from './option-types.js';
+import { bool, decimal, duration, integer, memorySizeMb, oneOf, optional, port, text, textList, type OptionType } from './option-types.js';
+import { durationInSeconds } from './option-types.js';
 
 /**
  * Every configuration key Rivulet accepts. Names follow Flink's where the
@@ -29,6 +30,9 @@ export const CONFIG_OPTIONS = {
   'taskmanager.data.port': option(port, 6121, 'Data exchange port of the TaskManager.'),
   'taskmanager.http.port': option(port, 9249, 'HTTP port of the TaskManager: /metrics, /healthz, /readyz (registered with the leader).'),
   'taskmanager.numberOfTaskSlots': option(integer(1, 1024), 1, 'Slots this TaskManager offers.'),
+  'taskmanager.memory.task.heap.size': option(optional(memorySizeMb), null, 'Heap for user code of all slots of a TaskManager (e.g. 2g), divided evenly among the slots: each slot\'s thread gets its share as its heap limit, and a task exceeding it fails with that cause while other slots run on. Unset: 1g per slot.'),
+  'task.cancellation.timeout': option(duration, 180_000, 'A cancelled task still running this long after its cancellation has its slot\'s thread ended (the TaskManager and its other slots keep running); 0: never.'),
+  'task.cancellation.interval': option(duration, 30_000, 'How often a cancelled task that has not stopped is logged and asked again to stop.'),
   'taskmanager.resource-id': option(optional(text), null, 'Stable id of the TaskManager; generated from host and port when unset.'),
   'cluster.registration.initial-timeout': option(duration, 100, 'First delay between registration attempts of a TaskManager.'),
   'cluster.registration.max-timeout': option(duration, 2000, 'Largest delay between registration attempts (exponential backoff).'),
@@ -79,6 +83,8 @@ export const CONFIG_OPTIONS = {
   'execution.checkpointing.num-retained': option(integer(1, 1024), 1, 'Completed checkpoints kept; older ones are deleted, files and all.'),
   'execution.checkpointing.externalized-checkpoint-retention': option(oneOf(['NO_EXTERNALIZED_CHECKPOINTS', 'DELETE_ON_CANCELLATION', 'RETAIN_ON_CANCELLATION']), 'NO_EXTERNALIZED_CHECKPOINTS', 'Whether retained checkpoints survive the job: NO_EXTERNALIZED_CHECKPOINTS deletes them when the job is cancelled or fails, DELETE_ON_CANCELLATION keeps them when it fails, RETAIN_ON_CANCELLATION also when cancelled.'),
   'web.checkpoints.history': option(integer(1, 10_000), 10, 'Recent checkpoints a job remembers for GET /jobs/:id/checkpoints and rivulet status.'),
+  'jobstore.max-capacity': option(integer(1, 2_147_483_647), 100, 'Most ended jobs (FINISHED, CANCELED, FAILED) the JobManager keeps for REST, rivulet list/status and the result of rivulet run; the oldest is evicted first.'),
+  'jobstore.expiration-time': option(durationInSeconds(1), 3600, 'How long the JobManager keeps an ended job, in seconds (as Flink) or with a unit (1 h); then it answers 404 saying it expired.'),
   's3.entropy.key': option(optional(text), null, 'Marker in checkpoint data-file paths replaced by random characters (metadata: removed), e.g. _entropy_; unset: no entropy. See docs/checkpoint-storage.md.'),
   's3.entropy.length': option(integer(1, 64), 4, 'Number of random [0-9a-z] characters that replace s3.entropy.key in data-file paths.'),
   's3.retry.deadline': option(duration, 60_000, 'Bound on one S3 call: transient failures (connection refused/reset, 5xx, throttling) are retried with exponential backoff until it passes; 403, 404 and a missing bucket fail at once.'),

@@ -10,6 +10,8 @@ export interface InputChannelLocation {
   readonly subpartitionIndex: number;
   /** 'local' when the producer runs in the receiving TaskManager, else its data address. */
   readonly location: 'local' | { readonly host: string; readonly port: number };
+  /** The producer runs in the same slot (allocation) as the consumer: records stay in the slot's thread. */
+  readonly sameSlot?: boolean;
 }
 
 export interface InputDescriptor {
@@ -27,6 +29,8 @@ export interface OutputDescriptor {
   readonly numberOfSubpartitions: number;
   /** For 'hash': key group -> target subtask index (the ring's assignment table). */
   readonly keyGroupOwners?: readonly number[];
+  /** Subpartitions whose consumer runs in the same slot (allocation) as this producer. */
+  readonly sameSlotSubpartitions?: readonly number[];
 }
 
 export interface ChainedOperator {

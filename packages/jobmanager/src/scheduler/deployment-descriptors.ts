@@ -84,6 +84,7 @@ export function buildDescriptor(
           partitionId: partitionIdOf(info.jobId, producer.attemptNumber, edge.source, edge.target, producerIndex),
           subpartitionIndex: edge.partitioning === 'forward' ? 0 : subtaskIndex,
           location: slot.resourceId === execution.slot.resourceId ? 'local' : { host: slot.dataHost, port: slot.dataPort },
+          ...(slot.allocationId === execution.slot.allocationId && slot.resourceId === execution.slot.resourceId ? { sameSlot: true } : {}),
         };
       });
       return { sourceVertexId: edge.source, partitioning: edge.partitioning, channels };
@@ -100,6 +101,7 @@ export function buildDescriptor(
         partitionId: partitionIdOf(info.jobId, execution.attemptNumber, edge.source, edge.target, subtaskIndex),
         numberOfSubpartitions: subpartitionsOf(edge, parallelismOf(edge.target)),
         ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
+        sameSlotSubpartitions: sameSlotSubpartitions(graph, edge, execution, parallelismOf(edge.target)),
       };
     });
 
@@ -129,4 +131,27 @@ export function buildDescriptor(
     finalCheckpoint: info.finalCheckpoint,
     ...(restore ? { restore } : {}),
   };
+}
+
+/**
+ * The subpartitions of `producer`'s partition on `edge` whose consumer has
+ * the producer's slot (allocation): their records stay in that slot's thread.
+ */
+function sameSlotSubpartitions(
+  graph: ExecutionGraph,
+  edge: { readonly target: string; readonly partitioning: string },
+  producer: Execution,
+  consumerParallelism: number,
+): number[] {
+  const slot = producer.slot;
+  if (!slot) return [];
+  const consumers = edge.partitioning === 'forward'
+    ? [{ subpartition: 0, subtask: producer.subtaskIndex }]
+    : Array.from({ length: consumerParallelism }, (_, i) => ({ subpartition: i, subtask: i }));
+  return consumers
+    .filter(({ subtask }) => {
+      const consumer = graph.executionOf(edge.target, subtask)?.slot;
+      return consumer !== undefined && consumer.allocationId === slot.allocationId && consumer.resourceId === slot.resourceId;
+    })
+    .map(({ subpartition }) => subpartition);
 }

@@ -29,11 +29,19 @@ import { SlotTable } from './slots/slot-table.js';
 import { createNetworkEnvironment } from './network/index.js';
 import { registerNetworkMetrics } from './network-metrics.js';
 import type { NetworkEnvironment } from './network/network-api.js';
-import { JobArtifacts } from '../slot/task/job-artifacts.js';
 import { TaskExecutor } from './tasks/task-executor.js';
-import { CheckpointPersister } from '../slot/checkpointing/checkpoint-persister.js';
-import { StorageProvider } from '../slot/checkpointing/storage-provider.js';
-import { createLocalStateStore } from './local-state/local-state-store.js';
+import { createLocalStateStore, type TaskLocalStateStore } from './local-state/local-state-store.js';
+import { JobBundles } from './tasks/job-bundles.js';
+import { SlotThreads } from './tasks/slot-threads.js';
+import { GrpcCheckpointResponder } from './tasks/checkpoint-responder.js';
+import { TaskStateReporter } from './tasks/task-state-reporter.js';
+import { TaskMetrics } from './task-metrics.js';
+import { NETWORK_DEFAULTS } from './network/options.js';
+
+/** Heap limit of each slot's thread when taskmanager.memory.task.heap.size is unset. */
+const DEFAULT_SLOT_HEAP_MB = 1024;
+/** Batches of one input channel handed to a slot's thread before it took them. */
+const SLOT_GATE_CREDIT = 2;
 
 /** Without taskmanager.host: the bind host, or the hostname when binding every interface. */
 function advertisedHost(bindHost: string): string {
@@ -62,7 +70,9 @@ export class TaskManager {
   private connection: JobManagerConnection | undefined;
   private network: NetworkEnvironment | undefined;
   private executor: TaskExecutor | undefined;
-  private readonly storage: StorageProvider;
+  private bundles: JobBundles | undefined;
+  private localState: TaskLocalStateStore | undefined;
+  private readonly taskMetrics: TaskMetrics;
   /** This process's folder for job bundles; removed when the TaskManager stops. */
   private workDir: string | undefined;
   private resourceId: string | undefined;
@@ -78,7 +88,7 @@ export class TaskManager {
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
     this.metrics = new TaskManagerMetrics(this.metricsRegistry, () => this.slots.free());
     registerNetworkMetrics(this.metricsRegistry, () => this.network?.stats());
-    this.storage = new StorageProvider(config, log);
+    this.taskMetrics = new TaskMetrics(this.metricsRegistry);
     this.metrics.slotsTotal.set(this.slots.size);
     this.grpcServer = createServer();
     this.grpcServer.addService(
@@ -139,11 +149,37 @@ export class TaskManager {
       log: this.log,
     });
     this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
-    const bundleDir = join(this.workDir, 'jobs');
     const localState = await createLocalStateStore(this.config, resourceId, this.log);
-    this.storage.useLocalState(localState);
-    const persister = new CheckpointPersister((root) => (root === null ? this.storage.checkpoints() : this.storage.forRoot(root)), this.connection, this.log, localState);
-    this.executor = new TaskExecutor(network, new JobArtifacts(this.connection, bundleDir), this.slots, this.connection, persister, this.storage, this.log);
+    this.localState = localState;
+    this.bundles = new JobBundles(this.connection, join(this.workDir, 'jobs'));
+    const heapTotalMb = this.config['taskmanager.memory.task.heap.size'];
+    const heapLimitMb = heapTotalMb === null ? DEFAULT_SLOT_HEAP_MB : Math.max(16, Math.floor(heapTotalMb / this.slots.size));
+    const { options } = network;
+    let executor: TaskExecutor | undefined;
+    const threads = new SlotThreads({
+      resourceId,
+      config: this.config,
+      network,
+      networkSettings: {
+        bufferSizeBytes: options.bufferSizeBytes,
+        bufferTimeoutMs: options.bufferTimeoutMs,
+        maxRecordsPerBuffer: options.maxRecordsPerBuffer,
+        maxQueuedBuffers: options.maxQueuedBuffersPerSubpartition,
+        maxFrameBytes: options.maxFrameBytes ?? NETWORK_DEFAULTS.maxFrameBytes,
+        gateCredit: SLOT_GATE_CREDIT,
+      },
+      heapLimitMb,
+      responder: new GrpcCheckpointResponder(this.connection, this.log),
+      descriptorOf: (attemptId) => executor?.descriptorOf(attemptId),
+      localState,
+      metrics: this.taskMetrics,
+      log: this.log,
+    });
+    executor = new TaskExecutor(threads, this.bundles, this.slots, new TaskStateReporter(this.connection, this.log), localState, {
+      cancellationTimeoutMs: this.config['task.cancellation.timeout'],
+      cancellationIntervalMs: this.config['task.cancellation.interval'],
+    }, this.log);
+    this.executor = executor;
     this.lifecycle.transition('RUNNING');
     await this.connection.start();
     this.log.info(
@@ -170,11 +206,12 @@ export class TaskManager {
     this.lifecycle.transition('STOPPING');
     // Set together in start(): a connection implies a resource id.
     await this.connection?.stop(reason ?? `TaskManager ${this.resourceId ?? ''} is shutting down gracefully`);
-    this.executor?.cancelAll();
-    await this.network?.stop();
-    await this.storage.close();
-    if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
+    await this.executor?.stopAll(graceMs);
+    await this.network?.stop();
+    await this.localState?.close();
+    await this.bundles?.releaseAll();
+    if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.lifecycle.transition('STOPPED');
   }

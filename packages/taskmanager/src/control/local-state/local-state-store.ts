@@ -1,6 +1,9 @@
 import { mkdir, open, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { LocalRead, LocalStateAccess, LocalStateFile } from '../../slot/checkpointing/task-checkpointing.js';
+
+export type { LocalRead, LocalStateFile } from '../../slot/checkpointing/task-checkpointing.js';
 import {
   checkpointFolderOf,
   errorMessage,
@@ -36,21 +39,6 @@ import {
  *   checkpoint or job was dropped deletes its own file.
  */
 
-/** One state file of a checkpoint, as written by a subtask of this TaskManager. */
-export interface LocalStateFile {
-  readonly jobId: string;
-  readonly checkpointId: number;
-  readonly operatorId: string;
-  readonly subtaskIndex: number;
-  readonly fileIndex: number;
-}
-
-/** What `read` found: the bytes, nothing indexed, or an indexed copy that could not serve them. */
-export type LocalRead =
-  | { readonly kind: 'hit'; readonly bytes: Buffer }
-  | { readonly kind: 'miss' }
-  | { readonly kind: 'unreadable'; readonly file: string; readonly reason: string };
-
 export interface TaskLocalStateStoreOptions {
   /** Most bytes waiting to be written locally; beyond it copies are skipped. @default 256 MiB */
   readonly maxPendingBytes?: number;
@@ -74,16 +62,6 @@ interface JobState {
 const DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024;
 const CHECKPOINT_FOLDER = /^chk-(\d+)$/;
 
-/**
- * The location key of a state file: its full URI in checkpoint storage.
- * `path` is as recorded in the handle: relative to `folder`, or to the
- * storage root when `rootRelative`. Equal for the writer (storage root +
- * `<job>/chk-<n>`) and for a restore naming the same file another way
- * (a retained checkpoint's folder as its root).
- */
-export function stateFileLocation(storage: CheckpointStorage, folder: string, path: string, rootRelative: boolean): string {
-  return storage.uri(rootRelative || folder === '' ? path : `${folder}/${path}`);
-}
 
 /**
  * The folder of this TaskManager's copies:
@@ -115,7 +93,7 @@ export async function createLocalStateStore(config: Configuration, resourceId: s
   return store;
 }
 
-export class TaskLocalStateStore {
+export class TaskLocalStateStore implements LocalStateAccess {
   private readonly index = new Map<string, IndexEntry>();
   private readonly jobs = new Map<string, JobState>();
   /** Local writes and deletions in flight (awaited by `settled` and `close`). */
@@ -284,6 +262,8 @@ export class TaskLocalStateStore {
     this.closed = true;
     // Local I/O only: a copy still waiting for checkpoint storage is not indexed once closed.
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Copies handed over by slot threads know their location already: let them settle so none recreates a folder after the wipe.
+    await Promise.allSettled([...this.keeping]);
     this.index.clear();
     this.jobs.clear();
     await rm(this.root, { recursive: true, force: true }).catch((err: unknown) => {

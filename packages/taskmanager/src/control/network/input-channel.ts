@@ -1,4 +1,7 @@
-import type { InputGateEntry } from './network-api.js';
+import type { InputGateEntry, RawInputGateEntry } from './network-api.js';
+
+/** A decoded batch, a raw one (raw gates), or an event. */
+export type ChannelEntry = InputGateEntry | RawInputGateEntry;
 
 /** One channel of an input gate: the consumer's end of one subpartition, local or remote. */
 export interface InputChannel {
@@ -13,7 +16,7 @@ export interface InputChannel {
   /** Requests the subpartition. Called once, after every channel of the gate exists. */
   start(): void;
   /** The next batch or event, or undefined (nothing, or the channel just failed). */
-  take(): InputGateEntry | undefined;
+  take(): ChannelEntry | undefined;
   /** Gives the channel up (cancels the request or the subpartition when not ended). */
   close(): void;
 }

@@ -1,13 +1,16 @@
-import type { InputChannelDescriptor, InputGateEntry } from './network-api.js';
+import type { InputChannelDescriptor } from './network-api.js';
 import { PartitionReleasedError } from './errors.js';
-import type { GateCallbacks, InputChannel } from './input-channel.js';
+import { HEADER_BYTES } from './frames.js';
+import type { ChannelEntry, GateCallbacks, InputChannel } from './input-channel.js';
+import { deserializeBatch, serializeBatch } from './record-serializer.js';
 import type { PartitionManager, PendingRequest } from './partition-manager.js';
 import type { Subpartition, SubpartitionReader } from './subpartition.js';
 
 /**
  * A channel whose producer runs in this TaskManager: reads the producer's
- * subpartition queue directly. Records pass as the same object references
- * (batches are the producer's arrays), never serialized; backpressure is the
+ * subpartition queue directly. Batches of records pass as the producer's
+ * arrays; batches a slot's thread serialized pass as bytes (decoded here, or
+ * handed on as they are by a raw channel); backpressure is the
  * producer's bounded queue, which shrinks only as this channel takes batches.
  * Taking end-of-partition marks the subpartition fully consumed.
  */
@@ -23,6 +26,8 @@ export class LocalInputChannel implements InputChannel, SubpartitionReader {
     private readonly descriptor: InputChannelDescriptor,
     private readonly gate: GateCallbacks,
     private readonly partitions: PartitionManager,
+    /** Hand batches on serialized (a raw gate). */
+    private readonly raw = false,
   ) {}
 
   get hasData(): boolean {
@@ -67,12 +72,19 @@ export class LocalInputChannel implements InputChannel, SubpartitionReader {
     this.fail(new PartitionReleasedError(partitionId, `local input channel ${this.index} (partition ${partitionId} subpartition ${subpartitionIndex}): ${error.message}`, { cause: error }));
   }
 
-  take(): InputGateEntry | undefined {
+  take(): ChannelEntry | undefined {
     if (this.state !== 'open') return undefined;
     const subpartition = this.subpartition!;
     const entry = subpartition.take();
     if (entry === undefined) return undefined;
-    if (entry.kind === 'records') return { channel: this.index, records: entry.records };
+    if (entry.kind === 'records') {
+      if (!this.raw) return { channel: this.index, records: entry.records };
+      return { channel: this.index, payload: serializeBatch(entry.records, { partitionId: this.descriptor.partitionId, owner: 'local channel' }).subarray(HEADER_BYTES) };
+    }
+    if (entry.kind === 'bytes') {
+      const payload = entry.bytes.subarray(HEADER_BYTES);
+      return this.raw ? { channel: this.index, payload } : { channel: this.index, records: deserializeBatch(payload) };
+    }
     if (entry.kind === 'event') {
       if (entry.event.kind === 'end-of-partition') {
         this.state = 'ended';
@@ -81,7 +93,7 @@ export class LocalInputChannel implements InputChannel, SubpartitionReader {
       }
       return { channel: this.index, event: entry.event };
     }
-    throw new Error(`local channel ${this.index} found a serialized batch in ${this.descriptor.partitionId}`);
+    return undefined;
   }
 
   close(): void {

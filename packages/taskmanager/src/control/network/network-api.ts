@@ -36,6 +36,12 @@ export interface ResultPartitionWriter {
   emit(subpartition: number, record: unknown): void;
   /** Appends the record to every subpartition. */
   broadcastEmit(record: unknown): void;
+  /**
+   * Queues one batch serialized elsewhere (a slot's thread): `bytes` starts
+   * with HEADER_BYTES of header space, then the batch as `serializeBatch`
+   * encodes it. Flushes the batch being filled first, so order is kept.
+   */
+  emitSerialized(subpartition: number, bytes: Buffer): void;
   /** Sends every non-empty batch now (buffer timeout, before events, at end). */
   flushAll(): void;
   /** Flushes, then sends the event to every subpartition, in order after all records. */
@@ -62,20 +68,31 @@ export interface InputChannelDescriptor {
   readonly subpartitionIndex: number;
   /** 'local' when the producer runs in this TaskManager, else its data address. */
   readonly location: 'local' | { readonly host: string; readonly port: number };
+  /** The producer runs in the consumer's slot: its records stay in that slot's thread. */
+  readonly sameSlot?: boolean;
 }
 
 export type InputGateEntry =
   | { readonly channel: number; readonly records: readonly unknown[] }
   | { readonly channel: number; readonly event: ChannelEvent };
 
-export interface InputGate {
+/**
+ * What a raw gate (`createInputGate(..., { raw: true })`) returns: batches
+ * stay serialized (the payload of a BUFFER frame, without its header), for a
+ * consumer that decodes them elsewhere (a slot's thread).
+ */
+export type RawInputGateEntry =
+  | { readonly channel: number; readonly payload: Buffer }
+  | { readonly channel: number; readonly event: ChannelEvent };
+
+export interface InputGate<Entry = InputGateEntry> {
   readonly numberOfChannels: number;
   /**
    * The next batch or event from any unblocked channel (fair between
    * channels), or undefined when nothing is available now. Taking a batch
    * returns credit to its channel.
    */
-  poll(): InputGateEntry | undefined;
+  poll(): Entry | undefined;
   /** Resolves when `poll()` may return something (or the gate failed/finished). */
   whenAvailable(): Promise<void>;
   /** True once every channel delivered end-of-partition and was drained. */
@@ -93,6 +110,8 @@ export interface NetworkEnvironment {
   start(host: string, port: number): Promise<number>;
   createResultPartition(id: ResultPartitionId, numberOfSubpartitions: number, options: { readonly owner: string }): ResultPartitionWriter;
   createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate;
+  /** A gate whose batches stay serialized (see RawInputGateEntry). */
+  createRawInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate<RawInputGateEntry>;
   /** Releases every partition and gate of a job attempt (cancel, failure). */
   releaseJob(jobId: string, attempt: number): void;
   /** Totals and queue lengths, for metrics, tests and benchmarks. */

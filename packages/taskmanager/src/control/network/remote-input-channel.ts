@@ -3,8 +3,8 @@ import type { ConnectionManager } from './connection-manager.js';
 import { Deque } from './deque.js';
 import { DataConnectionError, ProtocolError, RemoteChannelError } from './errors.js';
 import { MalformedFrame } from './frames.js';
-import type { GateCallbacks, InputChannel } from './input-channel.js';
-import type { ChannelEvent, InputChannelDescriptor, InputGateEntry } from './network-api.js';
+import type { ChannelEntry, GateCallbacks, InputChannel } from './input-channel.js';
+import type { ChannelEvent, InputChannelDescriptor } from './network-api.js';
 import { deserializeBatch } from './record-serializer.js';
 
 type Received = { readonly payload: Buffer } | { readonly event: ChannelEvent };
@@ -37,6 +37,8 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
     private readonly gate: GateCallbacks,
     private readonly connections: ConnectionManager,
     private readonly initialCredit: number,
+    /** Hand buffers on undecoded (a raw gate). */
+    private readonly raw = false,
   ) {
     this.peer = `${descriptor.location.host}:${descriptor.location.port}`;
   }
@@ -88,11 +90,15 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
     this.fail(this.connectionError(error));
   }
 
-  take(): InputGateEntry | undefined {
+  take(): ChannelEntry | undefined {
     const item = this.queue.shift();
     if (item === undefined) return undefined;
     if ('event' in item) return { channel: this.index, event: item.event };
     this.bytes -= item.payload.length;
+    if (this.raw) {
+      this.returnCredit();
+      return { channel: this.index, payload: item.payload };
+    }
     let records: unknown[];
     try {
       records = deserializeBatch(item.payload);
@@ -102,11 +108,15 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
       this.connection?.cancel(this.channelId);
       return undefined;
     }
+    this.returnCredit();
+    return { channel: this.index, records };
+  }
+
+  private returnCredit(): void {
     if (this.state === 'open') {
       this.outstandingCredit += 1;
       this.connection?.addCredit(this.channelId, 1);
     }
-    return { channel: this.index, records };
   }
 
   close(): void {

@@ -9,6 +9,8 @@ import { Subpartition, type SubpartitionOwner } from './subpartition.js';
 export interface ResultPartitionHooks {
   /** The partition is released, failed, or fully consumed: the registry forgets it. */
   readonly retired: (partition: ResultPartition, why: string) => void;
+  /** A reader took a batch of `subpartition` (a slot's thread counts what it may still queue). */
+  readonly bufferTaken?: (subpartition: number) => void;
 }
 
 /**
@@ -80,6 +82,13 @@ export class ResultPartition implements ResultPartitionWriter, SubpartitionOwner
     if (!this.flushPending) this.scheduleFlush(undefined);
   }
 
+  emitSerialized(subpartition: number, bytes: Buffer): void {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    const target = this.subpartitions[subpartition];
+    if (target === undefined) throw new RangeError(`partition ${this.id} has no subpartition ${subpartition}`);
+    target.appendSerialized(bytes);
+  }
+
   flushAll(): void {
     if (this.failure !== undefined) throw this.failure;
     this.cancelTimer();
@@ -130,6 +139,10 @@ export class ResultPartition implements ResultPartitionWriter, SubpartitionOwner
   fullnessChanged(delta: 1 | -1): void {
     this.fullSubpartitions += delta;
     if (this.fullSubpartitions === 0) this.availability.notify();
+  }
+
+  bufferTaken(index: number): void {
+    this.hooks.bufferTaken?.(index);
   }
 
   subpartitionConsumed(): void {

@@ -2,6 +2,7 @@ import type { Logger } from '@rivulet/common';
 import { Deque } from './deque.js';
 import type { GateCallbacks, InputChannel } from './input-channel.js';
 import type { InputGate, InputGateEntry } from './network-api.js';
+import type { ChannelEntry } from './input-channel.js';
 import { Notifier } from './notifier.js';
 
 /**
@@ -19,7 +20,7 @@ import { Notifier } from './notifier.js';
  * - the first channel failure is kept in `failure`; after it `poll()` returns
  *   nothing more.
  */
-export class SingleInputGate implements InputGate, GateCallbacks {
+export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implements InputGate<Entry>, GateCallbacks {
   readonly numberOfChannels: number;
   private readonly channels: readonly InputChannel[];
   private readonly blocked: boolean[];
@@ -34,7 +35,7 @@ export class SingleInputGate implements InputGate, GateCallbacks {
     numberOfChannels: number,
     createChannel: (index: number, gate: GateCallbacks) => InputChannel,
     private readonly log: Logger,
-    private readonly onClosed: (gate: SingleInputGate) => void,
+    private readonly onClosed: (gate: SingleInputGate<Entry>) => void,
   ) {
     this.numberOfChannels = numberOfChannels;
     this.blocked = new Array<boolean>(numberOfChannels).fill(false);
@@ -58,7 +59,7 @@ export class SingleInputGate implements InputGate, GateCallbacks {
     return this.channels.reduce((sum, c) => sum + c.queuedBytes, 0);
   }
 
-  poll(): InputGateEntry | undefined {
+  poll(): Entry | undefined {
     if (this.firstFailure !== undefined || this.closed) return undefined;
     for (let channel = this.ring.shift(); channel !== undefined; channel = this.ring.shift()) {
       channel.inRing = false;
@@ -75,7 +76,7 @@ export class SingleInputGate implements InputGate, GateCallbacks {
         this.endedChannels += 1;
         if (this.finished) this.notifier.notify();
       }
-      return entry;
+      return entry as Entry;
     }
     return undefined;
   }

@@ -46,6 +46,8 @@ export interface SubpartitionOwner {
   consumerLost(index: number, error: Error, connectionBroken: boolean): void;
   /** Serialization failed: the whole partition fails. */
   fail(error: Error): void;
+  /** The reader took a batch (the queue shrank by one). */
+  bufferTaken(index: number): void;
 }
 
 /** The guess of serialized bytes per record when the first record cannot be measured. */
@@ -111,9 +113,16 @@ export class Subpartition {
     }
   }
 
+  /** Queues a batch serialized elsewhere (with header space), after everything emitted so far. */
+  appendSerialized(bytes: Buffer): void {
+    if (this.state === 'released') return;
+    this.flush();
+    this.enqueue({ kind: 'bytes', bytes });
+  }
+
   /** Queues an event after everything emitted so far. */
   addEvent(event: ChannelEvent): void {
-    if (this.state === 'released') return;
+    if (this.state === 'released' || this.state === 'consumed') return;
     this.flush();
     this.enqueue({ kind: 'event', event });
     if (event.kind === 'end-of-partition') this.state = 'finished';
@@ -129,6 +138,7 @@ export class Subpartition {
       this.queuedBatches -= 1;
       if (entry.kind === 'bytes') this.bytesInQueue -= entry.bytes.length;
       if (this.queuedBatches === this.owner.maxQueuedBuffers - 1) this.owner.fullnessChanged(-1);
+      this.owner.bufferTaken(this.index);
     }
     return entry;
   }

@@ -3,8 +3,9 @@ import { ConnectionManager } from './connection-manager.js';
 import { DataServer } from './data-server.js';
 import { LocalInputChannel } from './local-input-channel.js';
 import type {
-  InputChannelDescriptor, InputGate, NetworkEnvironment, ResultPartitionId, ResultPartitionWriter,
+  InputChannelDescriptor, InputGate, NetworkEnvironment, RawInputGateEntry, ResultPartitionId, ResultPartitionWriter,
 } from './network-api.js';
+import type { ChannelEntry } from './input-channel.js';
 import { type NetworkEnvironmentOptions, type ResolvedNetworkOptions, resolveNetworkOptions } from './options.js';
 import { PartitionManager } from './partition-manager.js';
 import { RemoteInputChannel } from './remote-input-channel.js';
@@ -27,7 +28,7 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
   private readonly connections: ConnectionManager;
   private readonly server: DataServer;
   /** Open gates, with the job attempts (`jobId/attempt/`) of the partitions they read. */
-  private readonly gates = new Map<SingleInputGate, ReadonlySet<string>>();
+  private readonly gates = new Map<SingleInputGate<ChannelEntry>, ReadonlySet<string>>();
   private state: State = 'created';
   private boundPort: number | undefined;
 
@@ -52,25 +53,44 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
     return this.boundPort;
   }
 
-  createResultPartition(id: ResultPartitionId, numberOfSubpartitions: number, options: { readonly owner: string }): ResultPartitionWriter {
+  createResultPartition(
+    id: ResultPartitionId,
+    numberOfSubpartitions: number,
+    options: {
+      readonly owner: string;
+      readonly bufferTaken?: (subpartition: number) => void;
+      /** Subpartitions whose consumer reads them elsewhere (in a slot's thread): consumed from the start, never queued. */
+      readonly servedElsewhere?: readonly number[];
+    },
+  ): ResultPartitionWriter {
     this.checkNotStopped();
     const partition = new ResultPartition(id, numberOfSubpartitions, options.owner, this.options, {
       retired: (p, why) => this.partitions.retire(p, why),
+      ...(options.bufferTaken ? { bufferTaken: options.bufferTaken } : {}),
     });
     this.partitions.register(partition);
+    for (const index of options.servedElsewhere ?? []) partition.subpartitions[index]?.markConsumed();
     return partition;
   }
 
   createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate {
+    return this.openGate(channels, options.owner, false) as unknown as InputGate;
+  }
+
+  createRawInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate<RawInputGateEntry> {
+    return this.openGate(channels, options.owner, true) as unknown as InputGate<RawInputGateEntry>;
+  }
+
+  private openGate(channels: readonly InputChannelDescriptor[], owner: string, raw: boolean): SingleInputGate<ChannelEntry> {
     this.checkNotStopped();
-    const gate = new SingleInputGate(
-      options.owner,
+    const gate = new SingleInputGate<ChannelEntry>(
+      owner,
       channels.length,
       (index, callbacks) => {
         const descriptor = channels[index]!;
         const { location } = descriptor;
-        if (location === 'local') return new LocalInputChannel(index, descriptor, callbacks, this.partitions);
-        return new RemoteInputChannel(index, { ...descriptor, location }, callbacks, this.connections, this.options.initialCredit);
+        if (location === 'local') return new LocalInputChannel(index, descriptor, callbacks, this.partitions, raw);
+        return new RemoteInputChannel(index, { ...descriptor, location }, callbacks, this.connections, this.options.initialCredit, raw);
       },
       this.log,
       (g) => this.gates.delete(g),

@@ -1,45 +1,63 @@
 import {
   RivuletError,
-  callUnary,
   errorMessage,
-  sleep,
   type Logger,
   type SnapshotLocation,
   type TaskDeploymentDescriptor,
   type pb,
 } from '@rivulet/common';
-import type { NetworkEnvironment } from '../network/network-api.js';
-import type { JobManagerConnection } from '../registration/jobmanager-connection.js';
+import type { TaskLocalStateStore } from '../local-state/local-state-store.js';
 import type { SlotTable } from '../slots/slot-table.js';
 import type { BarrierInfo } from '../../slot/checkpointing/barrier-aligner.js';
-import type { StorageProvider } from '../../slot/checkpointing/storage-provider.js';
-import type { TaskCheckpointing } from '../../slot/checkpointing/task-checkpointing.js';
-import type { JobArtifacts } from '../../slot/task/job-artifacts.js';
-import { StreamTask } from '../../slot/task/stream-task.js';
 import type { TaskReport } from '../../slot/task/task-report.js';
+import type { JobBundles } from './job-bundles.js';
+import type { SlotThreads } from './slot-threads.js';
+import type { TaskStateReporter } from './task-state-reporter.js';
+
+/** A task deployed here, as the control thread tracks it. */
+interface DeployedTask {
+  readonly descriptor: TaskDeploymentDescriptor;
+  readonly slotIndex: number;
+  readonly allocationId: string;
+  readonly taskNumber: number;
+  state: string;
+  endOfData: boolean;
+  /** Set once cancellation was asked: the watchdog ends the slot's thread if the task ignores it. */
+  cancelling: { readonly since: number; readonly interval: NodeJS.Timeout; readonly timeout: NodeJS.Timeout | undefined } | undefined;
+}
+
+export interface TaskExecutorOptions {
+  /** task.cancellation.timeout: a task not ended this long after its cancel ends with its slot's thread; 0 = never. */
+  readonly cancellationTimeoutMs: number;
+  /** task.cancellation.interval: how often a task that ignores its cancellation is reported (and asked again). */
+  readonly cancellationIntervalMs: number;
+}
 
 /**
- * Runs the subtasks the JobManager deploys to this TaskManager and reports
- * their state changes back (retried while the JobManager is briefly away).
+ * Runs the subtasks the JobManager deploys to this TaskManager, each in the
+ * thread of its slot (SlotThreads), and reports their state changes back.
+ * Lives on the control thread: it never runs user code, so cancellation,
+ * checkpoint triggers and reports are handled whatever the tasks do.
  */
 export class TaskExecutor {
-  private readonly tasks = new Map<string, StreamTask>();
-  /** Execution attempt id -> the allocation of the slot it was deployed into. */
-  private readonly allocationOf = new Map<string, string>();
-  /** Execution attempt id -> the last state its task reported. */
-  private readonly lastState = new Map<string, string>();
-  /** Execution attempt ids of tasks whose data ended (waiting for the final checkpoint). */
-  private readonly endedData = new Set<string>();
+  private readonly tasks = new Map<string, DeployedTask>();
+  private nextTaskNumber = 1;
 
   constructor(
-    private readonly network: NetworkEnvironment,
-    private readonly artifacts: JobArtifacts,
+    private readonly threads: SlotThreads,
+    private readonly bundles: JobBundles,
     private readonly slots: SlotTable,
-    private readonly connection: JobManagerConnection,
-    private readonly checkpointing: TaskCheckpointing,
-    private readonly storage: StorageProvider,
+    private readonly reporter: TaskStateReporter,
+    private readonly localState: TaskLocalStateStore | undefined,
+    private readonly options: TaskExecutorOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    threads.setListener({
+      report: (attemptId, report) => this.onReport(attemptId, report),
+      ended: (attemptId) => this.onEnded(attemptId),
+      threadEnded: (allocationId, cause, runningTask) => this.onThreadEnded(allocationId, cause, runningTask),
+    });
+  }
 
   get runningTasks(): number {
     return this.tasks.size;
@@ -56,22 +74,32 @@ export class TaskExecutor {
       throw new RivuletError('ILLEGAL_STATE', `execution ${descriptor.executionAttemptId} is already deployed here`);
     }
     this.slots.allocate(request.slotIndex, request.allocationId, descriptor.jobId);
-    const task = new StreamTask(descriptor, this.network, this.artifacts, this.checkpointing, this.storage, descriptor.checkpointingMode, this.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }));
+    const task: DeployedTask = {
+      descriptor,
+      slotIndex: request.slotIndex,
+      allocationId: request.allocationId,
+      taskNumber: this.nextTaskNumber++,
+      state: 'DEPLOYING',
+      endOfData: false,
+      cancelling: undefined,
+    };
     this.tasks.set(descriptor.executionAttemptId, task);
-    this.allocationOf.set(descriptor.executionAttemptId, request.allocationId);
-    this.log.info({ jobId: descriptor.jobId, task: descriptor.vertexName, subtask: descriptor.subtaskIndex }, 'task deployed');
-    void task.run((report) => this.report(descriptor, report)).finally(() => {
-      this.tasks.delete(descriptor.executionAttemptId);
-      this.allocationOf.delete(descriptor.executionAttemptId);
-      this.lastState.delete(descriptor.executionAttemptId);
-      this.endedData.delete(descriptor.executionAttemptId);
-    });
+    this.log.info({ jobId: descriptor.jobId, task: descriptor.vertexName, subtask: descriptor.subtaskIndex, slot: request.slotIndex }, 'task deployed');
+    this.bundles.path(descriptor).then(
+      (bundlePath) => {
+        if (this.tasks.get(descriptor.executionAttemptId) !== task) return;
+        if (task.cancelling) return this.finish(task, { state: 'CANCELED' });
+        this.threads.forSlot(task.slotIndex, task.allocationId, descriptor.jobId)
+          .send({ kind: 'deploy', descriptor, bundlePath, taskNumber: task.taskNumber });
+      },
+      (err: unknown) => this.finish(task, { state: 'FAILED', failure: `the job bundle could not be fetched: ${errorMessage(err)}` }),
+    );
   }
 
   cancel(executionAttemptId: string): void {
     const task = this.tasks.get(executionAttemptId);
     if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
-    task.cancel();
+    this.cancelTask(task);
   }
 
   /**
@@ -81,8 +109,10 @@ export class TaskExecutor {
   triggerCheckpoint(executionAttemptId: string, barrier: BarrierInfo, location: SnapshotLocation | undefined, trigger: boolean, terminate: boolean): void {
     const task = this.tasks.get(executionAttemptId);
     if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
-    if (trigger) task.triggerCheckpoint(barrier, location, terminate);
-    else if (location) task.announceLocation(barrier.checkpointId, location);
+    if (trigger && task.descriptor.inputs.length > 0) {
+      throw new RivuletError('USAGE', `task ${task.descriptor.vertexName} is not a source; only sources are triggered`);
+    }
+    this.threads.send(task.slotIndex, task.allocationId, { kind: 'trigger-checkpoint', attemptId: executionAttemptId, barrier, location, trigger, terminate });
   }
 
   /**
@@ -92,47 +122,49 @@ export class TaskExecutor {
    * final checkpoint; the tasks finish once they committed it.
    */
   notifyCheckpointComplete(jobId: string, checkpointId: number, currentAttempts: ReadonlySet<string> = new Set(), final = false): void {
-    this.storage.localState?.checkpointCompleted(jobId, checkpointId);
+    this.localState?.checkpointCompleted(jobId, checkpointId);
     for (const [attemptId, task] of this.tasks) {
       if (task.descriptor.jobId !== jobId) continue;
       if (currentAttempts.size > 0 && !currentAttempts.has(attemptId)) {
         this.log.warn({ jobId, checkpointId, attemptId }, 'not committing for a replaced attempt');
         continue;
       }
-      task.notifyCheckpointComplete(checkpointId, final).catch((err: unknown) => {
-        this.log.error({ jobId, checkpointId, err: errorMessage(err) }, 'committing a completed checkpoint failed');
-        task.fail(err);
-      });
+      this.threads.send(task.slotIndex, task.allocationId, { kind: 'checkpoint-complete', attemptId, checkpointId, final });
     }
   }
 
   /** Checkpoint `checkpointId` of `jobId` was aborted: local copies of it go. */
   notifyCheckpointAborted(jobId: string, checkpointId: number): void {
-    this.storage.localState?.checkpointAborted(jobId, checkpointId);
+    this.localState?.checkpointAborted(jobId, checkpointId);
   }
 
   /** What runs here, for a registration: each task with its slot and last reported state. */
   taskReport(): pb.RunningTask[] {
     return [...this.tasks].map(([attemptId, task]) => {
       const d = task.descriptor;
-      const allocationId = this.allocationOf.get(attemptId) ?? '';
       return {
         jobId: d.jobId,
         executionAttemptId: attemptId,
         vertexId: d.vertexId,
         subtaskIndex: d.subtaskIndex,
         attemptNumber: d.attempt,
-        allocationId,
-        slotIndex: this.slots.indexOf(allocationId),
-        state: this.lastState.get(attemptId) ?? 'DEPLOYING',
-        endOfData: this.endedData.has(attemptId),
+        allocationId: task.allocationId,
+        slotIndex: this.slots.indexOf(task.allocationId),
+        state: task.state,
+        endOfData: task.endOfData,
       };
     });
   }
 
-  /** Cancels every task (TaskManager stopping). */
-  cancelAll(): void {
-    for (const task of this.tasks.values()) task.cancel();
+  /** The descriptor of a task running here (checkpoint messages from its slot). */
+  descriptorOf(attemptId: string): TaskDeploymentDescriptor | undefined {
+    return this.tasks.get(attemptId)?.descriptor;
+  }
+
+  /** Cancels every task and ends every slot thread (TaskManager stopping). */
+  async stopAll(graceMs: number): Promise<void> {
+    for (const task of this.tasks.values()) this.cancelTask(task);
+    await this.threads.stopAll(graceMs);
   }
 
   /**
@@ -143,49 +175,100 @@ export class TaskExecutor {
    */
   releaseAllocations(jobId: string, allocationIds: ReadonlySet<string>): number {
     let cancelled = 0;
-    for (const [attemptId, task] of this.tasks) {
-      if (task.descriptor.jobId !== jobId || !allocationIds.has(this.allocationOf.get(attemptId) ?? '')) continue;
-      task.cancel();
+    for (const task of this.tasks.values()) {
+      if (task.descriptor.jobId !== jobId || !allocationIds.has(task.allocationId)) continue;
+      this.cancelTask(task);
       cancelled += 1;
     }
+    for (const allocationId of allocationIds) this.threads.release(allocationId, this.options.cancellationTimeoutMs);
     const released = this.slots.releaseAllocations(allocationIds);
     this.log.warn({ jobId, cancelled, released }, 'stale tasks cancelled');
+    this.releaseBundlesIfUnused(jobId);
     return released;
   }
 
+  /** The job ended or left this TaskManager: its tasks, threads, bundles and local copies go. */
   releaseJob(jobId: string): number {
-    for (const task of this.tasks.values()) if (task.descriptor.jobId === jobId) task.cancel();
-    this.storage.localState?.releaseJob(jobId);
-    return this.slots.releaseJob(jobId);
+    for (const task of this.tasks.values()) if (task.descriptor.jobId === jobId) this.cancelTask(task);
+    this.threads.releaseJob(jobId, this.options.cancellationTimeoutMs);
+    this.localState?.releaseJob(jobId);
+    const released = this.slots.releaseJob(jobId);
+    this.releaseBundlesIfUnused(jobId);
+    return released;
   }
 
-  private report(descriptor: TaskDeploymentDescriptor, report: TaskReport): void {
-    this.lastState.set(descriptor.executionAttemptId, report.state);
-    if (report.endOfData === true) this.endedData.add(descriptor.executionAttemptId);
-    void this.send(descriptor, report);
+  private cancelTask(task: DeployedTask): void {
+    if (task.cancelling) return;
+    const attemptId = task.descriptor.executionAttemptId;
+    const since = Date.now();
+    const { cancellationTimeoutMs, cancellationIntervalMs } = this.options;
+    const interval = setInterval(() => {
+      this.log.warn({ jobId: task.descriptor.jobId, task: task.descriptor.vertexName, subtask: task.descriptor.subtaskIndex, cancellingForMs: Date.now() - since }, 'task has not stopped since it was cancelled');
+      this.threads.send(task.slotIndex, task.allocationId, { kind: 'cancel', attemptId });
+    }, cancellationIntervalMs);
+    interval.unref();
+    const timeout = cancellationTimeoutMs > 0
+      ? setTimeout(() => {
+        this.log.error({ jobId: task.descriptor.jobId, task: task.descriptor.vertexName, subtask: task.descriptor.subtaskIndex, timeoutMs: cancellationTimeoutMs }, 'task did not stop within task.cancellation.timeout: ending its slot thread');
+        void this.threads.terminate(task.slotIndex, task.allocationId, `task ${owner(task)} did not stop within task.cancellation.timeout (${cancellationTimeoutMs} ms)`);
+      }, cancellationTimeoutMs)
+      : undefined;
+    timeout?.unref();
+    task.cancelling = { since, interval, timeout };
+    this.threads.send(task.slotIndex, task.allocationId, { kind: 'cancel', attemptId });
   }
 
-  private async send(descriptor: TaskDeploymentDescriptor, report: TaskReport): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const registration = this.connection.registration;
-      if (registration) {
-        try {
-          await callUnary(registration.client, 'UpdateTaskExecutionState', {
-            registrationId: registration.registrationId,
-            jobId: descriptor.jobId,
-            executionAttemptId: descriptor.executionAttemptId,
-            state: report.state,
-            failure: report.failure ?? '',
-            resultJson: report.result ? JSON.stringify(report.result) : '',
-            endOfData: report.endOfData === true,
-          }, { timeoutMs: 10_000, target: registration.target });
-          return;
-        } catch (err) {
-          this.log.warn({ err: errorMessage(err), state: report.state }, 'could not report task state; retrying');
-        }
-      }
-      await sleep(Math.min(2000, 100 * 2 ** attempt));
+  private onReport(attemptId: string, report: TaskReport): void {
+    const task = this.tasks.get(attemptId);
+    if (!task) return;
+    task.state = report.state;
+    if (report.endOfData === true) task.endOfData = true;
+    void this.reporter.send(task.descriptor, report);
+  }
+
+  private onEnded(attemptId: string): void {
+    const task = this.tasks.get(attemptId);
+    if (!task) return;
+    this.forget(task);
+    this.threads.taskEnded(task.slotIndex, task.allocationId);
+  }
+
+  /** The slot's thread ended with tasks still in it: they end too, with the cause. */
+  private onThreadEnded(allocationId: string, cause: string, runningTask: number): void {
+    const inSlot = [...this.tasks.values()].filter((task) => task.allocationId === allocationId);
+    const running = inSlot.find((task) => task.taskNumber === runningTask);
+    const culprit = running ? ` (${owner(running)} was running when it happened)` : '';
+    for (const task of inSlot) {
+      if (task.cancelling) this.finish(task, { state: 'CANCELED' });
+      else this.finish(task, { state: 'FAILED', failure: `${cause}${culprit}` });
     }
-    this.log.error({ jobId: descriptor.jobId, state: report.state }, 'gave up reporting a task state');
   }
+
+  private finish(task: DeployedTask, report: TaskReport): void {
+    if (this.tasks.get(task.descriptor.executionAttemptId) !== task) return;
+    task.state = report.state;
+    void this.reporter.send(task.descriptor, report);
+    this.forget(task);
+  }
+
+  private forget(task: DeployedTask): void {
+    if (task.cancelling) {
+      clearInterval(task.cancelling.interval);
+      if (task.cancelling.timeout) clearTimeout(task.cancelling.timeout);
+    }
+    this.tasks.delete(task.descriptor.executionAttemptId);
+  }
+
+  /** Once no thread of the job is left here, its bundle folder goes (a later deploy fetches it again). */
+  private releaseBundlesIfUnused(jobId: string): void {
+    void this.threads.whenJobGone(jobId).then(() => {
+      if (![...this.tasks.values()].some((t) => t.descriptor.jobId === jobId) && !this.threads.hasJob(jobId)) return this.bundles.release(jobId);
+      return undefined;
+    });
+  }
+}
+
+function owner(task: DeployedTask): string {
+  const d = task.descriptor;
+  return `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
 }

@@ -1,6 +1,5 @@
 import {
   SUBTASK_STATE_FORMAT,
-  callUnaryWithRetry,
   checkpointFolderOf,
   encodeSubtaskStateSnapshot,
   errorMessage,
@@ -14,11 +13,10 @@ import {
   type SnapshotLocation,
   type TaskDeploymentDescriptor,
 } from '@rivulet/common';
-import type { JobManagerConnection } from '../../control/registration/jobmanager-connection.js';
 import type { BarrierInfo } from './barrier-aligner.js';
-import type { OperatorSnapshotParts, TaskCheckpointing } from './task-checkpointing.js';
+import type { CheckpointResponder, LocalStateAccess, OperatorSnapshotParts, TaskCheckpointing } from './task-checkpointing.js';
 import { StateFileWriter, type PieceHandle } from './state-file-writer.js';
-import { stateFileLocation, type TaskLocalStateStore } from '../../control/local-state/local-state-store.js';
+import { stateFileLocation } from './state-file-location.js';
 
 /** Longest stretch of encoding before the persister lets other work run. */
 const ENCODE_SLICE_MS = 10;
@@ -45,9 +43,9 @@ export class CheckpointPersister implements TaskCheckpointing {
 
   constructor(
     private readonly storage: (root: string | null) => CheckpointStorage,
-    private readonly connection: JobManagerConnection,
+    private readonly responder: CheckpointResponder,
     private readonly log: Logger,
-    private readonly local?: TaskLocalStateStore,
+    private readonly local?: LocalStateAccess,
   ) {}
 
   async persist(
@@ -93,12 +91,12 @@ export class CheckpointPersister implements TaskCheckpointing {
       await this.decline(descriptor, barrier.checkpointId, `could not write the state of ${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism}): ${errorMessage(err)}`);
       return;
     }
-    await this.send(descriptor, 'AcknowledgeCheckpoint', barrier.checkpointId, { stateHandles: Buffer.from(encoded), endOfData });
+    await this.responder.acknowledge(descriptor, barrier.checkpointId, encoded, endOfData);
   }
 
   async decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void> {
     this.log.warn({ jobId: descriptor.jobId, checkpointId, reason }, 'declining checkpoint');
-    await this.send(descriptor, 'DeclineCheckpoint', checkpointId, { reason });
+    await this.responder.decline(descriptor, checkpointId, reason);
   }
 
   private async upload(
@@ -107,7 +105,7 @@ export class CheckpointPersister implements TaskCheckpointing {
     subtaskIndex: number,
     part: OperatorSnapshotParts,
     entropy: { jobId: string; checkpointId: number; key: string } | undefined,
-    local: { store: TaskLocalStateStore; jobId: string; checkpointId: number } | undefined,
+    local: { store: LocalStateAccess; jobId: string; checkpointId: number } | undefined,
     timing: { encodeMs: number; files: number; waitMs: number; yieldMs: number },
   ): Promise<OperatorSubtaskState> {
     const relative = `${subtaskStateFolderOf(part.operatorId, subtaskIndex)}/state`;
@@ -174,30 +172,5 @@ export class CheckpointPersister implements TaskCheckpointing {
     if (now - this.lastYield < ENCODE_SLICE_MS) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.lastYield = performance.now();
-  }
-
-  private async send(
-    descriptor: TaskDeploymentDescriptor,
-    method: 'AcknowledgeCheckpoint' | 'DeclineCheckpoint',
-    checkpointId: number,
-    extra: { stateHandles: Buffer; endOfData: boolean } | { reason: string },
-  ): Promise<void> {
-    const registration = this.connection.registration;
-    if (!registration) {
-      this.log.warn({ jobId: descriptor.jobId, checkpointId, method }, 'not registered: checkpoint message dropped (the checkpoint times out)');
-      return;
-    }
-    try {
-      // An acknowledgement may arrive twice (the coordinator ignores a repeat), so a timeout is retried too.
-      await callUnaryWithRetry(registration.client, method, {
-        registrationId: registration.registrationId,
-        jobId: descriptor.jobId,
-        executionAttemptId: descriptor.executionAttemptId,
-        checkpointId,
-        ...extra,
-      } as never, { timeoutMs: 10_000, deadlineMs: 20_000, retryOnTimeout: true, target: registration.target });
-    } catch (err) {
-      this.log.warn({ jobId: descriptor.jobId, checkpointId, method, err: errorMessage(err) }, 'could not send checkpoint message');
-    }
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger, RestoredHandle, TaskRestore } from '@rivulet/common';
 import type { FileSinkState } from '../task/sinks/transactional-file-sink.js';
-import { stateFileLocation } from '../../control/local-state/local-state-store.js';
+import { stateFileLocation } from './state-file-location.js';
 import type { StorageProvider } from './storage-provider.js';
 
 export interface RestoredKeyGroup {

@@ -1,5 +1,5 @@
 import { createCheckpointStorage, type CheckpointStorage, type Configuration, type Logger } from '@rivulet/common';
-import type { TaskLocalStateStore } from '../../control/local-state/local-state-store.js';
+import type { LocalStateAccess } from './task-checkpointing.js';
 
 /**
  * Opens checkpoint storage once per root: the cluster's checkpoint storage
@@ -9,7 +9,7 @@ import type { TaskLocalStateStore } from '../../control/local-state/local-state-
  */
 export class StorageProvider {
   private readonly byRoot = new Map<string, CheckpointStorage>();
-  private local: TaskLocalStateStore | undefined;
+  private local: LocalStateAccess | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -17,12 +17,12 @@ export class StorageProvider {
   ) {}
 
   /** Local copies restores read first; undefined without local recovery. */
-  get localState(): TaskLocalStateStore | undefined {
+  get localState(): LocalStateAccess | undefined {
     return this.local;
   }
 
   /** Set once at TaskManager start, when `state.backend.local-recovery` is on. */
-  useLocalState(store: TaskLocalStateStore | undefined): void {
+  useLocalState(store: LocalStateAccess | undefined): void {
     this.local = store;
   }
 
@@ -40,7 +40,7 @@ export class StorageProvider {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...[...this.byRoot.values()].map((s) => s.close()), this.local?.close()]);
+    await Promise.allSettled([...[...this.byRoot.values()].map((s) => s.close()), (this.local as { close?: () => Promise<void> } | undefined)?.close?.()]);
     this.byRoot.clear();
   }
 }

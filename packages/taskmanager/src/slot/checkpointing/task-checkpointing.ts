@@ -29,3 +29,31 @@ export interface TaskCheckpointing {
   ): Promise<void>;
   decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
 }
+
+/** Where a task's checkpoint outcome goes: the JobManager (AcknowledgeCheckpoint / DeclineCheckpoint). Never rejects. */
+export interface CheckpointResponder {
+  acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean): Promise<void>;
+  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
+}
+
+/** One state file of a checkpoint, as written by a subtask of this TaskManager (local recovery). */
+export interface LocalStateFile {
+  readonly jobId: string;
+  readonly checkpointId: number;
+  readonly operatorId: string;
+  readonly subtaskIndex: number;
+  readonly fileIndex: number;
+}
+
+/** What a local read found: the bytes, nothing indexed, or an indexed copy that could not serve them. */
+export type LocalRead =
+  | { readonly kind: 'hit'; readonly bytes: Buffer }
+  | { readonly kind: 'miss' }
+  | { readonly kind: 'unreadable'; readonly file: string; readonly reason: string };
+
+/** The TaskManager's local copies of checkpoint files (local recovery), as tasks use them. */
+export interface LocalStateAccess {
+  /** Keeps a copy of a state file once `location` (where it was written in checkpoint storage) is known; never fails the checkpoint. */
+  keep(file: LocalStateFile, bytes: Uint8Array, location: Promise<string>): void;
+  read(checkpointId: number, location: string, offset: number, length: number): Promise<LocalRead>;
+}

@@ -1,12 +1,14 @@
+import type { CompiledJob } from '@rivulet/api';
 import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
-import type { InputGate, NetworkEnvironment, ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { InputGate, ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { readRestoredState } from '../checkpointing/restore-reader.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
-import type { JobArtifacts } from './job-artifacts.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
+import { TaskTime } from './task-time.js';
 
 const SOURCE_BATCH = 1024;
 const YIELD_EVERY_BATCHES = 8;
@@ -17,9 +19,10 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 /**
  * One subtask: an operator chain fed by a source or by an input gate,
- * writing to result partitions. Runs cooperatively on the TaskManager's
- * event loop: it yields between batches and waits (never spins) when its
- * outputs have no room (backpressure) or its input has nothing.
+ * writing to result partitions. Runs in its slot's thread, cooperatively
+ * with the other subtasks of the slot: it yields between batches and waits
+ * (never spins) when its outputs have no room (backpressure) or its input
+ * has nothing.
  */
 export class StreamTask {
   private readonly abort = new AbortController();
@@ -49,16 +52,22 @@ export class StreamTask {
   /** Wakes a source waiting after its end of data (a trigger or the final notification arrived). */
   private wakeUp: (() => void) | undefined;
   private report: (report: TaskReport) => void = () => undefined;
+  /** Busy, idle and back-pressured time (Flink's task metrics). */
+  readonly time: TaskTime;
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
-    private readonly network: NetworkEnvironment,
-    private readonly artifacts: JobArtifacts,
+    private readonly network: TaskNetwork,
+    private readonly loadJob: (descriptor: TaskDeploymentDescriptor) => Promise<CompiledJob>,
     private readonly checkpointing: TaskCheckpointing,
     private readonly storage: StorageProvider,
     private readonly mode: CheckpointingMode,
     private readonly log: Logger,
-  ) {}
+    /** Called before each batch of work: the slot marks which task its thread runs (read after an out-of-memory end). */
+    private readonly markActive: () => void = () => undefined,
+  ) {
+    this.time = new TaskTime();
+  }
 
   get isSource(): boolean {
     return this.descriptor.inputs.length === 0;
@@ -128,8 +137,8 @@ export class StreamTask {
     let chain: OperatorChain | undefined;
     try {
       report({ state: 'INITIALIZING' });
-      const job = await this.artifacts.load(d);
-      this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner }));
+      const job = await this.loadJob(d);
+      this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner, sameSlot: o.sameSlotSubpartitions ?? [] }));
       const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
       chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates);
@@ -179,10 +188,11 @@ export class StreamTask {
       if (this.terminateAfter !== undefined) return;
       if (this.dataEnded) {
         if (this.finalCompleted) return;
-        await this.race(new Promise<void>((resolve) => (this.wakeUp = resolve)));
+        await this.race(this.time.idleWhile(new Promise<void>((resolve) => (this.wakeUp = resolve))));
         this.wakeUp = undefined;
         continue;
       }
+      this.markActive();
       const emitted = source.emit(chain.head, SOURCE_BATCH);
       const more = typeof emitted === 'boolean' ? emitted : await emitted;
       await this.afterBatch(chain, ++batches);
@@ -227,18 +237,22 @@ export class StreamTask {
         this.aligned = undefined;
         await this.takeCheckpoint(chain, barrier);
       }
-      if (keyed && !this.dataEnded) keyed.fireDueTimers(Date.now());
+      if (keyed && !this.dataEnded && keyed.msUntilNextTimer(Date.now()) === 0) {
+        this.markActive();
+        keyed.fireDueTimers(Date.now());
+      }
       const entry = gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
         // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
         if (gate.finished) return;
         const delay = this.dataEnded ? undefined : keyed?.msUntilNextTimer(Date.now());
-        await this.race(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)]));
+        await this.race(this.time.idleWhile(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)])));
         continue;
       }
       if ('records' in entry) {
         const head = chain.head;
+        this.markActive();
         for (const record of entry.records) head.collect(record);
         await this.afterBatch(chain, ++batches);
       } else if (entry.event.kind === 'barrier') {
@@ -298,7 +312,7 @@ export class StreamTask {
       if (pending) await this.race(pending);
     }
     for (const writer of this.writers) {
-      if (!writer.isAvailable()) await this.race(writer.whenAvailable());
+      if (!writer.isAvailable()) await this.race(this.time.backPressuredWhile(writer.whenAvailable()));
     }
     const now = performance.now();
     if (batches % YIELD_EVERY_BATCHES === 0 || now - this.lastYield >= YIELD_AFTER_MS) {

@@ -16,12 +16,13 @@ import {
 } from '@rivulet/common';
 import type { KeyGroupSnapshot } from '../../../src/slot/state/index.js';
 import type { JobManagerConnection } from '../../../src/control/registration/jobmanager-connection.js';
+import { GrpcCheckpointResponder } from '../../../src/control/tasks/checkpoint-responder.js';
+import { stateFileLocation } from '../../../src/slot/checkpointing/state-file-location.js';
 import { CheckpointPersister } from '../../../src/slot/checkpointing/checkpoint-persister.js';
 import {
   TaskLocalStateStore,
   createLocalStateStore,
   localStateRootOf,
-  stateFileLocation,
   type LocalStateFile,
 } from '../../../src/control/local-state/local-state-store.js';
 import { readRestoredState } from '../../../src/slot/checkpointing/restore-reader.js';
@@ -258,8 +259,8 @@ describe('restoring with local copies', () => {
     provider.useLocalState(store);
     const storageOf = (root: string | null) => (root === null ? provider.checkpoints() : provider.forRoot(root));
     // Subtask 0 ran on this TaskManager, subtask 1 on another (no local copies).
-    const thisTaskManager = new CheckpointPersister(storageOf, recordingConnection(acks), silentLogger(), store);
-    const otherTaskManager = new CheckpointPersister(storageOf, recordingConnection(acks), silentLogger());
+    const thisTaskManager = new CheckpointPersister(storageOf, new GrpcCheckpointResponder(recordingConnection(acks), silentLogger()), silentLogger(), store);
+    const otherTaskManager = new CheckpointPersister(storageOf, new GrpcCheckpointResponder(recordingConnection(acks), silentLogger()), silentLogger());
     const barrier = { checkpointId: 5, timestamp: Date.now(), savepoint: false };
     await thisTaskManager.persist(descriptorOf(0), barrier, [{ operatorId: 'counts', keyedState: snapshotOf(here, 0), timers: snapshotOf(here, 1) }], undefined);
     await otherTaskManager.persist(descriptorOf(1), barrier, [{ operatorId: 'counts', keyedState: snapshotOf(elsewhere, 0), timers: snapshotOf(elsewhere, 1) }], undefined);
@@ -335,7 +336,7 @@ describe('restoring with local copies', () => {
   test('a savepoint is not copied locally', async () => {
     const before = store.size;
     const savepoint = `file://${join(dir, 'savepoints', 'sp-1')}`;
-    await new CheckpointPersister((root) => (root === null ? provider.checkpoints() : provider.forRoot(root)), recordingConnection([]), silentLogger(), store)
+    await new CheckpointPersister((root) => (root === null ? provider.checkpoints() : provider.forRoot(root)), new GrpcCheckpointResponder(recordingConnection([]), silentLogger()), silentLogger(), store)
       .persist(descriptorOf(0), { checkpointId: 6, timestamp: Date.now(), savepoint: true }, [{ operatorId: 'counts', keyedState: snapshotOf(here, 0) }], { root: savepoint, folder: '' });
     await store.settled();
     assert.equal(store.size, before);

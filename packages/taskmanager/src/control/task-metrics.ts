@@ -1,0 +1,48 @@
+import { Gauge, type Registry, type TaskDeploymentDescriptor } from '@rivulet/common';
+import type { TaskTimeSample } from '../protocol/slot-messages.js';
+
+type Labels = 'job_id' | 'task_name' | 'subtask_index';
+
+/**
+ * Flink's per-task time metrics, from the samples slot threads send every
+ * second: busy, idle and back-pressured milliseconds per second (they add
+ * up to about 1000). A task's series go when the task ends.
+ */
+export class TaskMetrics {
+  private readonly busy: Gauge<Labels>;
+  private readonly idle: Gauge<Labels>;
+  private readonly backPressured: Gauge<Labels>;
+  private readonly labelsOf = new Map<string, Record<Labels, string>>();
+  /** Slot threads alive (one per allocated slot running tasks or winding down). */
+  readonly slotThreads: Gauge;
+
+  constructor(registry: Registry) {
+    const gauge = (name: string, help: string): Gauge<Labels> =>
+      new Gauge({ name: `rivulet_taskmanager_job_task_${name}`, help, labelNames: ['job_id', 'task_name', 'subtask_index'], registers: [registry] });
+    this.busy = gauge('busyTimeMsPerSecond', 'Milliseconds per second the task was processing (neither idle nor back-pressured).');
+    this.idle = gauge('idleTimeMsPerSecond', 'Milliseconds per second the task waited for input.');
+    this.backPressured = gauge('backPressuredTimeMsPerSecond', 'Milliseconds per second the task waited for room in an output (backpressure).');
+    this.slotThreads = new Gauge({ name: 'rivulet_taskmanager_slot_threads', help: 'Slot threads alive: one per slot allocation with tasks, ended with the allocation.', registers: [registry] });
+  }
+
+  record(samples: readonly TaskTimeSample[], descriptorOf: (attemptId: string) => TaskDeploymentDescriptor | undefined): void {
+    for (const sample of samples) {
+      const d = descriptorOf(sample.attemptId);
+      if (!d || sample.intervalMs <= 0) continue;
+      const labels = { job_id: d.jobId, task_name: d.vertexName, subtask_index: String(d.subtaskIndex) };
+      this.labelsOf.set(sample.attemptId, labels);
+      const perSecond = (ms: number): number => Math.round((ms * 1000) / sample.intervalMs);
+      this.busy.set(labels, perSecond(sample.busyMs));
+      this.idle.set(labels, perSecond(sample.idleMs));
+      this.backPressured.set(labels, perSecond(sample.backPressuredMs));
+    }
+  }
+
+  /** The task ended: its series go. */
+  forget(attemptId: string): void {
+    const labels = this.labelsOf.get(attemptId);
+    if (!labels) return;
+    this.labelsOf.delete(attemptId);
+    for (const gauge of [this.busy, this.idle, this.backPressured]) gauge.remove(labels);
+  }
+}

@@ -1,0 +1,274 @@
+import { HEADER_BYTES } from '../../control/network/frames.js';
+import { Notifier, Outcome } from '../../control/network/notifier.js';
+import { UnserializableRecordError } from '../../control/network/errors.js';
+import type { ChannelEvent, ResultPartitionWriter } from '../../control/network/network-api.js';
+import { payloadBytes, serializeBatch, type SerializationContext } from '../../control/network/record-serializer.js';
+import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
+import type { InThreadChannel } from './in-thread-channels.js';
+import { checkSerializable } from './serializable-check.js';
+
+/** The guess of serialized bytes per record before the first batch was measured. */
+const INITIAL_BYTES_PER_RECORD = 32;
+const ESTIMATE_WEIGHT = 0.3;
+
+/**
+ * A result partition as a task in a slot's thread writes it: records are
+ * batched per subpartition, each full batch is serialized here (so the
+ * producing task pays for it, and an unserializable record fails the task
+ * that emitted it, wherever its consumer runs) and handed to the control
+ * thread, which queues it in the TaskManager's network stack. A
+ * subpartition whose consumer runs in the same slot skips all that: its
+ * batches stay arrays in this thread (every record checked to be
+ * serializable, so the same record fails the same way).
+ *
+ * Invariants:
+ * - batches and events of a subpartition are posted in emit order;
+ * - at most `maxQueuedBuffers` batches per subpartition are posted and not
+ *   yet taken by a reader (`isAvailable()` is false while one is at the
+ *   bound), so a slow consumer stops this producer without unbounded memory;
+ * - no record waits in a partly filled batch longer than the buffer timeout;
+ * - after a failure every call throws it.
+ */
+export class ThreadResultPartition implements ResultPartitionWriter {
+  private readonly batches: unknown[][];
+  private readonly queued: number[];
+  private fullSubpartitions = 0;
+  private recordLimit: number;
+  private bytesPerRecord: number | undefined;
+  private readonly availability = new Notifier();
+  private readonly consumed = new Outcome();
+  private failure: Error | undefined;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly context: SerializationContext;
+  /** Subpartitions read in this thread, and how many of them took end-of-partition. */
+  private readonly inThread: ReadonlyMap<number, InThreadChannel>;
+  private readonly inThreadFlags: readonly boolean[];
+  private inThreadConsumed = 0;
+  /** Subpartitions whose in-thread reader went away: their records are dropped. */
+  private readonly gone = new Set<number>();
+  /** The control thread's share was consumed (true at once when it has none). */
+  private controlConsumed: boolean;
+  private readonly hasControlShare: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly numberOfSubpartitions: number,
+    owner: string,
+    private readonly settings: SlotNetworkSettings,
+    private readonly post: (message: FromSlot, transfer?: ArrayBuffer[]) => void,
+    inThread: ReadonlyMap<number, InThreadChannel> = new Map(),
+  ) {
+    this.context = { partitionId: id, owner };
+    this.batches = Array.from({ length: numberOfSubpartitions }, () => []);
+    this.queued = new Array<number>(numberOfSubpartitions).fill(0);
+    this.recordLimit = this.limitFor(INITIAL_BYTES_PER_RECORD);
+    this.inThread = inThread;
+    this.inThreadFlags = Array.from({ length: numberOfSubpartitions }, (_, s) => inThread.has(s));
+    for (const [subpartition, channel] of inThread) {
+      channel.attachWriter({
+        taken: () => this.onTaken(subpartition),
+        consumed: () => this.onInThreadConsumed(),
+        readerGone: (error) => this.onReaderGone(subpartition, error),
+      });
+    }
+    this.hasControlShare = inThread.size < numberOfSubpartitions;
+    this.controlConsumed = !this.hasControlShare;
+    if (this.hasControlShare) post({ kind: 'partition-create', partitionId: id, subpartitions: numberOfSubpartitions, inThread: [...inThread.keys()], owner });
+    else if (numberOfSubpartitions === 0) this.consumed.resolve();
+  }
+
+  emit(subpartition: number, record: unknown): void {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    const batch = this.batches[subpartition];
+    if (batch === undefined) throw new RangeError(`partition ${this.id} has no subpartition ${subpartition}`);
+    batch.push(record);
+    if (batch.length >= (this.inThreadFlags[subpartition] === true ? this.settings.maxRecordsPerBuffer : this.recordLimit)) this.flush(subpartition);
+    else if (batch.length === 1) this.armTimer();
+  }
+
+  broadcastEmit(record: unknown): void {
+    for (let s = 0; s < this.numberOfSubpartitions; s++) this.emit(s, record);
+  }
+
+  emitSerialized(): void {
+    throw new Error('a slot serializes its own batches');
+  }
+
+  flushAll(): void {
+    if (this.failure !== undefined) throw this.failure;
+    this.cancelTimer();
+    for (let s = 0; s < this.numberOfSubpartitions; s++) this.flush(s);
+  }
+
+  broadcastEvent(event: ChannelEvent): void {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    this.flushAll();
+    if (this.hasControlShare) this.post({ kind: 'partition-event', partitionId: this.id, event });
+    for (const channel of this.inThread.values()) channel.send({ event });
+    if (event.kind === 'end-of-partition') this.finished = true;
+  }
+
+  isAvailable(): boolean {
+    return this.fullSubpartitions === 0 || this.failure !== undefined;
+  }
+
+  whenAvailable(): Promise<void> {
+    return this.isAvailable() ? Promise.resolve() : this.availability.wait();
+  }
+
+  whenFullyConsumed(): Promise<void> {
+    return this.consumed.promise;
+  }
+
+  release(reason?: Error): void {
+    if (this.failure !== undefined) return;
+    this.fail(new Error(`partition ${this.id} was released${reason ? `: ${reason.message}` : ''}`, { cause: reason }));
+    if (this.hasControlShare) this.post({ kind: 'partition-release', partitionId: this.id, message: reason?.message ?? 'released by its task' });
+  }
+
+  // From the control thread
+
+  onTaken(subpartition: number): void {
+    if (this.gone.has(subpartition)) return;
+    const queued = (this.queued[subpartition] ?? 0) - 1;
+    this.queued[subpartition] = queued;
+    if (queued === this.settings.maxQueuedBuffers - 1) {
+      this.fullSubpartitions -= 1;
+      if (this.fullSubpartitions === 0) this.availability.notify();
+    }
+  }
+
+  onConsumed(error: string | undefined): void {
+    if (error !== undefined) return this.consumed.reject(new Error(error));
+    this.controlConsumed = true;
+    this.checkConsumed();
+  }
+
+  fail(error: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.cancelTimer();
+    this.consumed.reject(error);
+    this.availability.notify();
+    for (const channel of this.inThread.values()) channel.producerGone(error);
+  }
+
+  private onInThreadConsumed(): void {
+    this.inThreadConsumed += 1;
+    this.checkConsumed();
+  }
+
+  private checkConsumed(): void {
+    if (this.controlConsumed && this.inThreadConsumed === this.inThread.size) this.consumed.resolve();
+  }
+
+  /** The consumer in this thread went away (cancelled): nothing more goes to it, and nothing waits for it. */
+  private onReaderGone(subpartition: number, error: Error): void {
+    if (this.gone.has(subpartition)) return;
+    this.gone.add(subpartition);
+    if ((this.queued[subpartition] ?? 0) >= this.settings.maxQueuedBuffers) {
+      this.fullSubpartitions -= 1;
+      if (this.fullSubpartitions === 0) this.availability.notify();
+    }
+    this.queued[subpartition] = 0;
+    this.batches[subpartition] = [];
+    this.consumed.reject(new Error(`the consumer of subpartition ${subpartition} of partition ${this.id} went away: ${error.message}`));
+  }
+
+  private flush(subpartition: number): void {
+    const records = this.batches[subpartition]!;
+    if (records.length === 0) return;
+    this.batches[subpartition] = [];
+    const channel = this.inThread.get(subpartition);
+    if (channel !== undefined) {
+      if (this.gone.has(subpartition)) return;
+      try {
+        checkSerializable(records, this.context);
+      } catch (error) {
+        this.fail(error as Error);
+        throw error;
+      }
+      channel.send({ records });
+      this.countQueued(subpartition);
+      return;
+    }
+    for (const bytes of this.serialize(records)) {
+      const owned = ownedBytes(bytes);
+      this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes: owned }, [owned.buffer as ArrayBuffer]);
+      this.countQueued(subpartition);
+    }
+  }
+
+  private countQueued(subpartition: number): void {
+    const queued = (this.queued[subpartition] ?? 0) + 1;
+    this.queued[subpartition] = queued;
+    if (queued === this.settings.maxQueuedBuffers) this.fullSubpartitions += 1;
+  }
+
+  /** One or more frames' worth of bytes (a batch over the frame limit is split in halves). */
+  private serialize(records: unknown[]): Buffer[] {
+    let bytes: Buffer;
+    try {
+      bytes = serializeBatch(records, this.context);
+    } catch (error) {
+      this.fail(error as Error);
+      throw error;
+    }
+    const size = payloadBytes(bytes);
+    this.learn(size, records.length);
+    if (size <= this.settings.maxFrameBytes - HEADER_BYTES) return [bytes];
+    if (records.length === 1) {
+      const error = new UnserializableRecordError({
+        ...this.context,
+        path: 'record',
+        valueType: 'oversized record',
+        problem: `${size} bytes serialized, more than the largest frame (${this.settings.maxFrameBytes} bytes)`,
+      });
+      this.fail(error);
+      throw error;
+    }
+    const half = records.length >> 1;
+    return [...this.serialize(records.slice(0, half)), ...this.serialize(records.slice(half))];
+  }
+
+  private learn(bytes: number, records: number): void {
+    const observed = bytes / records;
+    const previous = this.bytesPerRecord;
+    this.bytesPerRecord = previous === undefined ? observed : previous + ESTIMATE_WEIGHT * (observed - previous);
+    this.recordLimit = this.limitFor(this.bytesPerRecord);
+  }
+
+  private limitFor(bytesPerRecord: number): number {
+    return Math.max(1, Math.min(this.settings.maxRecordsPerBuffer, Math.floor(this.settings.bufferSizeBytes / Math.max(bytesPerRecord, 1))));
+  }
+
+  private armTimer(): void {
+    if (this.timer !== undefined || this.settings.bufferTimeoutMs < 0) return;
+    if (this.settings.bufferTimeoutMs === 0) {
+      this.flushAll();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.failure !== undefined) return;
+      try {
+        this.flushAll();
+      } catch {
+        // The partition failed; the producer's next call throws the reason.
+      }
+    }, this.settings.bufferTimeoutMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private throwUnusable(): never {
+    if (this.failure !== undefined) throw this.failure;
+    throw new Error(`partition ${this.id} (owner ${this.context.owner}) already ended (end-of-partition was broadcast)`);
+  }
+}

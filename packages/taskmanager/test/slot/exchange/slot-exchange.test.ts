@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { silentLogger } from '@rivulet/common';
+import type { InputGate, InputGateEntry, TcpNetworkEnvironment } from '../../../src/control/network/index.js';
+import { UnserializableRecordError } from '../../../src/control/network/index.js';
+import { SlotExchange } from '../../../src/control/slots/slot-exchange.js';
+import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../../src/protocol/slot-messages.js';
+import { SlotNetwork } from '../../../src/slot/exchange/slot-network.js';
+import { startEnv } from '../../control/network/helpers.js';
+
+const SETTINGS: SlotNetworkSettings = {
+  bufferSizeBytes: 32 * 1024,
+  bufferTimeoutMs: -1,
+  maxRecordsPerBuffer: 10,
+  maxQueuedBuffers: 3,
+  maxFrameBytes: 64 * 1024 * 1024,
+  gateCredit: 2,
+};
+
+/**
+ * A slot's network wired to the control thread's SlotExchange in one
+ * process, with the messages cloned (and buffers transferred) as between
+ * threads, asynchronously.
+ */
+function wire(env: TcpNetworkEnvironment): SlotNetwork {
+  let slot: SlotNetwork | undefined;
+  const exchange = new SlotExchange(env, SETTINGS.gateCredit, (message: ToSlot, transfer?: ArrayBuffer[]) => {
+    const copy = structuredClone(message, { transfer });
+    setImmediate(() => slot!.handle(copy));
+  }, silentLogger());
+  slot = new SlotNetwork(SETTINGS, (message: FromSlot, transfer?: ArrayBuffer[]) => {
+    const copy = structuredClone(message, { transfer });
+    setImmediate(() => exchange.handle(copy));
+  });
+  return slot;
+}
+
+async function drainAll(gate: InputGate, timeoutMs = 10_000): Promise<InputGateEntry[]> {
+  const entries: InputGateEntry[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (!gate.finished) {
+    if (gate.failure) throw gate.failure;
+    if (Date.now() > deadline) throw new Error('the gate did not finish in time');
+    const entry = gate.poll();
+    if (entry) entries.push(entry);
+    else await Promise.race([gate.whenAvailable(), new Promise((r) => setTimeout(r, 50))]);
+  }
+  return entries;
+}
+
+const recordsIn = (entries: readonly InputGateEntry[]): unknown[] => entries.flatMap((e) => ('records' in e ? e.records : []));
+
+describe('a slot\'s network: in the slot\'s thread and through the control thread', () => {
+  const envs: TcpNetworkEnvironment[] = [];
+  after(async () => {
+    for (const env of envs) await env.stop();
+  });
+
+  test('a same-slot channel keeps records in the thread: the same objects, in order, with the events after them', async () => {
+    const { env } = await startEnv('tm-a');
+    envs.push(env);
+    const slot = wire(env);
+    const gate = slot.createInputGate([{ partitionId: 'j/0/a/0', subpartitionIndex: 0, location: 'local', sameSlot: true }], { owner: 'Sink' });
+    const writer = slot.createResultPartition('j/0/a/0', 1, { owner: 'Source', sameSlot: [0] });
+    const sent = Array.from({ length: 25 }, (_, i) => ({ i }));
+    for (const record of sent) writer.emit(0, record);
+    writer.broadcastEvent({ kind: 'barrier', checkpointId: 1, timestamp: 1, savepoint: false });
+    writer.broadcastEvent({ kind: 'end-of-partition' });
+    const entries = await drainAll(gate);
+    const received = recordsIn(entries);
+    assert.equal(received.length, 25);
+    received.forEach((record, i) => assert.equal(record, sent[i]));
+    assert.deepEqual(entries.filter((e) => 'event' in e).map((e) => ('event' in e ? e.event.kind : '')), ['barrier', 'end-of-partition']);
+    await writer.whenFullyConsumed();
+    assert.equal(env.stats().producer.partitions, 0, 'nothing was queued on the control thread');
+  });
+
+  test('a same-slot consumer that does not poll stops the producer after a bounded number of batches', async () => {
+    const { env } = await startEnv('tm-b');
+    envs.push(env);
+    const slot = wire(env);
+    const gate = slot.createInputGate([{ partitionId: 'j/0/b/0', subpartitionIndex: 0, location: 'local', sameSlot: true }], { owner: 'Sink' });
+    const writer = slot.createResultPartition('j/0/b/0', 1, { owner: 'Source', sameSlot: [0] });
+    let emitted = 0;
+    while (writer.isAvailable() && emitted < 1000) writer.emit(0, emitted++);
+    assert.equal(emitted, 30, '3 batches of 10 records');
+    const available = writer.whenAvailable();
+    const first = gate.poll();
+    assert.ok(first && 'records' in first && first.records.length === 10);
+    await available;
+    assert.ok(writer.isAvailable());
+  });
+
+  test('a record that cannot be serialized fails at the producer with the serializer\'s error, in the thread as across threads', async () => {
+    const { env } = await startEnv('tm-c');
+    envs.push(env);
+    const slot = wire(env);
+    const errors: Error[] = [];
+    const thrownBy = (action: () => void): Error => {
+      try {
+        action();
+      } catch (error) {
+        assert.ok(error instanceof UnserializableRecordError, String(error));
+        return error;
+      }
+      throw new Error('nothing was thrown');
+    };
+    for (const sameSlot of [[0], []]) {
+      const id = `j/0/c${sameSlot.length}/0`;
+      slot.createInputGate([{ partitionId: id, subpartitionIndex: 0, location: 'local', ...(sameSlot.length > 0 ? { sameSlot: true } : {}) }], { owner: 'Sink' });
+      const writer = slot.createResultPartition(id, 1, { owner: 'Map (1/1)', sameSlot });
+      writer.emit(0, { id: 1, handler: function onEvent() {} });
+      errors.push(thrownBy(() => writer.flushAll()));
+    }
+    assert.equal(errors.length, 2);
+    const [inThread, acrossThreads] = errors.map((e) => e.message.replace(/partition \S+/, 'partition P'));
+    assert.equal(inThread, acrossThreads);
+    assert.match(inThread!, /record\.handler is a function onEvent/);
+  });
+
+  test('through the control thread: batches arrive decoded, in order, with backpressure bounded by credit', async () => {
+    const { env } = await startEnv('tm-d');
+    envs.push(env);
+    const producer = wire(env);
+    const consumer = wire(env);
+    const gate = consumer.createInputGate([{ partitionId: 'j/0/d/0', subpartitionIndex: 0, location: 'local' }], { owner: 'Sink' });
+    const writer = producer.createResultPartition('j/0/d/0', 1, { owner: 'Source' });
+    const sent = Array.from({ length: 2000 }, (_, i) => ({ i, text: `record ${i}` }));
+    const received: unknown[] = [];
+    const consume = (async () => {
+      for (;;) {
+        if (gate.failure) throw gate.failure;
+        if (gate.finished) return;
+        const entry = gate.poll();
+        if (entry && 'records' in entry) received.push(...entry.records);
+        else if (!entry) await gate.whenAvailable();
+      }
+    })();
+    for (const record of sent) {
+      while (!writer.isAvailable()) await writer.whenAvailable();
+      writer.emit(0, record);
+    }
+    writer.broadcastEvent({ kind: 'end-of-partition' });
+    await consume;
+    await writer.whenFullyConsumed();
+    assert.deepEqual(received, sent);
+    assert.equal(env.stats().producer.partitions, 0, 'the control thread forgot the consumed partition');
+  });
+});
