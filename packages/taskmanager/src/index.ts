@@ -4,3 +4,5 @@ export { SlotTable } from './control/slots/slot-table.js';
 export * from './control/network/index.js';
 /** The keyed state backend slots run on (for benchmarks of it). */
 export { HeapKeyedStateBackend, ProcessingTimeTimerService } from './slot/state/index.js';
+/** The record copier (for benchmarks of it; UnserializableRecordError is exported with the network). */
+export { copyRecord, type RecordCopyContext } from './records/index.js';

@@ -62,24 +62,5 @@ export class PartitionReleasedError extends RivuletError {
   }
 }
 
-/** A record cannot travel: it holds a value the serializer would drop or change. */
-export class UnserializableRecordError extends RivuletError {
-  override readonly name = 'UnserializableRecordError';
-  readonly partitionId: string;
-  readonly owner: string;
-  /** Where in the record, e.g. `record.handler` or `record.items[3]`. */
-  readonly path: string;
-  /** What it is, e.g. `function`, `symbol`, `instance of class Order`, `cycle`. */
-  readonly valueType: string;
-  constructor(details: { partitionId: string; owner: string; path: string; valueType: string; problem: string }, options?: { cause?: unknown }) {
-    super(
-      'CLUSTER',
-      `cannot serialize a record of partition ${details.partitionId} (owner ${details.owner}): ${details.path} is ${details.problem}`,
-      options,
-    );
-    this.partitionId = details.partitionId;
-    this.owner = details.owner;
-    this.path = details.path;
-    this.valueType = details.valueType;
-  }
-}
+/** Defined with the record copier, which throws it too (records/errors.ts). */
+export { UnserializableRecordError } from '../../records/errors.js';
