@@ -9,7 +9,10 @@
  * key-group hash (`keyHash(key) % 128`), to show where the gap goes. Best of
  * 3 rounds, each on fresh structures, candidates interleaved. Then, on the 1M
  * key state: snapshot and restore of every key group, and processing-time
- * timers (register, fire).
+ * timers (register, fire). Last, copy on read: an object value read, mutated
+ * in place and written back per record (10k keys), with no snapshot and with
+ * a snapshot of every group held during the whole run (each key's value is
+ * then copied on its first read, once per snapshot).
  */
 import { keyHash } from '@rivulet/common';
 import { HeapKeyedStateBackend, ProcessingTimeTimerService } from '@rivulet/taskmanager';
@@ -200,7 +203,44 @@ function timers(distinct: number, perKey: number) {
   };
 }
 
+/** Read, mutate in place, write back: the idiom copy on read protects snapshots from. */
+function objectValues(distinct: number) {
+  const keys = Array.from({ length: distinct }, (_, i) => `user-${i}`);
+  const order = recordKeys(records, distinct, 0x51ed27);
+  const run = (holdSnapshot: boolean): number => {
+    const backend = newBackend();
+    const count = backend.getValueState<{ n: number }>('count');
+    for (const k of keys) {
+      backend.setCurrentKey(k);
+      count.update({ n: 0 });
+    }
+    const snapshot = holdSnapshot ? backend.snapshot() : undefined;
+    const s = seconds(() => {
+      for (let i = 0; i < order.length; i++) {
+        backend.setCurrentKey(keys[order[i]!]!);
+        const value = count.value()!;
+        value.n += 1;
+        count.update(value);
+      }
+    });
+    snapshot?.release();
+    return s;
+  };
+  let free = Infinity;
+  let held = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    free = Math.min(free, run(false));
+    held = Math.min(held, run(true));
+  }
+  return {
+    distinctKeys: distinct,
+    recordsPerSecond: { noSnapshot: Math.round(records / free), snapshotHeld: Math.round(records / held) },
+    snapshotHeldOverNoSnapshot: round(free / held),
+  };
+}
+
 const counts = KEY_COUNTS.map(keyedCount);
+const copyOnRead = objectValues(10_000);
 const snapshot = snapshotRestore(1_000_000);
 const timerFigures = timers(100_000, 10);
 
@@ -219,6 +259,7 @@ printReport({
     keyedCount: counts,
     snapshot,
     timers: timerFigures,
+    copyOnRead,
   },
-  ratios,
+  ratios: { ...ratios, copyOnRead_snapshotHeldOverNoSnapshot: copyOnRead.snapshotHeldOverNoSnapshot },
 });

@@ -5,8 +5,13 @@
  * Contracts shared by all three:
  *  - every call reads or writes only the current key's entry; without a
  *    current key it throws NoCurrentKeyError;
- *  - values are stored by reference (heap backend): what `value()` / `get()`
- *    return must not be mutated except through the state's own methods;
+ *  - values are stored by reference (heap backend): a function may mutate
+ *    what `value()` / `get()` / the iterators return (and write it back with
+ *    `update` / `put`); while a snapshot holds the key's table, a read of an
+ *    object takes the table through the backend's copy-on-write first, whose
+ *    copy is deep (`readableTable`), so the snapshot keeps its moment;
+ *  - an object default value of a value state is copied on every read of a
+ *    key without a value (as Flink copies it): mutating it changes nothing;
  *  - an entry that becomes empty (`undefined` value, empty list, empty map) is
  *    deleted, so it no longer counts as a key and is not snapshotted;
  *  - every write takes its table from `writableTable` (below), which sends it
@@ -14,6 +19,7 @@
  */
 import type { ListState, MapState, ValueState } from '@rivulet/api';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
+import { copyOfState } from './state-copy.js';
 
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
 const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown>();
@@ -34,6 +40,23 @@ function writableTable(
   return b.writeTable(id, () => `${kind} ${name}.${method}()`);
 }
 
+/**
+ * Copy on read: the current key's table of state `id` for a read that hands
+ * an object to user code while a snapshot holds something of this key group
+ * (`shared` is set): a held table is first replaced by its deep copy
+ * (key-group-store.ts), so nothing the caller mutates is in the snapshot.
+ */
+function readableTable(
+  b: HeapKeyedStateBackend,
+  table: Map<unknown, unknown>,
+  id: number,
+  kind: 'ValueState' | 'ListState' | 'MapState',
+  name: string,
+  method: string,
+): Map<unknown, unknown> {
+  return b.store!.shared!.has(table) ? b.writeTable(id, () => `${kind} ${name}.${method}()`) : table;
+}
+
 /** `update(undefined)` clears, as Flink's `update(null)`. */
 export class HeapValueState<T> implements ValueState<T> {
   constructor(
@@ -48,10 +71,14 @@ export class HeapValueState<T> implements ValueState<T> {
     const table = b.tables[this.id];
     if (table === undefined) {
       b.requireKey(`ValueState ${this.name}.value()`);
-      return this.defaultValue;
+      return copyOfState(this.defaultValue);
     }
     const v = table.get(b.ref);
-    return v === undefined ? this.defaultValue : (v as T);
+    if (v === undefined) return copyOfState(this.defaultValue);
+    if (typeof v === 'object' && v !== null && b.store!.shared !== undefined) {
+      return readableTable(b, table, this.id, 'ValueState', this.name, 'value').get(b.ref) as T;
+    }
+    return v as T;
   }
 
   update(value: T): void {
@@ -82,7 +109,8 @@ export class HeapListState<T> implements ListState<T> {
       b.requireKey(`ListState ${this.name}.get()`);
       return EMPTY_LIST;
     }
-    return (table.get(b.ref) as T[] | undefined) ?? EMPTY_LIST;
+    const readable = b.store!.shared === undefined ? table : readableTable(b, table, this.id, 'ListState', this.name, 'get');
+    return (readable.get(b.ref) as T[] | undefined) ?? EMPTY_LIST;
   }
 
   add(value: T): void {
@@ -174,6 +202,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
       b.requireKey(`MapState ${this.name}.${what}`);
       return undefined;
     }
-    return table.get(b.ref) as Map<K, V> | undefined;
+    const readable = b.store!.shared === undefined ? table : readableTable(b, table, this.id, 'MapState', this.name, what.replace('()', ''));
+    return readable.get(b.ref) as Map<K, V> | undefined;
   }
 }

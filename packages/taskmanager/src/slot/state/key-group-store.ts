@@ -11,10 +11,21 @@
  * clearing deletes the entry — so a table's size is its number of keys.
  *
  * Copy-on-write: `hold()` gives a snapshot the current tables; until it is
- * released, the first write to a held table replaces it with a copy (a list
- * or map state's values are copied one level deep, since they are mutated in
- * place), so the snapshot's tables never change. Writers call `writable`.
+ * released, the first write to a held table replaces it with a copy, so the
+ * snapshot's tables never change. Writers call `writable`.
+ *
+ * Copy on read: a user function may mutate in place an object it read from
+ * state (read, modify, `update`; a reduce function's accumulator), so the
+ * values must not be shared either. The copy of a held table is deep — every
+ * object value (a list's elements, a map state's values) is copied, with the
+ * record copier (state-copy.ts) — and readers of an object value take the
+ * table through `writable` too while it is held (heap-states.ts). This is
+ * what Flink's CopyOnWriteStateMap does per entry (it copies a state on
+ * access when a snapshot still holds its version), here per key group and
+ * state: one pass over the table, once per snapshot, and nothing per read.
  */
+
+import { copyOfState } from './state-copy.js';
 
 export type StateKind = 'value' | 'list' | 'map';
 
@@ -110,10 +121,22 @@ function distinct(tables: readonly (StateTable | undefined)[]): number {
   return keys.size;
 }
 
+/** A held table's copy for the live state: no object in it is shared with the held one (map state keeps its user keys, which compare by identity). */
 function copyTable(table: StateTable, kind: StateKind): StateTable {
-  if (kind === 'value') return new Map(table);
+  if (kind === 'value') {
+    const copy = new Map(table);
+    for (const [ref, value] of table) if (typeof value === 'object' && value !== null) copy.set(ref, copyOfState(value));
+    return copy;
+  }
   const copy: StateTable = new Map();
-  if (kind === 'list') for (const [ref, list] of table) copy.set(ref, (list as unknown[]).slice());
-  else for (const [ref, map] of table) copy.set(ref, new Map(map as Map<unknown, unknown>));
+  if (kind === 'list') {
+    for (const [ref, list] of table) copy.set(ref, (list as unknown[]).map(copyOfState));
+  } else {
+    for (const [ref, map] of table) {
+      const values = new Map<unknown, unknown>();
+      for (const [key, value] of map as Map<unknown, unknown>) values.set(key, copyOfState(value));
+      copy.set(ref, values);
+    }
+  }
   return copy;
 }
