@@ -75,6 +75,27 @@ export class StreamExecutionEnvironment {
     return this.#graph.maxParallelism ?? this.#defaults.maxParallelism;
   }
 
+  /**
+   * Object reuse (Flink's `env.getConfig().enableObjectReuse()`, the job
+   * setting pipeline.object-reuse): operators hand records to each other,
+   * to keyed state and to sinks without copying them. Faster for records
+   * that are objects, but only for functions that never mutate a record
+   * they received or emitted (docs/datastream-api.md, "Object reuse").
+   * Overrides `--set pipeline.object-reuse`.
+   */
+  enableObjectReuse(): this {
+    this.#graph.assertOpen();
+    this.#graph.objectReuse = true;
+    return this;
+  }
+
+  /** Object reuse off (the default): records are copied wherever the runtime keeps or shares one. Overrides `--set pipeline.object-reuse`. */
+  disableObjectReuse(): this {
+    this.#graph.assertOpen();
+    this.#graph.objectReuse = false;
+    return this;
+  }
+
   /** The integers from `from` to `to`, both included; the runtime splits the range among the subtasks. */
   fromSequence(from: number, to: number): SingleOutputStreamOperator<number> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from > to) {

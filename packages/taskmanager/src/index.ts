@@ -5,4 +5,4 @@ export * from './control/network/index.js';
 /** The keyed state backend slots run on (for benchmarks of it). */
 export { HeapKeyedStateBackend, ProcessingTimeTimerService } from './slot/state/index.js';
 /** The record copier (for benchmarks of it; UnserializableRecordError is exported with the network). */
-export { copyRecord, type RecordCopyContext } from './records/index.js';
+export { copyRecord, createRecordCopier, type RecordCopyContext } from './records/index.js';

@@ -17,13 +17,14 @@ export interface CompileSettings {
   readonly defaultParallelism: number;
   readonly maxParallelism: number;
   readonly args: readonly string[];
+  readonly objectReuse: boolean;
 }
 
 /**
  * Turns a sealed recording into a validated JobGraph. Decides what the
  * recording left open:
  * - ids: the uid when given, else `${kind}-${variant}-${creation index}`;
- * - default parallelism and maxParallelism: the environment's when set, else `settings`;
+ * - default parallelism, maxParallelism and object reuse: the environment's when set, else `settings`;
  * - 'default' edges: 'forward' when both ends resolve to the same parallelism, else 'rebalance';
  * - operators from which no sink can be reached are left out (as Flink does),
  *   without changing the ids of the others.
@@ -69,6 +70,7 @@ export function compileRecording(recording: RecordingGraph, settings: CompileSet
     operators,
     edges,
     args: [...settings.args],
+    ...((recording.objectReuse ?? settings.objectReuse) ? { objectReuse: true } : {}),
   };
   validateJobGraph(graph);
   return { graph, functions: new Map(live.map((operator) => [idOf(operator), operator.functions])) };

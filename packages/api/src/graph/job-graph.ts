@@ -63,4 +63,9 @@ export interface JobGraph {
   readonly edges: readonly StreamEdge[];
   /** The job's arguments (`rivulet run JOB ARGS...`), given to every build of the job. */
   readonly args: readonly string[];
+  /**
+   * pipeline.object-reuse: operators hand records on without copies (the
+   * user promises not to mutate them). Present only when true.
+   */
+  readonly objectReuse?: boolean;
 }

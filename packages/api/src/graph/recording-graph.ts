@@ -46,6 +46,8 @@ export class RecordingGraph {
   defaultParallelism: number | null = null;
   /** Set by env.setMaxParallelism; null: the compile option's, else 128. */
   maxParallelism: number | null = null;
+  /** Set by env.enableObjectReuse / disableObjectReuse; null: the compile option's, else false. */
+  objectReuse: boolean | null = null;
   #sealed = false;
 
   add(spec: OperatorSpec): RecordedOperator {

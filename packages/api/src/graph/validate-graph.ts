@@ -32,6 +32,9 @@ export function validateJobGraph(graph: JobGraph): void {
   if (!Number.isInteger(defaultParallelism) || defaultParallelism < 1) {
     throw new JobGraphError('INVALID_PARALLELISM', `the default parallelism ${String(defaultParallelism)} must be a positive integer`);
   }
+  if (graph.objectReuse !== undefined && typeof graph.objectReuse !== 'boolean') {
+    throw new JobGraphError('INVALID_ARGUMENT', `objectReuse must be a boolean, got ${JSON.stringify(graph.objectReuse)}`);
+  }
   if (graph.operators.length === 0) {
     throw new JobGraphError('EMPTY_JOB', EMPTY_JOB_MESSAGE);
   }

@@ -29,6 +29,12 @@ export interface CompileOptions {
   readonly defaultJobName?: string;
   /** The job's arguments (`rivulet run JOB ARGS...`), read by `env.getArgs()` / `env.getParameter()`. @default [] */
   readonly args?: readonly string[];
+  /**
+   * pipeline.object-reuse (`rivulet run --set pipeline.object-reuse=true`),
+   * unless the job calls env.enableObjectReuse / disableObjectReuse.
+   * @default false
+   */
+  readonly objectReuse?: boolean;
 }
 
 /** What a job module exports by default: a build function that can be compiled any number of times. */
@@ -108,5 +114,6 @@ function compileJob(build: JobBuildFunction, name: string | undefined, options: 
     defaultParallelism: options.defaultParallelism,
     maxParallelism,
     args,
+    objectReuse: options.objectReuse === true,
   });
 }

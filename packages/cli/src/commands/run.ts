@@ -47,6 +47,7 @@ export function registerRunCommand(program: Command): void {
     const graph = await compileJobBundle(jobPath, bundle, {
       defaultParallelism: flags.parallelism ?? jobConfig['parallelism.default'],
       maxParallelism: jobConfig['pipeline.max-parallelism'],
+      objectReuse: jobConfig['pipeline.object-reuse'],
       args,
     });
     const client = await JobManagerClient.fromFlags(flags, config);

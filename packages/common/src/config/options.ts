@@ -64,6 +64,7 @@ export const CONFIG_OPTIONS = {
   'taskmanager.state.local.root-dirs': option(optional(text), null, 'Where local-recovery copies live; unset: <taskmanager.tmp.dirs or the system temporary folder>/rivulet-local-state-<resource id>.'),
   'parallelism.default': option(integer(1, 32768), 1, 'Parallelism of a job that sets none.'),
   'pipeline.max-parallelism': option(integer(1, 32768), 128, 'Number of key groups of a job that sets none (its upper bound of parallelism; fixed for the life of its state).'),
+  'pipeline.object-reuse': option(bool, false, 'Operators of a job hand records to each other, to keyed state and to sinks without copying them; only for jobs whose functions never mutate a record they received or emitted (env.enableObjectReuse() in the job overrides it).'),
   'slot.request.timeout': option(duration, 30_000, 'How long a job waits for enough free slots before it fails.'),
   'cluster.evenly-spread-out-slots': option(bool, true, 'Spread a job\'s slots over TaskManagers round-robin instead of filling one TaskManager first.'),
   'execution.buffer-timeout': option(duration, 100, 'Longest time a record waits in a partly filled network buffer.'),
@@ -96,6 +97,7 @@ export type ConfigKey = keyof typeof CONFIG_OPTIONS;
 export const JOB_SCOPED_KEYS: readonly ConfigKey[] = [
   'parallelism.default',
   'pipeline.max-parallelism',
+  'pipeline.object-reuse',
   'slot.request.timeout',
   'execution.checkpointing.interval',
   'restart-strategy.type',

@@ -82,6 +82,12 @@ export interface TaskDeploymentDescriptor {
    * task finishes at the end of its input.
    */
   readonly finalCheckpoint?: boolean;
+  /**
+   * pipeline.object-reuse (the job's setting, from its graph): operators
+   * hand records on without copying them; absent or false, the runtime
+   * copies a record wherever it keeps or shares one (docs/datastream-api.md).
+   */
+  readonly objectReuse?: boolean;
   /** Set when the subtask starts from a checkpoint or savepoint. */
   readonly restore?: TaskRestore;
 }

@@ -30,6 +30,7 @@ const graphSchema = z.object({
     partitioning: z.enum(['forward', 'rebalance', 'hash', 'broadcast']),
   })),
   args: z.array(z.string()),
+  objectReuse: z.boolean().optional(),
 });
 
 export function parseJobGraph(bytes: Uint8Array): JobGraph {

@@ -65,6 +65,7 @@ export class TaskDeployment {
       bundleSha256: this.options.bundleSha256,
       checkpointingMode: this.options.checkpointingMode,
       finalCheckpoint: this.options.finalCheckpoint,
+      objectReuse: jobGraph.objectReuse === true,
     };
     for (const execution of executions) {
       const slot = execution.slot!;

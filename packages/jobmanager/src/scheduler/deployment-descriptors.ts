@@ -24,6 +24,8 @@ export interface JobDeploymentInfo {
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   /** Periodic checkpoints: tasks wait for the final checkpoint at the end of their input. */
   readonly finalCheckpoint: boolean;
+  /** pipeline.object-reuse, as the job's graph carries it. */
+  readonly objectReuse: boolean;
 }
 
 /** The ring's member id of subtask `i` of a keyed vertex. */
@@ -129,6 +131,7 @@ export function buildDescriptor(
     bundleSha256: info.bundleSha256,
     checkpointingMode: info.checkpointingMode,
     finalCheckpoint: info.finalCheckpoint,
+    ...(info.objectReuse ? { objectReuse: true } : {}),
     ...(restore ? { restore } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HEADER_BYTES } from '../../src/control/network/frames.js';
 import { deserializeBatch, serializeBatch } from '../../src/control/network/record-serializer.js';
-import { copyRecord, UnserializableRecordError } from '../../src/records/index.js';
+import { copyRecord, createRecordCopier, UnserializableRecordError } from '../../src/records/index.js';
 
 const context = { partitionId: 'job/0/map>reduce/1', owner: 'Map (2/4)' };
 /** What a consumer on another TaskManager receives. */
@@ -77,10 +77,11 @@ function allowedValues(): Array<[string, unknown]> {
 
 describe('copyRecord', () => {
   test('every value the network accepts is copied to what the network delivers', () => {
+    const copier = createRecordCopier(context);
     for (const [name, value] of allowedValues()) {
       for (const record of [value, { nested: value }, [value]]) {
-        const copy = copyRecord(record, context);
-        assert.deepStrictEqual(copy, viaNetwork(record), name);
+        assert.deepStrictEqual(copyRecord(record, context), viaNetwork(record), name);
+        assert.deepStrictEqual(copier(record), viaNetwork(record), `${name} (a copier of its own)`);
       }
     }
   });
@@ -168,6 +169,7 @@ function rejectedRecords(): Array<[string, unknown]> {
 
 describe('copyRecord rejects what the network rejects', () => {
   test('with the serializer\'s error, path, type and text', () => {
+    const copier = createRecordCopier(context);
     for (const [name, record] of rejectedRecords()) {
       let expected: unknown;
       try {
@@ -176,8 +178,8 @@ describe('copyRecord rejects what the network rejects', () => {
         expected = error;
       }
       assert.ok(expected instanceof UnserializableRecordError, `${name}: the serializer accepted it`);
-      assert.throws(
-        () => copyRecord(record, context),
+      for (const copy of [(r: unknown) => copyRecord(r, context), copier]) assert.throws(
+        () => copy(record),
         (error: unknown) => {
           assert.ok(error instanceof UnserializableRecordError, `${name}: ${String(error)}`);
           assert.equal(error.message, expected.message, name);

@@ -3,7 +3,8 @@ import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common'
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
 import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
-import { FanOutOutput, type ChainMember, type Output } from './output.js';
+import type { RecordCopyContext } from '../../records/record-copy.js';
+import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
 import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
@@ -42,6 +43,16 @@ function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunct
 /**
  * Builds the chain from its tail: the tail writes to the result partitions
  * (one per outgoing edge), every other operator calls the next directly.
+ *
+ * Object reuse off (the default, `descriptor.objectReuse` not set): every
+ * operator receives records no one else holds, so a function may mutate its
+ * input. Records are copied only where the runtime keeps or shares one
+ * (output.ts): what a keyed reduce or process function emits (its state may
+ * hold it), what fromElements emits (it keeps its elements for a restore),
+ * what a chained collect sink keeps, the outputs of a fan-out but the last,
+ * a broadcast to a consumer in the same slot. Records from the input gate
+ * are the task's own (deserialized, or handed over by the producer), so
+ * none is copied on entry. With object reuse nothing is copied.
  */
 export function buildOperatorChain(
   descriptor: TaskDeploymentDescriptor,
@@ -51,12 +62,18 @@ export function buildOperatorChain(
   restoredOperatorState?: ReadonlyMap<string, unknown>,
 ): OperatorChain {
   const { subtaskIndex, parallelism, maxParallelism } = descriptor;
+  const objectReuse = descriptor.objectReuse === true;
+  const subtask = ` (${subtaskIndex + 1}/${parallelism})`;
+  /** Copies name the operator that emitted the record, or the task and partition (as the serializer does). */
+  const emittedBy = (name: string): RecordCopyContext => ({ owner: `${name}${subtask}` });
   const tailOutputs = descriptor.outputs.map((output, i) => {
     const target = job.functions.get(output.targetOperatorId);
     const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
-    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex);
+    const copies = objectReuse ? undefined : { owner: `${descriptor.vertexName}${subtask}`, partitionId: output.partitionId };
+    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, copies);
   });
-  let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs);
+  const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
+  let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs, objectReuse, emittedBy(tailName));
   const members: ChainMember[] = [];
   const memberOperatorIds = new Map<ChainMember, string>();
   let keyed: KeyedOperator | undefined;
@@ -68,6 +85,8 @@ export function buildOperatorChain(
     const operator = descriptor.operators[i]!;
     const functions = functionsOf(job, operator);
     const context = staticRuntimeContext(operator.id, subtaskIndex, parallelism, maxParallelism);
+    /** Set when this operator's input comes from the operator before it in the chain (not from the input gate). */
+    const chainedFrom = i > 0 ? descriptor.operators[i - 1]!.name : undefined;
     switch (functions.kind) {
       case 'map':
         next = new MapOperator(functions.fn, next);
@@ -80,14 +99,15 @@ export function buildOperatorChain(
         break;
       case 'reduce':
       case 'process':
-        keyed = createKeyedOperator(functions, operator, descriptor, next);
+        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)));
         keyedOperatorId = operator.id;
         members.unshift(keyed);
         memberOperatorIds.set(keyed, operator.id);
         next = keyed;
         break;
       case 'sink': {
-        const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id));
+        const keepsCopies = objectReuse || chainedFrom === undefined ? undefined : emittedBy(chainedFrom);
+        const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id), keepsCopies);
         members.unshift(sink);
         memberOperatorIds.set(sink, operator.id);
         next = sink;
@@ -96,6 +116,8 @@ export function buildOperatorChain(
       case 'source':
         source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
         sourceOperatorId = operator.id;
+        // fromElements keeps its values (a restore emits them again): it hands out copies.
+        if (operator.variant === 'elements') next = exclusiveInput(next, objectReuse, emittedBy(operator.name));
         break;
     }
   }
@@ -114,6 +136,8 @@ function createSink(
   context: ReturnType<typeof staticRuntimeContext>,
   descriptor: TaskDeploymentDescriptor,
   restored: unknown,
+  /** A collect sink keeps copies of what the operator before it emits (object reuse off). */
+  keepsCopies: RecordCopyContext | undefined,
 ): Output & ChainMember {
   const { subtaskIndex, parallelism } = descriptor;
   switch (operator.variant) {
@@ -128,7 +152,7 @@ function createSink(
         restored as FileSinkState | undefined,
       );
     case 'collect':
-      return new CollectSink(stringParam(operator, 'name'));
+      return new CollectSink(stringParam(operator, 'name'), keepsCopies);
     default:
       if (!fn) throw new Error(`sink "${operator.id}" (${operator.variant}) has no sink function`);
       return new CustomSink(fn, context);

@@ -1,9 +1,12 @@
 import type { RuntimeContext, SinkFunction } from '@rivulet/api';
+import { createRecordCopier, type RecordCopyContext } from '../../../records/record-copy.js';
 import type { ChainMember, Output } from '../output.js';
 import { formatRecord } from './format-record.js';
 
 /** print(): one line per record on the TaskManager's stdout, "<subtask>> record" as Flink prints. */
 export class PrintSink implements Output, ChainMember {
+  /** Formats each record at once, mutating and keeping nothing. */
+  readonly acceptsShared = true;
   private readonly prefix: string;
   private lines: string[] = [];
 
@@ -33,18 +36,31 @@ export class PrintSink implements Output, ChainMember {
   }
 }
 
-/** collect(name): gathers records for the client, returned with the FINISHED report. */
+/**
+ * collect(name): gathers records for the client, returned with the FINISHED
+ * report. It keeps what it is given, so with `copyContext` (object reuse
+ * off, inside a chain) it keeps copies: what the emitter does to a record
+ * afterwards is not in the result.
+ */
 export class CollectSink implements Output, ChainMember {
   static readonly MAX_RECORDS = 1_000_000;
   private readonly records: unknown[] = [];
+  readonly acceptsShared: boolean;
+  private readonly copy: (<T>(record: T) => T) | undefined;
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    copyContext?: RecordCopyContext,
+  ) {
+    this.acceptsShared = copyContext !== undefined;
+    this.copy = copyContext === undefined ? undefined : createRecordCopier(copyContext);
+  }
 
   collect(record: unknown): void {
     if (this.records.length >= CollectSink.MAX_RECORDS) {
       throw new Error(`collect("${this.name}") gathered more than ${CollectSink.MAX_RECORDS} records; write large results with writeAsText`);
     }
-    this.records.push(record);
+    this.records.push(this.copy === undefined ? record : this.copy(record));
   }
 
   result(): Record<string, unknown[]> {

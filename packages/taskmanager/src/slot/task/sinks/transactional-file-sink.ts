@@ -30,6 +30,8 @@ const IN_PROGRESS = /^\.part-(\d+)-([0-9a-z]+)-(\d+)\.inprogress$/;
  * restore contains every record exactly once.
  */
 export class TransactionalFileSink implements Output, ChainMember {
+  /** Formats each record at once, mutating and keeping nothing. */
+  readonly acceptsShared = true;
   private stream: WriteStream | undefined;
   private currentFile: string | undefined;
   private buffer: string[] = [];
