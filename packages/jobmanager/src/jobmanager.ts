@@ -197,6 +197,7 @@ export class JobManager implements LeaderContender {
     const graceMs = Math.min(2000, this.config['cluster.services.shutdown-timeout']);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.gateway.close();
+    this.dispatcher.close();
     this.lifecycle.transition('STOPPED');
   }
 }

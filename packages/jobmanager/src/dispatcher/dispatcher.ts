@@ -37,7 +37,10 @@ import type { JobManagerMetrics } from '../metrics.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import type { TaskManagerRegistration } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
+import { ArchivedJobStore, JobDirectory, type JobCounts, type JobView } from '../jobstore/index.js';
 import { settleUnknownSubmission } from './unknown-submission-watch.js';
+
+export type { JobCounts } from '../jobstore/index.js';
 
 /** The HA job store cannot tell whether a submission was recorded (the write failed, the read-back got no answer). */
 class SubmissionOutcomeUnknownError extends RivuletError {
@@ -66,25 +69,26 @@ export interface LeaderHaStores {
   readonly jobStore: EtcdJobStore;
 }
 
-export interface JobCounts {
-  readonly running: number;
-  readonly finished: number;
-  readonly cancelled: number;
-  readonly failed: number;
-}
-
-/** Accepts jobs, keeps one JobMaster per job, and answers questions about jobs. */
+/**
+ * Accepts jobs, keeps one JobMaster per running job and an archive of ended
+ * ones (the job store: jobstore.max-capacity, jobstore.expiration-time), and
+ * answers questions about jobs.
+ */
 export class Dispatcher {
-  private readonly jobs = new Map<string, JobMaster>();
+  private readonly directory: JobDirectory;
 
   constructor(private readonly deps: DispatcherDeps) {
+    this.directory = new JobDirectory(new ArchivedJobStore({
+      maxCapacity: deps.config['jobstore.max-capacity'],
+      expirationMs: deps.config['jobstore.expiration-time'] * 1000,
+    }));
     deps.registry.on('lost', (registration, reason, detail) => {
-      for (const job of this.jobs.values()) job.onTaskManagerLost(registration, reason, detail);
+      for (const job of this.directory.liveMasters()) job.onTaskManagerLost(registration, reason, detail);
     });
     deps.registry.on('registered', (registration) => {
       // After a failover, recovered jobs adopt the tasks a TaskManager reports first; what none adopts is stale.
       void this.recovered.then(() => {
-        for (const job of this.jobs.values()) job.offer(registration);
+        for (const job of this.directory.liveMasters()) job.offer(registration);
         this.releaseStaleSlots(registration);
       });
     });
@@ -111,7 +115,7 @@ export class Dispatcher {
     const stored = await ha.jobStore.list();
     for (const job of stored) {
       if (isTerminalJobStatus(job.status) && job.status !== 'SUSPENDED') continue;
-      const existing = this.jobs.get(job.jobId);
+      const existing = this.directory.master(job.jobId);
       if (existing && !isTerminalJobStatus(existing.status)) continue;
       const jobConfig = this.jobConfiguration(job.jobConfigJson);
       const pointer = await EtcdCompletedCheckpointStore.readLatestPointer(ha.client, this.deps.config, job.jobId);
@@ -126,7 +130,7 @@ export class Dispatcher {
         recovery = { ...(await this.planRestore(job.restore.savepointPath, job.jobGraph, job.restore.allowNonRestoredState)), owned: false };
       }
       const master = this.createJobMaster(job.jobId, job.jobGraph, job.bundleSha256, jobConfig, undefined, ha);
-      this.jobs.set(job.jobId, master);
+      this.directory.add(master);
       this.deps.log.info({ jobId: job.jobId, name: job.name, checkpointId: recovery?.plan.checkpointId ?? null }, 'job recovered from the HA job store');
       await master.recover(recovery, Math.max(5000, this.deps.config['heartbeat.timeout']));
     }
@@ -173,7 +177,7 @@ export class Dispatcher {
     const ha = this.ha;
     const start = (): string => {
       const master = this.createJobMaster(jobId, graph, bundleSha256, jobConfig, restore, ha);
-      this.jobs.set(jobId, master);
+      this.directory.add(master);
       this.deps.log.info({ jobId, name: graph.name, operators: graph.operators.length }, 'job submitted');
       master.start();
       this.updateGauges();
@@ -198,7 +202,7 @@ export class Dispatcher {
             isRecorded: async () => (await ha.jobStore.get(jobId)) !== undefined,
             stillLeading: () => this.deps.session() === session && this.ha === ha,
             run: () => {
-              if (!this.jobs.has(jobId)) start();
+              if (!this.directory.master(jobId)) start();
             },
             log: this.deps.log,
           });
@@ -269,6 +273,7 @@ export class Dispatcher {
       session: this.deps.session,
       log: this.deps.log,
       onTerminal: (master) => this.onJobEnded(master, ha),
+      onReleased: (master) => this.directory.release(master),
       checkpointing: { configuration: checkpointConfiguration, storages: this.deps.storages, metrics: this.deps.checkpointMetrics, ...haCheckpointing },
       failover: {
         strategy: jobConfig['jobmanager.execution.failover-strategy'],
@@ -286,6 +291,7 @@ export class Dispatcher {
    * checkpoints are then kept); a suspended one's stay for the next leader.
    */
   private async onJobEnded(master: JobMaster, ha: LeaderHaStores | undefined): Promise<void> {
+    this.directory.end(master);
     this.updateGauges();
     if (!ha || master.status === 'SUSPENDED') return;
     try {
@@ -333,17 +339,17 @@ export class Dispatcher {
   }
 
   acknowledgeCheckpoint(request: pb.AcknowledgeCheckpointRequest__Output): void {
-    this.jobs.get(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData);
+    this.directory.master(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData);
   }
 
   declineCheckpoint(request: pb.DeclineCheckpointRequest__Output): void {
-    this.jobs.get(request.jobId)?.checkpointing.coordinator.declineCheckpoint(request.executionAttemptId, request.checkpointId, request.reason);
+    this.directory.master(request.jobId)?.checkpointing.coordinator.declineCheckpoint(request.executionAttemptId, request.checkpointId, request.reason);
   }
 
   /** Triggers a savepoint into `dir` (or execution.checkpointing.savepoint-dir); `stop`: the job finishes after it. */
   async savepoint(jobId: string, dir: string, stop: boolean): Promise<string> {
-    const job = this.job(jobId);
-    if (job.status !== 'RUNNING') throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is ${job.status}, not RUNNING`);
+    const job = this.directory.master(jobId);
+    if (job?.status !== 'RUNNING') throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is ${this.view(jobId).status}, not RUNNING`);
     const target = dir || this.deps.config['execution.checkpointing.savepoint-dir'];
     if (!target) throw new RivuletError('USAGE', 'no savepoint directory: name one, or set execution.checkpointing.savepoint-dir');
     try {
@@ -355,46 +361,46 @@ export class Dispatcher {
 
   /** Leadership lost: every job stops being acted on here (its tasks keep running for the next leader). */
   suspendAll(reason: string): void {
-    for (const job of this.jobs.values()) job.suspend(reason);
+    for (const job of this.directory.liveMasters()) job.suspend(reason);
   }
 
-  job(jobId: string): JobMaster {
-    const job = this.jobs.get(jobId);
-    if (!job) throw new RivuletError('NOT_FOUND', `no job with id "${jobId}"`);
-    return job;
+  /** A job, running or archived, as the read endpoints show it; NOT_FOUND says whether it left the job store. */
+  view(jobId: string): JobView {
+    return this.directory.view(jobId);
   }
 
-  list(): JobMaster[] {
-    return [...this.jobs.values()];
+  /** Every job: the archived ended ones (oldest first), then the live ones. */
+  list(): JobView[] {
+    return this.directory.list();
   }
 
   cancel(jobId: string): void {
-    const job = this.job(jobId);
-    if (isTerminalJobStatus(job.status)) {
-      throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is already ${job.status}`);
+    const job = this.directory.master(jobId);
+    if (!job || isTerminalJobStatus(job.status)) {
+      throw new RivuletError('ILLEGAL_STATE', `job ${jobId} is already ${job?.status ?? this.view(jobId).status}`);
     }
     job.cancel();
   }
 
   onTaskUpdate(update: pb.TaskExecutionStateUpdate__Output): void {
-    this.jobs.get(update.jobId)?.onTaskUpdate(update);
+    this.directory.master(update.jobId)?.onTaskUpdate(update);
     this.updateGauges();
   }
 
   async bundle(jobId: string): Promise<{ bundle: Buffer; sha256: string }> {
-    const job = this.job(jobId);
+    const job = this.directory.master(jobId);
+    if (!job) throw new RivuletError('ILLEGAL_STATE', `job ${jobId} has ended (${this.view(jobId).status}): its bundle is no longer served`);
     return { bundle: await this.deps.blobs.get(jobId, job.options.bundleSha256), sha256: job.options.bundleSha256 };
   }
 
+  /** Running jobs, and every job that ended here (also those the job store no longer holds). */
   counts(): JobCounts {
-    let running = 0, finished = 0, cancelled = 0, failed = 0;
-    for (const job of this.jobs.values()) {
-      if (job.status === 'FINISHED') finished += 1;
-      else if (job.status === 'CANCELED') cancelled += 1;
-      else if (job.status === 'FAILED') failed += 1;
-      else running += 1;
-    }
-    return { running, finished, cancelled, failed };
+    return this.directory.counts();
+  }
+
+  /** The JobManager stops: the job store's expiry timer with it. */
+  close(): void {
+    this.directory.archive.close();
   }
 
   private updateGauges(): void {

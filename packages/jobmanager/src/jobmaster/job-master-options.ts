@@ -26,6 +26,12 @@ export interface JobMasterOptions {
    * job and a pointer to deleted files); when it fails they are kept.
    */
   readonly onTerminal: (master: JobMaster) => Promise<void> | void;
+  /**
+   * The job ended (FINISHED, CANCELED, FAILED) and its checkpointing shut
+   * down: nothing of it runs any more, so its owner may archive it and drop
+   * this JobMaster. Not called for a suspended job.
+   */
+  readonly onReleased?: (master: JobMaster) => void;
   readonly checkpointing: {
     readonly configuration: CheckpointCoordinatorConfiguration;
     readonly storages: SnapshotStorages;

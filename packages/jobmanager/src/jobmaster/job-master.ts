@@ -310,7 +310,8 @@ export class JobMaster {
           return this.checkpointing.shutdown('SUSPENDED');
         },
       )
-      .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
+      .catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'))
+      .finally(() => this.options.onReleased?.(this));
   }
 
   private setStatus(status: JobStatus): void {

@@ -1,9 +1,9 @@
-import { jobExceptionsJson } from '../jobmaster/job-exceptions.js';
-import type { FastifyInstance } from 'fastify';
-import type { LeaderSession } from '@rivulet/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { RivuletError, type LeaderSession } from '@rivulet/common';
 import { freeSlots } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import { UnknownJobError, type JobView } from '../jobstore/index.js';
 
 export interface RestDeps {
   readonly registry: TaskManagerRegistry;
@@ -49,32 +49,22 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
     jobs: deps.dispatcher.list().map((job) => ({ id: job.jobId, status: job.status })),
   }));
 
-  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+  // A job's JSON, running or archived; 404 in Flink's shape, saying when the job left the job store.
+  const jobJson = (part: (job: JobView) => string) => async (request: { params: { id: string } }, reply: FastifyReply): Promise<string | object> => {
+    let job: JobView;
     try {
-      return deps.dispatcher.job(request.params.id).details();
-    } catch {
+      job = deps.dispatcher.view(request.params.id);
+    } catch (err) {
+      if (!(err instanceof RivuletError) || err.code !== 'NOT_FOUND') throw err;
       reply.code(404);
-      return { errors: [`Job ${request.params.id} not found`] };
+      return { errors: [err instanceof UnknownJobError ? `Job ${request.params.id} not found` : err.message] };
     }
-  });
-
-  app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', async (request, reply) => {
-    try {
-      return deps.dispatcher.job(request.params.id).checkpointing.coordinator.statistics.toJSON();
-    } catch {
-      reply.code(404);
-      return { errors: [`Job ${request.params.id} not found`] };
-    }
-  });
-
-  app.get<{ Params: { id: string } }>('/jobs/:id/exceptions', async (request, reply) => {
-    try {
-      return jobExceptionsJson(deps.dispatcher.job(request.params.id).exceptions);
-    } catch {
-      reply.code(404);
-      return { errors: [`Job ${request.params.id} not found`] };
-    }
-  });
+    reply.type('application/json; charset=utf-8');
+    return part(job);
+  };
+  app.get<{ Params: { id: string } }>('/jobs/:id', jobJson((job) => job.detailsJson()));
+  app.get<{ Params: { id: string } }>('/jobs/:id/checkpoints', jobJson((job) => job.checkpointsJson()));
+  app.get<{ Params: { id: string } }>('/jobs/:id/exceptions', jobJson((job) => job.exceptionsJson()));
 
   app.get('/readyz', async (_request, reply) => {
     const session = deps.session();

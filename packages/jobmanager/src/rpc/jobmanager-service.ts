@@ -7,7 +7,7 @@ import {
   type pb,
 } from '@rivulet/common';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
-import type { JobMaster } from '../jobmaster/job-master.js';
+import type { JobView } from '../jobstore/index.js';
 import type { HeartbeatManager } from '../resourcemanager/heartbeat-manager.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import { buildClusterOverview, type LeaderEndpoints } from './cluster-overview.js';
@@ -62,8 +62,8 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
     SubmitJob: unaryHandler(async (request) => ({ jobId: await deps.dispatcher.submit(request) })),
     ListJobs: unaryHandler(() => ({ jobs: deps.dispatcher.list().map(summaryOf) })),
     GetJob: unaryHandler((request) => {
-      const job = deps.dispatcher.job(request.jobId);
-      return { summary: summaryOf(job), detailsJson: JSON.stringify(job.details()) };
+      const job = deps.dispatcher.view(request.jobId);
+      return { summary: summaryOf(job), detailsJson: job.detailsJson() };
     }),
     CancelJob: unaryHandler((request) => {
       deps.dispatcher.cancel(request.jobId);
@@ -90,12 +90,6 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
   };
 }
 
-function summaryOf(job: JobMaster): pb.JobSummary {
-  return {
-    jobId: job.jobId,
-    name: job.name,
-    state: job.status,
-    startTimeMs: job.statusTimestamps.CREATED ?? 0,
-    endTimeMs: job.statusTimestamps.FINISHED ?? job.statusTimestamps.FAILED ?? job.statusTimestamps.CANCELED ?? 0,
-  };
+function summaryOf(job: JobView): pb.JobSummary {
+  return { jobId: job.jobId, name: job.name, state: job.status, startTimeMs: job.startTime, endTimeMs: job.endTime };
 }
