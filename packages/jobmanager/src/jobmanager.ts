@@ -15,6 +15,7 @@ import {
   listenHttp,
   rivuletProto,
   shutdownServer,
+  storageIdentity,
   type Configuration,
   type LeaderContender,
   type LeaderElectionService,
@@ -112,6 +113,8 @@ export class JobManager implements LeaderContender {
         heartbeat,
         session: () => this.session,
         endpoints: () => this.endpoints,
+        checkpointStorage: storageIdentity(checkpointRoot),
+        log,
       }),
     );
     this.http = createHttpServer({

@@ -25,6 +25,7 @@ function request(resourceId: string): pb.RegisterTaskManagerRequest__Output {
     slots: [],
     version: '0.1.0',
     tasks: [],
+    checkpointDir: null,
   };
 }
 

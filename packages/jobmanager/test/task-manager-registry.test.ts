@@ -33,6 +33,7 @@ function request(resourceId: string, numberOfSlots = 2, allocated: readonly numb
     slots: Array.from({ length: numberOfSlots }, (_, i) => slot(i, allocated.includes(i))),
     version: '0.1.0',
     tasks: [],
+    checkpointDir: null,
   };
 }
 

@@ -44,7 +44,7 @@ export const CONFIG_OPTIONS = {
   'high-availability.cluster-id': option(text, 'default', 'Namespace of this cluster under /rivulet/ in etcd.'),
   'high-availability.etcd.lease-ttl': option(duration, 5000, 'TTL of the leader lease.'),
   'execution.checkpointing.interval': option(optional(duration), null, 'Interval between checkpoints; unset disables checkpointing.'),
-  'execution.checkpointing.dir': option(text, 'file://.rivulet/checkpoints', 'Checkpoint storage: file:///path or s3://bucket/prefix.'),
+  'execution.checkpointing.dir': option(text, 'file://.rivulet/checkpoints', 'Checkpoint storage: file:///path or s3://bucket/prefix. The same on the JobManager and every TaskManager: a TaskManager with another is refused at registration and exits 1.'),
   'execution.checkpointing.savepoint-dir': option(optional(text), null, 'Default target of savepoints when `rivulet savepoint` / `stop` name none.'),
   'restart-strategy.type': option(optional(oneOf(['none', 'fixed-delay', 'failure-rate', 'exponential-delay'])), null, 'Restart strategy; unset: exponential-delay with checkpointing, none without.'),
   'jobmanager.execution.failover-strategy': option(oneOf(['full', 'region']), 'region', 'Which tasks restart after a failure: full restarts every task, region only the pipelined region (tasks connected by data exchanges) of the failed one.'),

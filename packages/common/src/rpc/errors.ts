@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  ConfigurationError,
   FencingError,
   IllegalStateError,
   RivuletError,
@@ -41,6 +42,7 @@ export function fromServiceError(err: grpc.ServiceError, target: string): Rivule
     case grpc.status.DEADLINE_EXCEEDED:
       return new UnreachableError(target, `${target} did not answer in time`, { cause: err });
     case grpc.status.INVALID_ARGUMENT:
+      if (code === 'CONFIG_INVALID') return new ConfigurationError(details, { cause: err });
       return code === 'JOB' ? new RivuletError('JOB', details, { cause: err }) : new UsageError(details);
     case grpc.status.FAILED_PRECONDITION:
       return code === 'FENCED' ? new FencingError(details) : new IllegalStateError(details);

@@ -5,6 +5,7 @@ export type { LeaderSession as LeaderSessionMessage, LeaderSession__Output as Le
 export type { SlotStatus, SlotStatus__Output } from '../generated/rivulet/v1/SlotStatus.js';
 export type { RunningTask, RunningTask__Output } from '../generated/rivulet/v1/RunningTask.js';
 export type { RegisterTaskManagerRequest__Output, RegisterTaskManagerRequest } from '../generated/rivulet/v1/RegisterTaskManagerRequest.js';
+export type { StorageLocation, StorageLocation__Output } from '../generated/rivulet/v1/StorageLocation.js';
 export type { RegisterTaskManagerResponse, RegisterTaskManagerResponse__Output } from '../generated/rivulet/v1/RegisterTaskManagerResponse.js';
 export type { TaskManagerHeartbeat, TaskManagerHeartbeat__Output } from '../generated/rivulet/v1/TaskManagerHeartbeat.js';
 export type { JobManagerHeartbeat, JobManagerHeartbeat__Output } from '../generated/rivulet/v1/JobManagerHeartbeat.js';

@@ -17,6 +17,7 @@ export {
   type CreateCheckpointStorageOptions,
 } from './create-checkpoint-storage.js';
 export { parseStorageLocation, type StorageLocation } from './storage-location.js';
+export { storageIdentity, type StorageIdentity } from './storage-identity.js';
 export { FileSystemCheckpointStorage } from './fs/filesystem-checkpoint-storage.js';
 export { S3CheckpointStorage, type S3CheckpointStorageOptions } from './s3/s3-checkpoint-storage.js';
 export { createS3Client, type S3Settings } from './s3/s3-client.js';

@@ -4,10 +4,13 @@ import {
   RivuletError,
   unaryHandler,
   type LeaderSession,
+  type Logger,
+  type StorageIdentity,
   type pb,
 } from '@rivulet/common';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { JobView } from '../jobstore/index.js';
+import { checkpointStorageMismatch } from '../resourcemanager/checkpoint-storage-check.js';
 import type { HeartbeatManager } from '../resourcemanager/heartbeat-manager.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import { buildClusterOverview, type LeaderEndpoints } from './cluster-overview.js';
@@ -20,6 +23,9 @@ export interface JobManagerServiceDeps {
   /** The current session, or undefined when this JobManager does not lead. */
   readonly session: () => LeaderSession | undefined;
   readonly endpoints: () => LeaderEndpoints;
+  /** This JobManager's execution.checkpointing.dir: registering TaskManagers must have the same. */
+  readonly checkpointStorage: StorageIdentity;
+  readonly log: Logger;
 }
 
 
@@ -36,6 +42,11 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
       const session = requireLeader(deps);
       if (!request.resourceId) throw new RivuletError('USAGE', 'RegisterTaskManager: resource_id is empty');
       if (request.numberOfSlots < 1) throw new RivuletError('USAGE', 'RegisterTaskManager: number_of_slots must be at least 1');
+      const mismatch = checkpointStorageMismatch(request, deps.checkpointStorage);
+      if (mismatch) {
+        deps.log.error({ taskManager: request.resourceId, theirs: request.checkpointDir, ours: deps.checkpointStorage }, mismatch.message);
+        throw mismatch;
+      }
       const registration = deps.registry.register(request);
       return {
         registrationId: registration.registrationId,

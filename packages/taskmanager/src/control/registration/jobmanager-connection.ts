@@ -4,7 +4,10 @@ import {
   Backoff,
   CHANNEL_OPTIONS,
   callUnary,
+  daemonContext,
   errorMessage,
+  storageIdentity,
+  RivuletError,
   rivuletProto,
   sleep,
   type LeaderAddress,
@@ -157,7 +160,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         const response = await callUnary(
           client,
           'RegisterTaskManager',
-          { ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
+          { checkpointDir: checkpointDirOf(), ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
           { timeoutMs: 2000, signal: untilLeaderChanges, target },
         );
         const session = response.leader;
@@ -177,6 +180,12 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         this.emit('disconnected', ended.reason);
       } catch (err) {
         if (signal.aborted) break;
+        if (err instanceof RivuletError && err.code === 'CONFIG_INVALID') {
+          // Refused for a misconfiguration (execution.checkpointing.dir): retrying cannot help, the daemon stops.
+          log.fatal({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'the JobManager refused this TaskManager');
+          daemonContext()?.onFatalError(err);
+          break;
+        }
         if (!untilLeaderChanges.aborted) {
           log.warn({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'registration with JobManager failed; retrying');
         }
@@ -223,4 +232,10 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
     this.client = { address, client };
     return client;
   }
+}
+
+/** This daemon's execution.checkpointing.dir, for the JobManager to compare with its own (none outside a daemon). */
+function checkpointDirOf(): pb.StorageLocation | undefined {
+  const config = daemonContext()?.config;
+  return config ? storageIdentity(config['execution.checkpointing.dir']) : undefined;
 }
