@@ -23,6 +23,7 @@ import {
 const HOSTILE_JOB = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures', 'hostile-job.ts');
 const CANCELLATION_TIMEOUT_MS = 3000;
 const HEAP_PER_SLOT_MB = 128;
+const HEARTBEAT_INTERVAL_MS = 200;
 
 const TM_TMP = mkdtempSync(join(tmpdir(), 'rivulet-isolation-'));
 let jm: StartedJobManager;
@@ -41,6 +42,7 @@ before(async () => {
     taskManagers: 1,
     slots: 2,
     set: [
+      `heartbeat.interval=${HEARTBEAT_INTERVAL_MS}ms`,
       `task.cancellation.timeout=${CANCELLATION_TIMEOUT_MS}ms`,
       'task.cancellation.interval=1s',
       `taskmanager.memory.task.heap.size=${2 * HEAP_PER_SLOT_MB}m`,
@@ -93,7 +95,29 @@ function finalSums(d: Details): Map<number, number> {
   return sums;
 }
 
-describe('user code cannot break a TaskManager', { timeout: 180_000 }, () => {
+/** The JobManager's largest gap between two heartbeats of the TaskManager since it registered, in ms. */
+async function largestHeartbeatGapMs(): Promise<number> {
+  const families = parsePrometheusText(await (await fetch(`${jm.restUrl}/metrics`)).text());
+  const family = families.find((f) => f.name === 'rivulet_jobmanager_taskmanager_heartbeat_gap_max_seconds');
+  const sample = family?.metrics.find((m) => m.labels?.['tm_id'] === tm.resourceId);
+  if (sample === undefined) throw new Error('the JobManager exports no heartbeat gap for the TaskManager');
+  return Number(sample.value) * 1000;
+}
+
+describe('user code cannot break a TaskManager', { timeout: 240_000 }, () => {
+  test('a map burning 5 ms of CPU per record in both slots for ~20 s finishes; the JobManager never waits 1 s for a heartbeat', async (t) => {
+    const started = performance.now();
+    const jobId = await submit(['--behaviour', 'burn', '--cpu-ms', '5', '--n', '8000', '--keys', '7'], 2);
+    const done = await ended(jobId, 120_000);
+    assert.equal(done.state, 'FINISHED', done['root-exception'] ?? '');
+    assert.deepEqual(finalSums(done), expectedSums(8000, 7));
+    const ranMs = done.timestamps['FINISHED']! - done.timestamps['RUNNING']!;
+    const gapMs = await largestHeartbeatGapMs();
+    t.diagnostic(`burned for ${ranMs} ms (${Math.round(performance.now() - started)} ms with submission); largest heartbeat gap ${Math.round(gapMs)} ms (interval ${HEARTBEAT_INTERVAL_MS} ms)`);
+    assert.ok(ranMs >= 15_000, `the job ran ${ranMs} ms: 4000 records x 5 ms per subtask should take ~20 s`);
+    assert.ok(gapMs < 1000, `the JobManager waited ${Math.round(gapMs)} ms for a heartbeat while user code burned CPU`);
+  });
+
   test('a user function in an endless loop: cancel ends the job within task.cancellation.timeout + 1 s, the slot runs the next job', async () => {
     const pid = tm.daemon.pid;
     const jobId = await submit(['--behaviour', 'loop']);
