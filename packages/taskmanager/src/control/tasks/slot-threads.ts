@@ -73,7 +73,7 @@ export class SlotThreads {
     return { send: (message) => target.thread.send(message) };
   }
 
-  send(_slotIndex: number, allocationId: string, message: ToSlot): void {
+  send(allocationId: string, message: ToSlot): void {
     this.entries.get(allocationId)?.thread.send(message);
   }
 
@@ -82,7 +82,7 @@ export class SlotThreads {
   }
 
   /** A task of the allocation ended; a released allocation's thread ends with its last task. */
-  taskEnded(_slotIndex: number, allocationId: string): void {
+  taskEnded(allocationId: string): void {
     const entry = this.entries.get(allocationId);
     if (!entry) return;
     entry.tasks = Math.max(0, entry.tasks - 1);
@@ -99,7 +99,10 @@ export class SlotThreads {
       return;
     }
     if (graceMs > 0) {
-      setTimeout(() => void this.terminate(entry.slotIndex, allocationId, `the slot was released and its tasks did not stop within ${graceMs} ms`), graceMs).unref();
+      setTimeout(() => {
+        // Still released and still this thread: a later deploy into the allocation keeps it.
+        if (entry.released && this.entries.get(allocationId) === entry) void this.terminate(allocationId, `the slot was released and its tasks did not stop within ${graceMs} ms`);
+      }, graceMs).unref();
     }
   }
 
@@ -108,7 +111,7 @@ export class SlotThreads {
   }
 
   /** Ends the allocation's thread now; its tasks end with `because`. */
-  async terminate(_slotIndex: number, allocationId: string, because: string): Promise<void> {
+  async terminate(allocationId: string, because: string): Promise<void> {
     const entry = this.entries.get(allocationId);
     if (!entry || !entry.thread.alive) return;
     entry.terminatedBecause = because;

@@ -112,7 +112,7 @@ export class TaskExecutor {
     if (trigger && task.descriptor.inputs.length > 0) {
       throw new RivuletError('USAGE', `task ${task.descriptor.vertexName} is not a source; only sources are triggered`);
     }
-    this.threads.send(task.slotIndex, task.allocationId, { kind: 'trigger-checkpoint', attemptId: executionAttemptId, barrier, location, trigger, terminate });
+    this.threads.send(task.allocationId, { kind: 'trigger-checkpoint', attemptId: executionAttemptId, barrier, location, trigger, terminate });
   }
 
   /**
@@ -129,7 +129,7 @@ export class TaskExecutor {
         this.log.warn({ jobId, checkpointId, attemptId }, 'not committing for a replaced attempt');
         continue;
       }
-      this.threads.send(task.slotIndex, task.allocationId, { kind: 'checkpoint-complete', attemptId, checkpointId, final });
+      this.threads.send(task.allocationId, { kind: 'checkpoint-complete', attemptId, checkpointId, final });
     }
   }
 
@@ -204,18 +204,18 @@ export class TaskExecutor {
     const { cancellationTimeoutMs, cancellationIntervalMs } = this.options;
     const interval = setInterval(() => {
       this.log.warn({ jobId: task.descriptor.jobId, task: task.descriptor.vertexName, subtask: task.descriptor.subtaskIndex, cancellingForMs: Date.now() - since }, 'task has not stopped since it was cancelled');
-      this.threads.send(task.slotIndex, task.allocationId, { kind: 'cancel', attemptId });
+      this.threads.send(task.allocationId, { kind: 'cancel', attemptId });
     }, cancellationIntervalMs);
     interval.unref();
     const timeout = cancellationTimeoutMs > 0
       ? setTimeout(() => {
         this.log.error({ jobId: task.descriptor.jobId, task: task.descriptor.vertexName, subtask: task.descriptor.subtaskIndex, timeoutMs: cancellationTimeoutMs }, 'task did not stop within task.cancellation.timeout: ending its slot thread');
-        void this.threads.terminate(task.slotIndex, task.allocationId, `task ${owner(task)} did not stop within task.cancellation.timeout (${cancellationTimeoutMs} ms)`);
+        void this.threads.terminate(task.allocationId, `task ${owner(task)} did not stop within task.cancellation.timeout (${cancellationTimeoutMs} ms)`);
       }, cancellationTimeoutMs)
       : undefined;
     timeout?.unref();
     task.cancelling = { since, interval, timeout };
-    this.threads.send(task.slotIndex, task.allocationId, { kind: 'cancel', attemptId });
+    this.threads.send(task.allocationId, { kind: 'cancel', attemptId });
   }
 
   private onReport(attemptId: string, report: TaskReport): void {
@@ -230,7 +230,7 @@ export class TaskExecutor {
     const task = this.tasks.get(attemptId);
     if (!task) return;
     this.forget(task);
-    this.threads.taskEnded(task.slotIndex, task.allocationId);
+    this.threads.taskEnded(task.allocationId);
   }
 
   /** The slot's thread ended with tasks still in it: they end too, with the cause. */
