@@ -57,9 +57,11 @@ after(async () => {
   rmSync(TM_TMP, { recursive: true, force: true });
 });
 
-async function slotThreads(): Promise<number> {
+/** The TaskManager's slot threads in `state` (job: held by a job; spare: started, waiting for one). */
+async function slotThreads(state: 'job' | 'spare'): Promise<number> {
   const families = parsePrometheusText(await (await fetch(`http://127.0.0.1:${tm.httpPort}/metrics`)).text());
-  return Number(families.find((f) => f.name === 'rivulet_taskmanager_slot_threads')?.metrics[0]?.value ?? NaN);
+  const sample = families.find((f) => f.name === 'rivulet_taskmanager_slot_threads')?.metrics.find((m) => m.labels?.['state'] === state);
+  return Number(sample?.value ?? NaN);
 }
 
 async function submit(args: readonly string[], parallelism = 1): Promise<string> {
@@ -164,7 +166,8 @@ describe('user code cannot break a TaskManager', { timeout: 240_000 }, () => {
     const jobId = await submit(['--behaviour', 'count', '--n', '1000', '--keys', '2'], 2);
     assert.equal((await ended(jobId)).state, 'FINISHED');
     const workDir = join(TM_TMP, `rivulet-taskmanager-${tm.daemon.pid}`);
-    await waitFor(async () => (await slotThreads()) === 0, { timeoutMs: 10_000, what: 'every slot thread to end' });
+    await waitFor(async () => (await slotThreads('job')) === 0, { timeoutMs: 10_000, what: 'every thread of the job to end' });
+    assert.equal(await slotThreads('spare'), 2, 'each slot has a fresh spare thread for its next job');
     await waitFor(() => !existsSync(join(workDir, 'jobs')) || readdirSync(join(workDir, 'jobs')).length === 0, { timeoutMs: 10_000, what: 'the job bundles to be removed' });
     assert.ok(readdirSync(TM_TMP).some((name) => name.startsWith('rivulet-local-state-')), 'local recovery keeps its folder while the TaskManager runs');
     tm.daemon.signal('SIGTERM');

@@ -4,8 +4,8 @@ import type { Logger } from '../logging/logger.js';
 import type { CheckpointStorage } from './checkpoint-storage.js';
 import { EntropyInjector } from './entropy.js';
 import { FileSystemCheckpointStorage } from './fs/filesystem-checkpoint-storage.js';
-import { createS3Client, describeEndpoint, type S3Settings } from './s3/s3-client.js';
-import { S3CheckpointStorage } from './s3/s3-checkpoint-storage.js';
+import { LazyS3CheckpointStorage } from './s3/lazy-s3-checkpoint-storage.js';
+import { checkS3Settings, describeEndpoint, type S3Settings } from './s3/s3-settings.js';
 import { parseStorageLocation } from './storage-location.js';
 
 /** The configuration keys checkpoint storage reads. A full `Configuration` fits. */
@@ -29,7 +29,8 @@ export interface CreateCheckpointStorageOptions {
 /**
  * Chooses the backend by the scheme of `dir` (see storage-location.ts):
  * `file://…` or a plain path → FileSystemCheckpointStorage; `s3://…` →
- * S3CheckpointStorage with the `s3.*` settings. Throws ConfigurationError
+ * S3CheckpointStorage with the `s3.*` settings (its AWS SDK loaded on the
+ * first call). Throws ConfigurationError
  * naming the key for an unknown scheme, a bad bucket, half-set credentials,
  * or an entropy marker written into `dir` itself (it belongs in
  * `s3.entropy.key`; the layout puts it in front of data files).
@@ -55,8 +56,8 @@ export function createCheckpointStorage(
     );
   }
   const entropy = entropyKey !== null && options.entropy !== false ? new EntropyInjector(entropyKey, config['s3.entropy.length']) : null;
-  return new S3CheckpointStorage({
-    client: createS3Client(config),
+  checkS3Settings(config);
+  return new LazyS3CheckpointStorage(config, {
     bucket: location.bucket,
     prefix: location.prefix,
     target: describeEndpoint(config),

@@ -13,8 +13,8 @@ export class TaskMetrics {
   private readonly idle: Gauge<Labels>;
   private readonly backPressured: Gauge<Labels>;
   private readonly labelsOf = new Map<string, Record<Labels, string>>();
-  /** Slot threads alive (one per allocated slot running tasks or winding down). */
-  readonly slotThreads: Gauge;
+  /** Slot threads alive, by state: `job` (a job's allocation holds it), `spare` (started, waiting for a job). */
+  private countThreads: () => { job: number; spare: number } = () => ({ job: 0, spare: 0 });
 
   constructor(registry: Registry) {
     const gauge = (name: string, help: string): Gauge<Labels> =>
@@ -22,7 +22,23 @@ export class TaskMetrics {
     this.busy = gauge('busyTimeMsPerSecond', 'Milliseconds per second the task was processing (neither idle nor back-pressured).');
     this.idle = gauge('idleTimeMsPerSecond', 'Milliseconds per second the task waited for input.');
     this.backPressured = gauge('backPressuredTimeMsPerSecond', 'Milliseconds per second the task waited for room in an output (backpressure).');
-    this.slotThreads = new Gauge({ name: 'rivulet_taskmanager_slot_threads', help: 'Slot threads alive: one per slot allocation with tasks, ended with the allocation.', registers: [registry] });
+    const count = (): { job: number; spare: number } => this.countThreads();
+    new Gauge({
+      name: 'rivulet_taskmanager_slot_threads',
+      help: 'Slot threads alive, by state: job (held by a job\'s slot allocation, ended with it) or spare (started, waiting for the slot\'s next job).',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const { job, spare } = count();
+        this.set({ state: 'job' }, job);
+        this.set({ state: 'spare' }, spare);
+      },
+    });
+  }
+
+  /** Where the slot-thread gauge reads its counts (at every scrape). */
+  countSlotThreadsWith(count: () => { job: number; spare: number }): void {
+    this.countThreads = count;
   }
 
   record(samples: readonly TaskTimeSample[], descriptorOf: (attemptId: string) => TaskDeploymentDescriptor | undefined): void {

@@ -180,6 +180,7 @@ export class TaskManager {
       cancellationIntervalMs: this.config['task.cancellation.interval'],
     }, this.log);
     this.executor = executor;
+    threads.prestart(this.slots.size);
     this.lifecycle.transition('RUNNING');
     await this.connection.start();
     this.log.info(

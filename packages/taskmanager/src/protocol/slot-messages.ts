@@ -16,7 +16,7 @@
  *   per input channel, the control thread hands a slot at most
  *   `gateCredit` batches it has not yet taken (it counts `gate-credit`).
  */
-import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { ChannelEvent, InputChannelDescriptor } from '../control/network/network-api.js';
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';

@@ -1,4 +1,4 @@
-import { RivuletError } from '@rivulet/common';
+import { RivuletError } from '@rivulet/common/task-runtime';
 
 export interface UnserializableRecordDetails {
   /** The partition the record was written to; absent when it was copied inside an operator chain. */

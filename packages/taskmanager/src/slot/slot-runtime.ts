@@ -1,4 +1,4 @@
-import { errorMessage, type Logger, type TaskDeploymentDescriptor } from '@rivulet/common';
+import { errorMessage, type Logger, type TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { FromSlot, ToSlot } from '../protocol/slot-messages.js';
 import type { CheckpointPersister } from './checkpointing/checkpoint-persister.js';
 import type { StorageProvider } from './checkpointing/storage-provider.js';

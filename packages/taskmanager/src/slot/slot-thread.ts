@@ -6,7 +6,7 @@
  * protocol/slot-messages.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger, errorMessage, type Configuration, type TaskDeploymentDescriptor } from '@rivulet/common';
+import { createLogger, errorMessage, type Configuration, type TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { FromSlot, SlotThreadData, ToSlot } from '../protocol/slot-messages.js';
 import { CheckpointPersister } from './checkpointing/checkpoint-persister.js';
 import { StorageProvider } from './checkpointing/storage-provider.js';

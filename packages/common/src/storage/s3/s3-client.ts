@@ -1,9 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { ConfigurationError } from '../../errors.js';
-import type { Configuration } from '../../config/index.js';
+import { checkS3Settings, type S3Settings } from './s3-settings.js';
+
+export { describeEndpoint, type S3Settings } from './s3-settings.js';
 
 /**
- * The S3 client every S3 storage uses. Options and why (shared NOTES, S3):
+ * The S3 client every S3 storage uses. Options and why (docs/checkpoint-storage.md):
  * - `forcePathStyle` from `s3.path-style-access`: MinIO and s3rver address
  *   buckets by path (`http://host:9000/bucket/key`), not by host name.
  * - `requestChecksumCalculation` / `responseChecksumValidation: 'WHEN_REQUIRED'`:
@@ -18,27 +19,14 @@ import type { Configuration } from '../../config/index.js';
  * Credentials: `s3.access-key` + `s3.secret-key` when set, else the SDK's
  * default chain (environment, profile, web identity, instance metadata).
  */
-export type S3Settings = Pick<
-  Configuration,
-  's3.endpoint' | 's3.path-style-access' | 's3.access-key' | 's3.secret-key' | 's3.region'
->;
-
 export const S3_CONNECTION_TIMEOUT_MS = 3000;
 export const S3_SOCKET_IDLE_TIMEOUT_MS = 30_000;
 
 export function createS3Client(settings: S3Settings): S3Client {
+  checkS3Settings(settings);
   const accessKey = settings['s3.access-key'];
   const secretKey = settings['s3.secret-key'];
-  if ((accessKey === null) !== (secretKey === null)) {
-    const missing = accessKey === null ? 's3.access-key' : 's3.secret-key';
-    throw new ConfigurationError(`"${missing}" must be set together with "${missing === 's3.access-key' ? 's3.secret-key' : 's3.access-key'}"`, {
-      key: missing,
-    });
-  }
   const endpoint = settings['s3.endpoint'];
-  if (endpoint !== null && !/^https?:\/\/[^/]+/.test(endpoint)) {
-    throw new ConfigurationError(`"s3.endpoint": ${JSON.stringify(endpoint)} is not an http:// or https:// URL`, { key: 's3.endpoint' });
-  }
   const agent = { keepAlive: true, maxSockets: 32 };
   return new S3Client({
     region: settings['s3.region'],
@@ -55,9 +43,4 @@ export function createS3Client(settings: S3Settings): S3Client {
       httpsAgent: agent,
     },
   });
-}
-
-/** How messages name the endpoint: the configured URL, or AWS in the region. */
-export function describeEndpoint(settings: S3Settings): string {
-  return settings['s3.endpoint'] !== null ? `S3 endpoint ${settings['s3.endpoint']}` : `AWS S3 (${settings['s3.region']})`;
 }

@@ -1,4 +1,4 @@
-import { RivuletError } from '@rivulet/common';
+import { RivuletError } from '@rivulet/common/task-runtime';
 
 /**
  * Errors of the network stack. Every message names where it happened: the

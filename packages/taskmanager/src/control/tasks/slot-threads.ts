@@ -55,9 +55,13 @@ export class SlotThreads {
   private readonly entries = new Map<string, Entry>();
   private listener: SlotThreadsListener | undefined;
   private readonly gone = new Map<string, Array<() => void>>();
-  private alive = 0;
+  private stopping = false;
+  /** Per slot, a started thread waiting for the slot's next job. */
+  private readonly spares = new Map<number, { readonly thread: SlotThread; readonly holder: { entry?: Entry } }>();
 
-  constructor(private readonly options: SlotThreadsOptions) {}
+  constructor(private readonly options: SlotThreadsOptions) {
+    options.metrics.countSlotThreadsWith(() => ({ job: this.entries.size, spare: this.spares.size }));
+  }
 
   setListener(listener: SlotThreadsListener): void {
     this.listener = listener;
@@ -130,6 +134,10 @@ export class SlotThreads {
 
   /** Ends every thread: first lets tasks see their cancellation for up to `graceMs`. */
   async stopAll(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all(spares.map((spare) => spare.thread.terminate()));
     const entries = [...this.entries.values()];
     for (const entry of entries) entry.released = true;
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -137,28 +145,51 @@ export class SlotThreads {
     await Promise.all(entries.map((e) => e.thread.terminate()));
   }
 
+  /**
+   * Starts a spare thread for every slot that has none, so a job's first
+   * deploy into a slot finds a thread that has already loaded the runtime
+   * (it has loaded no job: a spare becomes a job's thread only once).
+   */
+  prestart(slots: number): void {
+    if (this.stopping) return;
+    for (let slotIndex = 0; slotIndex < slots; slotIndex++) {
+      if (!this.spares.has(slotIndex)) this.spares.set(slotIndex, this.newThread(slotIndex));
+    }
+  }
+
   private start(slotIndex: number, allocationId: string, jobId: string): Entry {
     const { options } = this;
     const log = options.log.child({ slot: slotIndex, jobId });
-    // Defined before the thread so its first messages find it.
+    const spare = this.spares.get(slotIndex);
+    this.spares.delete(slotIndex);
+    const { thread, holder } = spare !== undefined && spare.thread.alive ? spare : this.newThread(slotIndex);
+    const exchange = new SlotExchange(options.network, options.networkSettings.gateCredit, (message, transfer) => thread.send(message, transfer), log);
+    const entry: Entry = { slotIndex, allocationId, jobId, thread, exchange, tasks: 0, released: false, terminatedBecause: undefined };
+    holder.entry = entry;
+    this.entries.set(allocationId, entry);
+    return entry;
+  }
+
+  /** A thread not yet given to a job; `holder.entry` is set when it is. */
+  private newThread(slotIndex: number): { thread: SlotThread; holder: { entry?: Entry } } {
+    const { options } = this;
     const holder: { entry?: Entry } = {};
-    const thread = new SlotThread({
+    const thread: SlotThread = new SlotThread({
       slotIndex,
       resourceId: options.resourceId,
       config: options.config,
       network: options.networkSettings,
       heapLimitMb: options.heapLimitMb,
-      log,
-      onMessage: (message) => this.onMessage(holder.entry!, message),
-      onEnd: (end) => this.onEnd(holder.entry!, end),
+      log: options.log.child({ slot: slotIndex }),
+      onMessage: (message) => {
+        if (holder.entry) this.onMessage(holder.entry, message);
+      },
+      onEnd: (end) => {
+        if (holder.entry) this.onEnd(holder.entry, end);
+        else if (this.spares.get(slotIndex)?.thread === thread) this.spares.delete(slotIndex);
+      },
     });
-    const exchange = new SlotExchange(options.network, options.networkSettings.gateCredit, (message, transfer) => thread.send(message, transfer), log);
-    const entry: Entry = { slotIndex, allocationId, jobId, thread, exchange, tasks: 0, released: false, terminatedBecause: undefined };
-    holder.entry = entry;
-    this.entries.set(allocationId, entry);
-    this.alive += 1;
-    options.metrics.slotThreads.set(this.alive);
-    return entry;
+    return { thread, holder };
   }
 
   private onMessage(entry: Entry, message: FromSlot): void {
@@ -204,8 +235,8 @@ export class SlotThreads {
 
   private onEnd(entry: Entry, end: SlotThreadEnd): void {
     if (this.entries.get(entry.allocationId) === entry) this.entries.delete(entry.allocationId);
-    this.alive -= 1;
-    this.options.metrics.slotThreads.set(this.alive);
+    // The slot gets a fresh spare for its next job.
+    if (!this.stopping && !this.spares.has(entry.slotIndex)) this.spares.set(entry.slotIndex, this.newThread(entry.slotIndex));
     const cause = this.describe(entry, end);
     if (end.reason !== 'terminated' || entry.terminatedBecause !== undefined) this.options.log.warn({ slot: entry.slotIndex, jobId: entry.jobId, reason: end.reason, cause }, 'slot thread ended');
     else this.options.log.info({ slot: entry.slotIndex, jobId: entry.jobId }, 'slot thread ended');

@@ -12,7 +12,7 @@ import {
   type OperatorSubtaskState,
   type SnapshotLocation,
   type TaskDeploymentDescriptor,
-} from '@rivulet/common';
+} from '@rivulet/common/task-runtime';
 import type { BarrierInfo } from './barrier-aligner.js';
 import type { CheckpointResponder, LocalStateAccess, OperatorSnapshotParts, TaskCheckpointing } from './task-checkpointing.js';
 import { StateFileWriter, type PieceHandle } from './state-file-writer.js';

@@ -1,4 +1,4 @@
-import type { Logger, RestoredHandle, TaskRestore } from '@rivulet/common';
+import type { Logger, RestoredHandle, TaskRestore } from '@rivulet/common/task-runtime';
 import type { FileSinkState } from '../task/sinks/transactional-file-sink.js';
 import { stateFileLocation } from './state-file-location.js';
 import type { StorageProvider } from './storage-provider.js';

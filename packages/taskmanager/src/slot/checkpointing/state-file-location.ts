@@ -1,4 +1,4 @@
-import type { CheckpointStorage } from '@rivulet/common';
+import type { CheckpointStorage } from '@rivulet/common/task-runtime';
 
 /**
  * The location key of a state file: its full URI in checkpoint storage.

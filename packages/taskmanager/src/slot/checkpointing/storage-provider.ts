@@ -1,4 +1,4 @@
-import { createCheckpointStorage, type CheckpointStorage, type Configuration, type Logger } from '@rivulet/common';
+import { createCheckpointStorage, type CheckpointStorage, type Configuration, type Logger } from '@rivulet/common/task-runtime';
 import type { LocalStateAccess } from './task-checkpointing.js';
 
 /**

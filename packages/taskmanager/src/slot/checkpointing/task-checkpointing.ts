@@ -1,4 +1,4 @@
-import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { KeyGroupSnapshot } from '../state/index.js';
 import type { BarrierInfo } from './barrier-aligner.js';
 

@@ -24,7 +24,7 @@ import {
   murmur3Bytes,
   checkMaxParallelism,
   type Key,
-} from '@rivulet/common';
+} from '@rivulet/common/task-runtime';
 import type { ListState, MapState, ValueState } from '@rivulet/api';
 import {
   KeyGroupNotOwnedError,

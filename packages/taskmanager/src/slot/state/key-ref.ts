@@ -10,7 +10,7 @@
  * key-group-store.ts): a string key never collides with a tuple's encoding.
  * The key group is `keyGroupOf(key, maxParallelism)` in both cases.
  */
-import { encodeKey, keyHash, murmur3Bytes } from '@rivulet/common';
+import { encodeKey, keyHash, murmur3Bytes } from '@rivulet/common/task-runtime';
 
 export interface ResolvedKey {
   readonly keyGroup: number;

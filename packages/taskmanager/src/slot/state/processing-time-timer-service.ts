@@ -19,7 +19,7 @@
  * heap is rebuilt without them.
  */
 import type { TimerService } from '@rivulet/api';
-import type { Key } from '@rivulet/common';
+import type { Key } from '@rivulet/common/task-runtime';
 import { StateSnapshotError } from './errors.js';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 import { resolveKey, type ResolvedKey } from './key-ref.js';

@@ -5,7 +5,7 @@
  * getters throw, as Flink's do outside a keyed stream.
  */
 import type { ListState, MapState, RuntimeContext, ValueState } from '@rivulet/api';
-import { checkMaxParallelism } from '@rivulet/common';
+import { checkMaxParallelism } from '@rivulet/common/task-runtime';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 
 export interface RuntimeContextOptions {

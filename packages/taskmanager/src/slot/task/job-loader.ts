@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { isJobDefinition, type CompiledJob, type JobDefinition } from '@rivulet/api';
-import { errorMessage, type TaskDeploymentDescriptor } from '@rivulet/common';
+import { errorMessage, type TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 
 /**
  * Imports job bundles in a slot's thread, once per bundle; every subtask

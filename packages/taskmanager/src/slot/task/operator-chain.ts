@@ -1,5 +1,5 @@
 import type { CompiledJob, KeySelector, OperatorFunctions, SinkFunction } from '@rivulet/api';
-import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
 import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';

@@ -1,5 +1,5 @@
 import type { KeySelector } from '@rivulet/api';
-import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common';
+import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
 import { createRecordCopier, type RecordCopyContext } from '../../records/record-copy.js';
 import type { Output } from './output.js';

@@ -1,5 +1,5 @@
 import type { CompiledJob } from '@rivulet/api';
-import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { InputGate, ResultPartitionWriter } from '../../control/network/network-api.js';
 import type { TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';

@@ -1,4 +1,4 @@
-import type { ExecutionState } from '@rivulet/common';
+import type { ExecutionState } from '@rivulet/common/task-runtime';
 
 export interface TaskReport {
   readonly state: ExecutionState;

@@ -1,5 +1,5 @@
 import type { Collector, KeyedContext, KeyedProcessFunction, KeySelector, OperatorFunctions, ReduceFunction, RuntimeContext, TimerService, ValueState } from '@rivulet/api';
-import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common';
+import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import { EMPTY_KEY_GROUP_SNAPSHOT, HeapKeyedStateBackend, ProcessingTimeTimerService, type KeyGroupSnapshot } from '../../state/index.js';
 import type { ChainMember, Output } from '../output.js';
 
