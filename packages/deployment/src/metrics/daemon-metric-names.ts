@@ -3,9 +3,11 @@
  * sources rather than by running a daemon (a metric that appears only after
  * some event must still be defined somewhere). Three ways a name is defined:
  *  - a string literal `'rivulet_…'` (e.g. `name: 'rivulet_jobmanager_is_leader'`);
- *  - a prefix literal ending in `_` (e.g. `const PREFIX = 'rivulet_jobmanager_job_'`)
- *    with a name in the same file, quoted (`'numRestarts'`) or after a
- *    template placeholder (`${PREFIX}numFailures`);
+ *  - a prefix literal ending in `_` (e.g. `const PREFIX = 'rivulet_jobmanager_job_'`),
+ *    or opening a template literal before a placeholder
+ *    (`` `rivulet_taskmanager_job_task_${name}` ``), with a name in the same
+ *    file, quoted (`'numRestarts'`) or after a template placeholder
+ *    (`${PREFIX}numFailures`);
  *  - prom-client's default metrics, registered by `collectDefaultMetrics` with
  *    the prefix `rivulet_${component}_` for every `createMetricsRegistry('…')`
  *    call; their names come from prom-client's own `metricNames` lists.
@@ -18,7 +20,7 @@ import { dirname, join, relative } from 'node:path';
 export const DAEMON_SOURCE_DIRS = ['packages/jobmanager/src', 'packages/taskmanager/src', 'packages/common/src'] as const;
 
 const FULL_NAME = /['"`](rivulet_[A-Za-z0-9_]*[A-Za-z0-9])['"`]/g;
-const PREFIX = /['"`](rivulet_[A-Za-z0-9_]*_)['"`]/g;
+const PREFIX = /['"`](rivulet_[A-Za-z0-9_]*_)['"`]|`(rivulet_[A-Za-z0-9_]*_)\$\{/g;
 const QUOTED_IDENTIFIER = /['"`]([A-Za-z][A-Za-z0-9_]*)['"`]/g;
 const AFTER_PLACEHOLDER = /\$\{[A-Za-z_][A-Za-z0-9_]*\}([A-Za-z][A-Za-z0-9_]*)/g;
 const DEFAULT_METRICS_PREFIX = /collectDefaultMetrics\([^)]*prefix:\s*`rivulet_\$\{\w+\}_`/;
@@ -38,7 +40,7 @@ export function daemonMetricNames(repoRoot: string): ReadonlyMap<string, string>
       const file = relative(repoRoot, path);
       const text = readFileSync(path, 'utf8');
       for (const [, name] of text.matchAll(FULL_NAME)) define(name!, file);
-      const prefixes = [...text.matchAll(PREFIX)].map((m) => m[1]!);
+      const prefixes = [...text.matchAll(PREFIX)].map((m) => (m[1] ?? m[2])!);
       if (prefixes.length > 0) {
         const suffixes = [...text.matchAll(QUOTED_IDENTIFIER), ...text.matchAll(AFTER_PLACEHOLDER)].map((m) => m[1]!);
         for (const prefix of prefixes) for (const suffix of suffixes) define(prefix + suffix, file);
