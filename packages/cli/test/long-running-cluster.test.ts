@@ -31,10 +31,10 @@ function residentOf(cluster: StartedCluster): number[] {
 
 describe('a cluster that runs jobs for months', { timeout: 600_000 }, () => {
   test(`${JOBS} short jobs one after another: the JobManager's and TaskManagers' resident memory after the last is within 20% of after the 20th; REST keeps at most jobstore.max-capacity ended jobs`, async (t) => {
-    const cluster = await startCluster({ taskManagers: 2, slots: 2, set: [`jobstore.max-capacity=${CAPACITY}`] });
+    const cluster = await startCluster({ taskManagers: 2, slots: 1, set: [`jobstore.max-capacity=${CAPACITY}`] });
     const { jobManager } = cluster;
     const bundle = await bundleJob(JOB);
-    const graph = await compileJobBundle(JOB, bundle, { defaultParallelism: 4, maxParallelism: 128, objectReuse: false, args: ['--n', '100'] });
+    const graph = await compileJobBundle(JOB, bundle, { defaultParallelism: 2, maxParallelism: 128, objectReuse: false, args: ['--n', '100'] });
     const client = new JobManagerClient(jobManager.rpcAddress);
     const state = async (jobId: string): Promise<string> => ((await (await fetch(`${jobManager.restUrl}/jobs/${jobId}`)).json()) as { state: string }).state;
     let after20: number[] = [];
