@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -16,7 +17,7 @@ import {
 
 interface LocalFlags extends ConfigFlags {
   readonly taskmanagers: number;
-  readonly slots: number;
+  readonly slots?: number;
   readonly logDir: string;
   readonly output: OutputFormat;
   readonly run?: string;
@@ -54,11 +55,13 @@ export function registerLocalCommand(program: Command): void {
     .command('local')
     .description('run a JobManager and TaskManagers on this machine until Ctrl-C')
     .option('-n, --taskmanagers <n>', 'number of TaskManagers', positiveInteger('--taskmanagers'), 2)
-    .option('-s, --slots <n>', 'slots per TaskManager', positiveInteger('--slots'), 2)
+    .option('-s, --slots <n>', `slots per TaskManager (default: this machine's cores over the TaskManagers, at least 1)`, positiveInteger('--slots'))
     .option('--log-dir <dir>', 'where the daemons write their logs', '.rivulet/local/log')
     .option('--run <job>', 'once the cluster is up, run this job on it with one subtask per slot');
   addOutputOption(addConfigOptions(command)).action(async (flags: LocalFlags) => {
     const config = resolveConfiguration(flags);
+    // A slot is a thread of its own: one slot per core of this machine (docs/architecture.md, "Cores").
+    const slots = flags.slots ?? Math.max(1, Math.floor(availableParallelism() / flags.taskmanagers));
     const logDir = resolve(flags.logDir);
     mkdirSync(logDir, { recursive: true });
     const startTimeoutMs = 30_000;
@@ -90,7 +93,7 @@ export function registerLocalCommand(program: Command): void {
           cliPath: CLI_PATH,
           args: [
             'taskmanager', ...passThrough(flags),
-            '--jobmanager', jobManagerAddress, '--slots', String(flags.slots),
+            '--jobmanager', jobManagerAddress, '--slots', String(slots),
             '--rpc-port', '0', '--data-port', '0', '--http-port', '0',
           ],
           logFile: join(logDir, `taskmanager-${i + 1}.log`),
@@ -133,7 +136,7 @@ export function registerLocalCommand(program: Command): void {
           ].join('\n'),
         );
       }
-      if (flags.run !== undefined) await runJobOnCluster(flags.run, jobManagerAddress, flags.taskmanagers * flags.slots);
+      if (flags.run !== undefined) await runJobOnCluster(flags.run, jobManagerAddress, flags.taskmanagers * slots);
     } catch (err) {
       process.stderr.write(`rivulet local: ${(err as Error).message}\n`);
       await stopAll(1);
