@@ -10,7 +10,8 @@
 // full GC), one TaskManager with one slot in a child process whose logs are
 // dropped (not kept in this process's heap). The job
 // (fromSequence(1, 10).map().collect()) is bundled once and submitted over
-// gRPC. Prints one JSON object: heapUsed (MB, after gc) per number of jobs.
+// gRPC. Prints one JSON object: heapUsed and rss (MB, after gc) per number
+// of jobs.
 // Build first (pnpm run build).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,13 +68,15 @@ const client = new JobManagerClient(address);
 while ((await client.call('ClusterOverview', {})).slotsTotal < 1) await sleep(50);
 const request = { jobGraph: Buffer.from(JSON.stringify(graph)), bundle: Buffer.from(bundle), savepointPath: '', allowNonRestoredState: false, jobConfigJson: '{}' };
 
+const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 100) / 100;
 const heapMb = () => {
   globalThis.gc();
   globalThis.gc();
-  return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 100) / 100;
+  return mb(process.memoryUsage().heapUsed);
 };
 
 const samples = { before: heapMb() };
+const rss = { before: mb(process.memoryUsage().rss) };
 const started = Date.now();
 for (let i = 1; i <= jobs; i++) {
   const { jobId } = await client.call('SubmitJob', request, 60_000);
@@ -88,10 +91,11 @@ for (let i = 1; i <= jobs; i++) {
   if (at.has(i)) {
     await sleep(200); // let the last job's checkpoint shutdown settle and the job be archived
     samples[i] = heapMb();
+    rss[i] = mb(process.memoryUsage().rss);
   }
 }
 const listed = (await client.call('ListJobs', {})).jobs.length;
-process.stdout.write(`${JSON.stringify({ jobs, capacity: Number(values.capacity), listedAtEnd: listed, seconds: (Date.now() - started) / 1000, heapUsedMb: samples })}\n`);
+process.stdout.write(`${JSON.stringify({ jobs, capacity: Number(values.capacity), listedAtEnd: listed, seconds: (Date.now() - started) / 1000, heapUsedMb: samples, rssMb: rss })}\n`);
 client.close();
 taskManager.kill('SIGTERM');
 await new Promise((resolve) => taskManager.once('exit', resolve));
