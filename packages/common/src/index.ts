@@ -8,7 +8,6 @@ export { parseDuration, formatDuration } from './time/duration.js';
 export { sleep, Backoff } from './time/abortable.js';
 export { ServiceLifecycle, type ServiceState } from './lifecycle/service-state.js';
 export { installShutdownHooks } from './lifecycle/signals.js';
-export { daemonContext, setDaemonContext, type DaemonContext } from './lifecycle/daemon-context.js';
 export { createHttpServer, listenHttp, type HttpServerOptions } from './http/http-server.js';
 export * from './highavailability/leader.js';
 export * from './highavailability/standalone.js';

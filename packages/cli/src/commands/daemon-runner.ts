@@ -1,4 +1,4 @@
-import { createLogger, errorMessage, installShutdownHooks, setDaemonContext, type Configuration, type Logger } from '@rivulet/common';
+import { createLogger, errorMessage, installShutdownHooks, type Configuration, type Logger } from '@rivulet/common';
 
 export interface Daemon {
   start(): Promise<unknown>;
@@ -16,11 +16,10 @@ export interface Daemon {
 export async function runDaemon(
   component: string,
   config: Configuration,
-  create: (config: Configuration, log: Logger) => Daemon,
+  create: (config: Configuration, log: Logger, onFatalError: (err: Error) => void) => Daemon,
 ): Promise<void> {
   const log = createLogger({ component, level: config['log.level'] });
-  const daemon = create(config, log);
-  setDaemonContext({ config, onFatalError: (err) => stopOnFatalError(component, log, daemon, err, config['cluster.services.shutdown-timeout']) });
+  const daemon: Daemon = create(config, log, (err) => stopOnFatalError(component, log, daemon, err, config['cluster.services.shutdown-timeout']));
   installShutdownHooks(log, () => daemon.stop(), config['cluster.services.shutdown-timeout']);
   if (process.send !== undefined) {
     process.on('disconnect', () => {

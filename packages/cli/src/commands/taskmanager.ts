@@ -42,6 +42,6 @@ export function registerTaskManagerCommand(program: Command): void {
       'taskmanager.bind-host': flags.host,
       'taskmanager.host': flags.host,
     });
-    await runDaemon('taskmanager', config, (c, log) => new TaskManager(c, log));
+    await runDaemon('taskmanager', config, (c, log, onFatalError) => new TaskManager(c, log, onFatalError));
   });
 }

@@ -17,6 +17,7 @@ import {
   newTaskManagerId,
   rivuletProto,
   shutdownServer,
+  storageIdentity,
   type Configuration,
   type Logger,
   type Registry,
@@ -80,6 +81,8 @@ export class TaskManager {
   constructor(
     private readonly config: Configuration,
     private readonly log: Logger,
+    /** A refusal for good by the JobManager (a misconfiguration): the daemon runner stops the process. */
+    private readonly onFatalError?: (err: Error) => void,
   ) {
     this.lifecycle = new ServiceLifecycle('TaskManager', log);
     // Job bundles carry inline source maps: user stack traces name the job's source lines.
@@ -139,6 +142,8 @@ export class TaskManager {
         httpEndpoint: { host, port: httpPort },
         numberOfSlots: this.slots.size,
         version: RIVULET_VERSION,
+        // The JobManager compares it with its own and refuses a TaskManager that writes state elsewhere.
+        checkpointDir: storageIdentity(this.config['execution.checkpointing.dir']),
       },
       slots: this.slots,
       runningTasks: () => this.executor?.taskReport() ?? [],
@@ -147,6 +152,7 @@ export class TaskManager {
       maxBackoffMs: this.config['cluster.registration.max-timeout'],
       metrics: this.metrics,
       log: this.log,
+      ...(this.onFatalError ? { onFatalError: this.onFatalError } : {}),
     });
     this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
     const localState = await createLocalStateStore(this.config, resourceId, this.log);

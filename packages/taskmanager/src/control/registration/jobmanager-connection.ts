@@ -4,9 +4,7 @@ import {
   Backoff,
   CHANNEL_OPTIONS,
   callUnary,
-  daemonContext,
   errorMessage,
-  storageIdentity,
   RivuletError,
   rivuletProto,
   sleep,
@@ -32,6 +30,8 @@ export interface JobManagerConnectionOptions {
   readonly maxBackoffMs: number;
   readonly metrics: TaskManagerMetrics;
   readonly log: Logger;
+  /** Called when the JobManager refuses this TaskManager for good (a misconfiguration): the daemon stops and exits 1. */
+  readonly onFatalError?: (err: Error) => void;
 }
 
 export interface Registered {
@@ -160,7 +160,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         const response = await callUnary(
           client,
           'RegisterTaskManager',
-          { checkpointDir: checkpointDirOf(), ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
+          { ...this.options.registration, slots: this.options.slots.report(), tasks: this.options.runningTasks?.() ?? [] },
           { timeoutMs: 2000, signal: untilLeaderChanges, target },
         );
         const session = response.leader;
@@ -183,7 +183,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
         if (err instanceof RivuletError && err.code === 'CONFIG_INVALID') {
           // Refused for a misconfiguration (execution.checkpointing.dir): retrying cannot help, the daemon stops.
           log.fatal({ jobManager: leader.rpcAddress, err: errorMessage(err) }, 'the JobManager refused this TaskManager');
-          daemonContext()?.onFatalError(err);
+          this.options.onFatalError?.(err);
           break;
         }
         if (!untilLeaderChanges.aborted) {
@@ -232,10 +232,4 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
     this.client = { address, client };
     return client;
   }
-}
-
-/** This daemon's execution.checkpointing.dir, for the JobManager to compare with its own (none outside a daemon). */
-function checkpointDirOf(): pb.StorageLocation | undefined {
-  const config = daemonContext()?.config;
-  return config ? storageIdentity(config['execution.checkpointing.dir']) : undefined;
 }
