@@ -220,6 +220,7 @@ export class TaskManager {
     await this.bundles?.releaseAll();
     if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
+    this.metrics.close();
     this.lifecycle.transition('STOPPED');
   }
 }
