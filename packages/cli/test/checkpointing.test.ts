@@ -147,12 +147,18 @@ describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
     const output = join(dir, 'final');
     // An hour between checkpoints: the only checkpoint the job takes is the final one.
     const jobId = await submit(['--n', String(n), '--keys', '9', '--pause-every', '100', '--pause-ms', '20', '--output', output], ['execution.checkpointing.interval=1h'], ['--parallelism', '2']);
-    // Every poll: the visible output is read first, then the status; while no checkpoint had completed, nothing is visible.
+    // Every poll: the visible output is read first, then the status (REST: a CLI start-up per poll could miss
+    // the whole run on a loaded machine); while no checkpoint had completed, nothing is visible.
+    const restStatus = async (): Promise<{ state: string; completed: number }> => {
+      const { state } = (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as { state: string };
+      const { counts } = (await (await fetch(`${jm.restUrl}/jobs/${jobId}/checkpoints`)).json()) as { counts: { completed: number } };
+      return { state, completed: counts.completed };
+    };
     let pollsBeforeFinal = 0;
     await waitFor(async () => {
       const visible = committedCounts(output).size;
-      const s = await status(jobId);
-      if (s.state === 'RUNNING' && s.checkpoints.counts.completed === 0) {
+      const s = await restStatus();
+      if (s.state === 'RUNNING' && s.completed === 0) {
         assert.equal(visible, 0, 'nothing is visible before the final checkpoint');
         pollsBeforeFinal += 1;
       }
