@@ -5,4 +5,6 @@ export * from './control/network/index.js';
 /** The keyed state backend slots run on (for benchmarks of it). */
 export { HeapKeyedStateBackend, ProcessingTimeTimerService } from './slot/state/index.js';
 /** The record copier (for benchmarks of it; UnserializableRecordError is exported with the network). */
-export { copyRecord, createRecordCopier, type RecordCopyContext } from './records/index.js';
+export { copyRecord, createRecordCopier, createRecordCopySite, type RecordCopyContext, type RecordCopySite } from './records/index.js';
+/** Operator chains as slots build them (for benchmarks of what they cost per record). */
+export { buildOperatorChain } from './slot/task/operator-chain.js';

@@ -15,9 +15,11 @@ import { findOffence, isRejectedObject } from './serializable-values.js';
  * - the copy equals what msgpackr (useRecords + moreTypes, the network's
  *   codec) gives back, except that -0 stays -0 and strings are kept as they
  *   are (the network sends them as UTF-8, so a lone surrogate arrives as
- *   U+FFFD), and that own symbol-keyed properties of plain objects are kept
- *   by reference (the network drops them);
- * - nothing in the copy is shared with the original (but those symbol-keyed
+ *   U+FFFD), and that an own symbol-keyed property of a plain object may be
+ *   kept by reference (the network drops it; the copier does not look for
+ *   them: the object spread of its general path keeps them, the shape path
+ *   below drops them);
+ * - nothing in the copy is shared with the original (but such symbol-keyed
  *   values), and an object met twice (not a cycle) is copied twice;
  * - primitives (the common record: a number or a string) cost one `typeof`.
  *
@@ -36,8 +38,13 @@ import { findOffence, isRejectedObject } from './serializable-values.js';
  * a loaded machine). So each place that copies in a loop (an operator's
  * output, a collect sink) gets a copier of its own, compiled from the same
  * source, whose top level only sees that operator's records; nested values
- * go through the shared functions below. `copyRecord` is the shared entry
- * point for occasional copies.
+ * go through the shared functions below. A site also learns the shape (own
+ * keys, in order) of the first plain object it copies and compiles a copier
+ * for it — its keys compared in a `for…in`, then an object literal — which
+ * is 1.5–3x faster than spread and key loop for flat records; other records, and
+ * records with nested objects, take the general path, and 256 misses in a
+ * row make it learn the new shape. `copyRecord` is the shared entry point
+ * for occasional copies.
  *
  * Measured against structuredClone and a msgpackr round trip in
  * `pnpm bench record-copy` (docs/datastream-api.md has the figures).
@@ -83,20 +90,103 @@ export function copyRecord<T>(record: T, context: RecordCopyContext): T {
 
 /** A copier of its own for one place that copies records in a loop (see the module comment); same results as `copyRecord`. */
 export function createRecordCopier(context: RecordCopyContext): <T>(record: T) => T {
-  const site = ++copierSites;
+  const site = createRecordCopySite(context);
+  return <T>(record: T): T => site.copy(record) as T;
+}
+
+/**
+ * The same as an object whose `copy` is the site's current copier itself
+ * (replaced when the site learns a shape): hot paths call `site.copy(r)`,
+ * one call V8 inlines, instead of going through a wrapper.
+ */
+export interface RecordCopySite {
+  copy: (record: unknown) => unknown;
+}
+
+export function createRecordCopySite(context: RecordCopyContext): RecordCopySite {
+  const id = ++copierSites;
   const fail = (record: unknown, error: unknown): UnserializableRecordError => unserializableRecord(record, context, error);
-  const factory = new Function('copyObject', 'hasOwn', 'REJECTED', 'fail', `${COPIER_SOURCE}\n//# copier site ${site}`) as (
-    copy: typeof copyObject,
-    own: typeof hasOwn,
-    rejected: Error,
-    failed: typeof fail,
-  ) => <T>(record: T) => T;
-  return factory(copyObject, hasOwn, REJECTED, fail);
+  const general = compileCopier(COPIER_SOURCE, id, fail);
+  const state = { misses: 0 };
+  const site: RecordCopySite = { copy: general };
+  /** Compiles a copier for the shape of the plain object `record` (its own enumerable keys, in order); others go to `general`. */
+  const learn = (record: unknown): void => {
+    const keys = typeof record === 'object' && record !== null && (record as { constructor?: unknown }).constructor === Object ? Object.keys(record) : [];
+    site.copy = keys.length === 0 || keys.length > MAX_SHAPE_KEYS || keys.includes('__proto__')
+      ? general
+      : compileCopier(shapeSource(keys), id, fail, general, state, relearn);
+  };
+  /** Many records in a row of another shape: learn theirs. */
+  const relearn = (record: unknown): unknown => {
+    learn(record);
+    return site.copy(record);
+  };
+  site.copy = relearn;
+  return site;
 }
 
 let copierSites = 0;
+/** Records with more keys take the general path (generated code per shape stays small). */
+const MAX_SHAPE_KEYS = 16;
+/** Consecutive records of another shape after which a site learns the new one. */
+const RELEARN_AFTER = 256;
 
-/** The body of a per-site copier: copyRecord with the plain object and array cases inlined, so their caches are the site's own. */
+function compileCopier(
+  source: string,
+  site: number,
+  fail: (record: unknown, error: unknown) => UnserializableRecordError,
+  general?: (record: unknown) => unknown,
+  state?: { misses: number },
+  relearn?: (record: unknown) => unknown,
+): (record: unknown) => unknown {
+  const factory = new Function('copyObject', 'hasOwn', 'REJECTED', 'fail', 'general', 'state', 'relearn', `${source}\n//# copier site ${site}`) as (
+    ...args: unknown[]
+  ) => (record: unknown) => unknown;
+  return factory(copyObject, hasOwn, REJECTED, fail, general, state, relearn);
+}
+
+/**
+ * A copier for one shape of plain object: a `for…in` over the record (V8's
+ * cached key list, nothing allocated) compared with the shape's keys, then
+ * an object literal of the same keys in the same order — V8 builds it with a
+ * preset hidden class, without the spread's and the key loop's work. Any
+ * other record, or a value that is not a primitive, takes the general path
+ * (an inherited enumerable key, which only a polluted Object.prototype has,
+ * makes the key count differ).
+ */
+function shapeSource(keys: readonly string[]): string {
+  const literal = (key: string): string => JSON.stringify(key);
+  const values = keys.map((key, i) => `const v${i} = record[${literal(key)}];`).join('\n        ');
+  const primitive = keys.map((_, i) => `(typeof v${i} !== 'object' || v${i} === null) && typeof v${i} !== 'function' && typeof v${i} !== 'symbol'`).join(' &&\n          ');
+  const copy = keys.map((key, i) => `${literal(key)}: v${i}`).join(', ');
+  const expected = `[${keys.map(literal).join(', ')}]`;
+  return `
+  'use strict';
+  const KEYS = ${expected};
+  return function copyRecordOfShape(record) {
+    if (typeof record === 'object' && record !== null && record.constructor === Object) {
+      let n = 0;
+      for (const key in record) {
+        if (n === ${keys.length} || key !== KEYS[n]) { n = -1; break; }
+        n++;
+      }
+      if (n === ${keys.length}) {
+        state.misses = 0;
+        ${values}
+        if (${primitive}) return { ${copy} };
+        return general(record);
+      }
+    }
+    if (++state.misses >= ${RELEARN_AFTER}) {
+      state.misses = 0;
+      return relearn(record);
+    }
+    return general(record);
+  };
+`;
+}
+
+/** The general per-site copier: copyRecord with the plain object and array cases inlined, so their caches are the site's own. */
 const COPIER_SOURCE = `
   'use strict';
   return function copyRecordAtSite(record) {

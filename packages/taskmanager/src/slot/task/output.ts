@@ -1,4 +1,4 @@
-import { createRecordCopier, type RecordCopyContext } from '../../records/record-copy.js';
+import { createRecordCopySite, type RecordCopyContext, type RecordCopySite } from '../../records/record-copy.js';
 
 /**
  * The push interface inside an operator chain: an operator hands each of
@@ -26,17 +26,17 @@ export interface Output {
 /** Hands every record to `next` as a copy of its own (copyRecord: fails for a record the network could not send). */
 export class CopyingOutput implements Output {
   readonly acceptsShared = true;
-  private readonly copy: <T>(record: T) => T;
+  private readonly site: RecordCopySite;
 
   constructor(
     private readonly next: Output,
     context: RecordCopyContext,
   ) {
-    this.copy = createRecordCopier(context);
+    this.site = createRecordCopySite(context);
   }
 
   collect(record: unknown): void {
-    this.next.collect(this.copy(record));
+    this.next.collect(this.site.copy(record));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { KeySelector } from '@rivulet/api';
 import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
-import { createRecordCopier, type RecordCopyContext } from '../../records/record-copy.js';
+import { createRecordCopySite, type RecordCopyContext } from '../../records/record-copy.js';
 import type { Output } from './output.js';
 
 /**
@@ -32,10 +32,10 @@ export function createRecordWriterOutput(
       const inThread = new Set(descriptor.sameSlotSubpartitions ?? []);
       if (broadcastCopies === undefined || n < 2 || inThread.size === 0) return { collect: (record) => writer.broadcastEmit(record) };
       const copyFor = Array.from({ length: n }, (_, s) => inThread.has(s));
-      const copy = createRecordCopier(broadcastCopies);
+      const site = createRecordCopySite(broadcastCopies);
       return {
         collect(record) {
-          for (let s = 0; s < n; s++) writer.emit(s, copyFor[s] === true ? copy(record) : record);
+          for (let s = 0; s < n; s++) writer.emit(s, copyFor[s] === true ? site.copy(record) : record);
         },
       };
     }

@@ -1,5 +1,5 @@
 import type { RuntimeContext, SinkFunction } from '@rivulet/api';
-import { createRecordCopier, type RecordCopyContext } from '../../../records/record-copy.js';
+import { createRecordCopySite, type RecordCopyContext, type RecordCopySite } from '../../../records/record-copy.js';
 import type { ChainMember, Output } from '../output.js';
 import { formatRecord } from './format-record.js';
 
@@ -46,21 +46,21 @@ export class CollectSink implements Output, ChainMember {
   static readonly MAX_RECORDS = 1_000_000;
   private readonly records: unknown[] = [];
   readonly acceptsShared: boolean;
-  private readonly copy: (<T>(record: T) => T) | undefined;
+  private readonly site: RecordCopySite | undefined;
 
   constructor(
     private readonly name: string,
     copyContext?: RecordCopyContext,
   ) {
     this.acceptsShared = copyContext !== undefined;
-    this.copy = copyContext === undefined ? undefined : createRecordCopier(copyContext);
+    this.site = copyContext === undefined ? undefined : createRecordCopySite(copyContext);
   }
 
   collect(record: unknown): void {
     if (this.records.length >= CollectSink.MAX_RECORDS) {
       throw new Error(`collect("${this.name}") gathered more than ${CollectSink.MAX_RECORDS} records; write large results with writeAsText`);
     }
-    this.records.push(this.copy === undefined ? record : this.copy(record));
+    this.records.push(this.site === undefined ? record : this.site.copy(record));
   }
 
   result(): Record<string, unknown[]> {
