@@ -68,7 +68,7 @@ async function waitForState(jobId: string, state: string): Promise<void> {
   await waitFor(async () => (await status(jobId)).state === state, { timeoutMs: 60_000, what: `job ${jobId} ${state}` });
 }
 
-describe('checkpoints, savepoints and restores', { timeout: 240_000 }, () => {
+describe('checkpoints, savepoints and restores', { timeout: 360_000 }, () => {
   test('cancelled, then restarted from its retained checkpoint: the output equals an uninterrupted run', async () => {
     const n = 600_000;
     const output = join(dir, 'cancel-restore');

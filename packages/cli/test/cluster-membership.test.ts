@@ -40,7 +40,7 @@ async function waitForTaskManagers(jm: StartedJobManager, count: number, timeout
 
 after(stopAllProcesses);
 
-describe('TaskManager membership', { timeout: 60_000 }, () => {
+describe('TaskManager membership', { timeout: 120_000 }, () => {
   test('a JobManager and 2 TaskManagers: `rivulet cluster --output json` shows both with their slots', async () => {
     const jm = await startJobManager();
     const tm1 = await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm1' });

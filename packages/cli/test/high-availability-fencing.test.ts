@@ -98,7 +98,7 @@ function submitCount(ha: ReturnType<typeof haSettings>, out: string, n: number, 
   ], { env: via ? {} : ha.env, timeoutMs: 60_000 });
 }
 
-describe('etcd high availability: fencing of a deposed leader, submissions racing a lease loss, the CLI through etcd', { timeout: 180_000 }, () => {
+describe('etcd high availability: fencing of a deposed leader, submissions racing a lease loss, the CLI through etcd', { timeout: 300_000 }, () => {
   test('a leader frozen (SIGSTOP) past its lease: a standby takes over; resumed (SIGCONT), the old leader steps down and its calls are refused; output exactly once', async (t) => {
     const { ha, jms, tms } = await startHaCluster('frozen', 2);
     const status = (jobId: string): Promise<JobDetails> => runCliJson<JobDetails>(['status', jobId, ...ha.flags]);

@@ -60,7 +60,7 @@ const attemptsOf = (d: JobDetails): string[] => d.vertices.flatMap((v) => v.subt
 /** `rivulet cluster` without --jobmanager: the CLI finds the leader through etcd. */
 const cluster = (): Promise<Cluster> => runCliJson<Cluster>(['cluster', ...settings.flatMap((s) => ['-D', s])]);
 
-describe('JobManager high availability through etcd (a real etcd server)', { timeout: 120_000 }, () => {
+describe('JobManager high availability through etcd (a real etcd server)', { timeout: 240_000 }, () => {
   test('two JobManagers: one leads, one stands by; kill -9 of the leader: the standby leads within TTL + 1 s, TaskManagers and the CLI follow', async (t) => {
     const jms: StartedJobManager[] = [await startJobManager({ set: settings }), await startJobManager({ set: settings })];
     // TaskManagers find the leader in etcd; the --jobmanager they are given is not used.
