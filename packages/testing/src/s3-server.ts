@@ -12,7 +12,7 @@ import { endServerProcess, restartWithin, trackServerProcess, tryKill, type Rest
  *
  * Contracts:
  * - It runs with `NODE_OPTIONS=--openssl-legacy-provider`; without it every
- *   paged listing (ContinuationToken) answers HTTP 500 (shared NOTES).
+ *   paged listing (ContinuationToken) answers HTTP 500 (measured).
  * - `stop()` / `kill()` end the process by its pid and keep the data folder and
  *   the port, so `start()` brings the same endpoint back with the same objects
  *   ("S3 endpoint stopped during checkpoints"). `close()` stops it for good and

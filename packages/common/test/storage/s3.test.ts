@@ -55,7 +55,7 @@ describe('S3CheckpointStorage against s3rver', () => {
 
   test('the client keeps streamed bodies intact (no aws-chunked framing stored as content)', async () => {
     // A Buffer body survives even the SDK's default checksum mode; a stream
-    // does not (shared NOTES). This guards the options createS3Client sets.
+    // does not (measured with s3rver). This guards the options createS3Client sets.
     const client = createS3Client(s3Config(server));
     try {
       const bytes = Buffer.alloc(256 * 1024, 7);

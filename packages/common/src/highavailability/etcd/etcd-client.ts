@@ -7,7 +7,7 @@ import { ConfigurationError, RivuletError } from '../../errors.js';
  * The etcd client every Rivulet process uses for high availability, and the
  * bounds on its calls.
  *
- * Fault handling (shared NOTES, measured): etcd3's default per-host circuit
+ * Fault handling (measured on this project's machines): etcd3's default per-host circuit
  * breaker opens for 5 s after 3 failures, so a 1 s etcd blip loses a 2 s lease.
  * Here it half-opens after 500 ms, watch streams reconnect with a backoff of
  * 100 ms to 1 s, and gRPC redials from 100 ms to 1 s, so a 1-2 s outage is
