@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -88,13 +88,13 @@ async function startHaCluster(name: string, taskManagers: number, slots = 2): Pr
 }
 
 /** Submits the counting job (n records over 11 keys, exactly-once file sink); `via` is an explicit JobManager, else etcd finds the leader. */
-function submitCount(ha: ReturnType<typeof haSettings>, out: string, n: number, via?: StartedJobManager, interval = '500ms'): Promise<CliResult> {
+function submitCount(ha: ReturnType<typeof haSettings>, out: string, n: number, via?: StartedJobManager, interval = '500ms', extra: string[] = []): Promise<CliResult> {
   return runCli([
     'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2',
     ...(via ? ['--jobmanager', via.rpcAddress] : []),
     '--set', `execution.checkpointing.interval=${interval}`,
     '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', `${out}-markers`,
-    '--pause-every', '20', '--pause-ms', '2', '--output', out,
+    '--pause-every', '20', '--pause-ms', '2', '--output', out, ...extra,
   ], { env: via ? {} : ha.env, timeoutMs: 60_000 });
 }
 
@@ -175,7 +175,9 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
     const n = 40_000;
     const output = join(dir, 'ended', 'out');
     // No periodic checkpoint comes before the freeze (the interval is an hour): only the final one can commit.
-    const submitted = await submitCount(ha, output, n, undefined, '1h');
+    // The last record is held until the leader is frozen, so the data cannot end first on a slow machine.
+    const release = join(dir, 'ended', 'release');
+    const submitted = await submitCount(ha, output, n, undefined, '1h', ['--hold-last', release]);
     assert.equal(submitted.code, 0, submitted.stderr);
     const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
     const running = await waitFor(async () => {
@@ -183,6 +185,8 @@ describe('etcd high availability: fencing of a deposed leader, submissions racin
       return allRunning(d) ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job RUNNING', intervalMs: 50 });
     await old.daemon.freeze();
+    mkdirSync(join(dir, 'ended'), { recursive: true });
+    writeFileSync(release, '');
     try {
       // Every task (2 sources, 2 counting sinks) reaches the end of its data with no leader to hear of it.
       const endedTasks = (): number => tms.reduce((k, tm) => k + tm.daemon.logs.filter((l) => l.msg === 'end of data: waiting for the final checkpoint' && l['jobId'] === jobId).length, 0);
