@@ -5,7 +5,7 @@ import type { ChannelEvent, ResultPartitionWriter } from '../../control/network/
 import { payloadBytes, serializeBatch, type SerializationContext } from '../../control/network/record-serializer.js';
 import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
-import { checkSerializable } from './serializable-check.js';
+import { createRecordCopySite, type RecordCopySite } from '../../records/record-copy.js';
 
 /** The guess of serialized bytes per record before the first batch was measured. */
 const INITIAL_BYTES_PER_RECORD = 32;
@@ -18,8 +18,11 @@ const ESTIMATE_WEIGHT = 0.3;
  * that emitted it, wherever its consumer runs) and handed to the control
  * thread, which queues it in the TaskManager's network stack. A
  * subpartition whose consumer runs in the same slot skips all that: its
- * batches stay arrays in this thread (every record checked to be
- * serializable, so the same record fails the same way).
+ * batches stay arrays in this thread, of copies taken as the records are
+ * emitted (records/record-copy.ts: the copier rejects what the serializer
+ * rejects, with the same error, and the consumer gets records of its own, as
+ * a local channel in Flink gives a deserialized copy whatever
+ * `pipeline.object-reuse` says).
  *
  * Invariants:
  * - batches and events of a subpartition are posted in emit order;
@@ -43,7 +46,8 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   private readonly context: SerializationContext;
   /** Subpartitions read in this thread, and how many of them took end-of-partition. */
   private readonly inThread: ReadonlyMap<number, InThreadChannel>;
-  private readonly inThreadFlags: readonly boolean[];
+  /** A copier per subpartition read in this thread (its records' shapes are its own), else undefined. */
+  private readonly copiers: readonly (RecordCopySite | undefined)[];
   private inThreadConsumed = 0;
   /** Subpartitions whose in-thread reader went away: their records are dropped. */
   private readonly gone = new Set<number>();
@@ -64,7 +68,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.queued = new Array<number>(numberOfSubpartitions).fill(0);
     this.recordLimit = this.limitFor(INITIAL_BYTES_PER_RECORD);
     this.inThread = inThread;
-    this.inThreadFlags = Array.from({ length: numberOfSubpartitions }, (_, s) => inThread.has(s));
+    this.copiers = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? createRecordCopySite(this.context) : undefined));
     for (const [subpartition, channel] of inThread) {
       channel.attachWriter({
         taken: () => this.onTaken(subpartition),
@@ -82,8 +86,9 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     if (this.failure !== undefined || this.finished) this.throwUnusable();
     const batch = this.batches[subpartition];
     if (batch === undefined) throw new RangeError(`partition ${this.id} has no subpartition ${subpartition}`);
-    batch.push(record);
-    if (batch.length >= (this.inThreadFlags[subpartition] === true ? this.settings.maxRecordsPerBuffer : this.recordLimit)) this.flush(subpartition);
+    const copier = this.copiers[subpartition];
+    batch.push(copier === undefined ? record : this.copyForThisThread(copier, record));
+    if (batch.length >= (copier === undefined ? this.recordLimit : this.settings.maxRecordsPerBuffer)) this.flush(subpartition);
     else if (batch.length === 1) this.armTimer();
   }
 
@@ -183,12 +188,6 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const channel = this.inThread.get(subpartition);
     if (channel !== undefined) {
       if (this.gone.has(subpartition)) return;
-      try {
-        checkSerializable(records, this.context);
-      } catch (error) {
-        this.fail(error as Error);
-        throw error;
-      }
       channel.send({ records });
       this.countQueued(subpartition);
       return;
@@ -197,6 +196,15 @@ export class ThreadResultPartition implements ResultPartitionWriter {
       const owned = ownedBytes(bytes);
       this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes: owned }, [owned.buffer as ArrayBuffer]);
       this.countQueued(subpartition);
+    }
+  }
+
+  private copyForThisThread(copier: RecordCopySite, record: unknown): unknown {
+    try {
+      return copier.copy(record);
+    } catch (error) {
+      this.fail(error as Error);
+      throw error;
     }
   }
 

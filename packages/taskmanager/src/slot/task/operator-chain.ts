@@ -49,10 +49,11 @@ function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunct
  * input. Records are copied only where the runtime keeps or shares one
  * (output.ts): what a keyed reduce or process function emits (its state may
  * hold it), what fromElements emits (it keeps its elements for a restore),
- * what a chained collect sink keeps, the outputs of a fan-out but the last,
- * a broadcast to a consumer in the same slot. Records from the input gate
- * are the task's own (deserialized, or handed over by the producer), so
- * none is copied on entry. With object reuse nothing is copied.
+ * what a chained collect sink keeps, the outputs of a fan-out but the last.
+ * Records from the input gate are the task's own (deserialized, or copied by
+ * the producer's partition for a consumer in the same slot, whatever the
+ * object-reuse setting, as Flink serializes on every non-chained channel),
+ * so none is copied on entry. With object reuse nothing in a chain is copied.
  */
 export function buildOperatorChain(
   descriptor: TaskDeploymentDescriptor,
@@ -69,8 +70,7 @@ export function buildOperatorChain(
   const tailOutputs = descriptor.outputs.map((output, i) => {
     const target = job.functions.get(output.targetOperatorId);
     const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
-    const copies = objectReuse ? undefined : { owner: `${descriptor.vertexName}${subtask}`, partitionId: output.partitionId };
-    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, copies);
+    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex);
   });
   const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
   let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs, objectReuse, emittedBy(tailName));

@@ -1,7 +1,6 @@
 import type { KeySelector } from '@rivulet/api';
 import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
-import { createRecordCopySite, type RecordCopyContext } from '../../records/record-copy.js';
 import type { Output } from './output.js';
 
 /**
@@ -9,12 +8,11 @@ import type { Output } from './output.js';
  * record by the edge's partitioning and writes it to the result partition.
  * 'hash' routes key -> key group -> owning subtask by the ring's table.
  *
- * A partition keeps a record (in a batch) until it is serialized or read by
- * a consumer in the same slot, so it needs records of its own (the output
- * does not `acceptsShared`). A broadcast record is in several batches at
- * once: with `broadcastCopies` (object reuse off) each consumer in this
- * slot's thread gets a copy, so none can change what the others receive
- * (the other batches are serialized before anyone reads them).
+ * A partition keeps a record (in a batch) until it is serialized, so it
+ * needs records of its own (the output does not `acceptsShared`). A
+ * consumer in the same slot's thread gets a copy taken at emit (the
+ * partition takes it: thread-result-partition.ts), so a broadcast record
+ * reaches every consumer as a record of its own.
  */
 export function createRecordWriterOutput(
   descriptor: OutputDescriptor,
@@ -22,23 +20,12 @@ export function createRecordWriterOutput(
   maxParallelism: number,
   keySelector: KeySelector<unknown, unknown> | undefined,
   subtaskIndex: number,
-  broadcastCopies?: RecordCopyContext,
 ): Output {
   switch (descriptor.partitioning) {
     case 'forward':
       return { collect: (record) => writer.emit(0, record) };
-    case 'broadcast': {
-      const n = writer.numberOfSubpartitions;
-      const inThread = new Set(descriptor.sameSlotSubpartitions ?? []);
-      if (broadcastCopies === undefined || n < 2 || inThread.size === 0) return { collect: (record) => writer.broadcastEmit(record) };
-      const copyFor = Array.from({ length: n }, (_, s) => inThread.has(s));
-      const site = createRecordCopySite(broadcastCopies);
-      return {
-        collect(record) {
-          for (let s = 0; s < n; s++) writer.emit(s, copyFor[s] === true ? site.copy(record) : record);
-        },
-      };
-    }
+    case 'broadcast':
+      return { collect: (record) => writer.broadcastEmit(record) };
     case 'rebalance': {
       const n = writer.numberOfSubpartitions;
       let next = subtaskIndex % n;

@@ -56,7 +56,7 @@ describe('a slot\'s network: in the slot\'s thread and through the control threa
     for (const env of envs) await env.stop();
   });
 
-  test('a same-slot channel keeps records in the thread: the same objects, in order, with the events after them', async () => {
+  test('a same-slot channel keeps records in the thread: copies taken at emit, in order, with the events after them', async () => {
     const { env } = await startEnv('tm-a');
     envs.push(env);
     const slot = wire(env);
@@ -64,12 +64,16 @@ describe('a slot\'s network: in the slot\'s thread and through the control threa
     const writer = slot.createResultPartition('j/0/a/0', 1, { owner: 'Source', sameSlot: [0] });
     const sent = Array.from({ length: 25 }, (_, i) => ({ i }));
     for (const record of sent) writer.emit(0, record);
+    for (const record of sent) record.i = -1; // the producer changes what it emitted: the consumer's copies keep what was emitted
     writer.broadcastEvent({ kind: 'barrier', checkpointId: 1, timestamp: 1, savepoint: false });
     writer.broadcastEvent({ kind: 'end-of-partition' });
     const entries = await drainAll(gate);
     const received = recordsIn(entries);
     assert.equal(received.length, 25);
-    received.forEach((record, i) => assert.equal(record, sent[i]));
+    received.forEach((record, i) => {
+      assert.notEqual(record, sent[i]);
+      assert.deepEqual(record, { i });
+    });
     assert.deepEqual(entries.filter((e) => 'event' in e).map((e) => ('event' in e ? e.event.kind : '')), ['barrier', 'end-of-partition']);
     await writer.whenFullyConsumed();
     assert.equal(env.stats().producer.partitions, 0, 'nothing was queued on the control thread');
@@ -109,13 +113,38 @@ describe('a slot\'s network: in the slot\'s thread and through the control threa
       const id = `j/0/c${sameSlot.length}/0`;
       slot.createInputGate([{ partitionId: id, subpartitionIndex: 0, location: 'local', ...(sameSlot.length > 0 ? { sameSlot: true } : {}) }], { owner: 'Sink' });
       const writer = slot.createResultPartition(id, 1, { owner: 'Map (1/1)', sameSlot });
-      writer.emit(0, { id: 1, handler: function onEvent() {} });
-      errors.push(thrownBy(() => writer.flushAll()));
+      // In the thread the copy taken at emit rejects it; across threads the serializer, at the flush.
+      errors.push(thrownBy(() => {
+        writer.emit(0, { id: 1, handler: function onEvent() {} });
+        writer.flushAll();
+      }));
     }
     assert.equal(errors.length, 2);
     const [inThread, acrossThreads] = errors.map((e) => e.message.replace(/partition \S+/, 'partition P'));
     assert.equal(inThread, acrossThreads);
     assert.match(inThread!, /record\.handler is a function onEvent/);
+  });
+
+  test('a broadcast record reaches the consumer in the slot as a copy of its own, and the other consumers as sent', async () => {
+    const { env } = await startEnv('tm-e');
+    envs.push(env);
+    const producer = wire(env);
+    const other = wire(env);
+    const id = 'j/0/e/0';
+    const inSlot = producer.createInputGate([{ partitionId: id, subpartitionIndex: 0, location: 'local', sameSlot: true }], { owner: 'Sink (1/2)' });
+    const elsewhere = other.createInputGate([{ partitionId: id, subpartitionIndex: 1, location: 'local' }], { owner: 'Sink (2/2)' });
+    const writer = producer.createResultPartition(id, 2, { owner: 'Source', sameSlot: [0] });
+    const record = { rule: 'a', weights: [1, 2] };
+    writer.broadcastEmit(record);
+    writer.broadcastEvent({ kind: 'end-of-partition' });
+    const [mineEntries, theirEntries] = await Promise.all([drainAll(inSlot), drainAll(elsewhere)]);
+    const mine = recordsIn(mineEntries);
+    const theirs = recordsIn(theirEntries);
+    assert.notEqual(mine[0], record);
+    (mine[0] as typeof record).weights.push(3); // the consumer in the slot mutates its record
+    assert.deepEqual(record, { rule: 'a', weights: [1, 2] }, 'the producer\'s record is unchanged');
+    assert.deepEqual(theirs, [{ rule: 'a', weights: [1, 2] }]);
+    await writer.whenFullyConsumed();
   });
 
   test('through the control thread: batches arrive decoded, in order, with backpressure bounded by credit', async () => {

@@ -5,7 +5,6 @@ import type { OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common
 import type { ChannelEvent, ResultPartitionWriter } from '../../../src/control/network/network-api.js';
 import { UnserializableRecordError } from '../../../src/records/index.js';
 import { buildOperatorChain, type OperatorChain } from '../../../src/slot/task/operator-chain.js';
-import { createRecordWriterOutput } from '../../../src/slot/task/record-writer-output.js';
 
 /**
  * The chain's wiring of record copies (object reuse off) against the
@@ -185,23 +184,6 @@ describe('operator chains copy records where the runtime keeps or shares them (o
     const record = { received: true };
     chain.head.collect(record);
     assert.equal(resultOf(chain, 'out')[0], record);
-  });
-
-  test('a broadcast record goes as a copy to a consumer in the same slot, as the original to the others', () => {
-    const writer = new CapturingWriter('job/0/a>b/0', 3);
-    const descriptor: OutputDescriptor = {
-      targetVertexId: 'b', targetOperatorId: 'b', partitioning: 'broadcast', partitionId: writer.id, numberOfSubpartitions: 3, sameSlotSubpartitions: [1],
-    };
-    const output = createRecordWriterOutput(descriptor, writer, MAX_PARALLELISM, undefined, 0, { owner: 'a (1/3)', partitionId: writer.id });
-    const record = { x: 1 };
-    output.collect(record);
-    assert.equal(writer.records[0]![0], record);
-    assert.notEqual(writer.records[1]![0], record);
-    assert.deepEqual(writer.records[1]![0], record);
-    assert.equal(writer.records[2]![0], record);
-    const reusing = createRecordWriterOutput(descriptor, writer, MAX_PARALLELISM, undefined, 0);
-    reusing.collect(record);
-    assert.ok(writer.records.every((records) => records[1] === record), 'object reuse: the same object everywhere');
   });
 
   test('a record that holds a function fails at the first copy, naming the operator that emitted it', async () => {
