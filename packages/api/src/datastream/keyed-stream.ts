@@ -3,6 +3,7 @@ import type { OperatorSpec, RecordedOperator, RecordingGraph } from '../graph/re
 import type { KeyValue, NumericField } from '../record-types.js';
 import { SingleOutputStreamOperator } from './data-stream.js';
 import { requireFunction } from './operator-settings.js';
+import { extremumReducer, type ExtremumAggregation } from './extremum-reducers.js';
 import { sumReducer } from './sum-reducer.js';
 
 type KeyedTemplate = Omit<OperatorSpec, 'inputs' | 'keyed' | 'functions'>;
@@ -61,6 +62,60 @@ export class KeyedStream<K extends KeyValue, T> {
     }));
   }
 
+  /** Rolling minimum per key of a stream of numbers. */
+  min(this: KeyedStream<K, number>): SingleOutputStreamOperator<number>;
+  /**
+   * Rolling minimum per key of a numeric field: emits the key's first record
+   * with `field` replaced by the running minimum (other fields as in the first
+   * record, as Flink's `min(field)`; use minBy for the record holding the minimum).
+   */
+  min(field: NumericField<T>): SingleOutputStreamOperator<T>;
+  min(this: KeyedStream<K, T> | KeyedStream<K, number>, field?: string): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<number> {
+    return (this as KeyedStream<K, T>).#extremum('min', 'Keyed Min', field);
+  }
+
+  /** Rolling maximum per key of a stream of numbers. */
+  max(this: KeyedStream<K, number>): SingleOutputStreamOperator<number>;
+  /**
+   * Rolling maximum per key of a numeric field: emits the key's first record
+   * with `field` replaced by the running maximum (other fields as in the first
+   * record, as Flink's `max(field)`; use maxBy for the record holding the maximum).
+   */
+  max(field: NumericField<T>): SingleOutputStreamOperator<T>;
+  max(this: KeyedStream<K, T> | KeyedStream<K, number>, field?: string): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<number> {
+    return (this as KeyedStream<K, T>).#extremum('max', 'Keyed Max', field);
+  }
+
+  /** Rolling minimum per key of a stream of numbers (as min()). */
+  minBy(this: KeyedStream<K, number>): SingleOutputStreamOperator<number>;
+  /**
+   * Emits, per record, the key's record with the smallest `field` so far;
+   * on a tie the first such record when `first` (default), else the latest.
+   */
+  minBy(field: NumericField<T>, first?: boolean): SingleOutputStreamOperator<T>;
+  minBy(
+    this: KeyedStream<K, T> | KeyedStream<K, number>,
+    field?: string,
+    first = true,
+  ): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<number> {
+    return (this as KeyedStream<K, T>).#extremum('minBy', 'Keyed Min By', field, first);
+  }
+
+  /** Rolling maximum per key of a stream of numbers (as max()). */
+  maxBy(this: KeyedStream<K, number>): SingleOutputStreamOperator<number>;
+  /**
+   * Emits, per record, the key's record with the largest `field` so far;
+   * on a tie the first such record when `first` (default), else the latest.
+   */
+  maxBy(field: NumericField<T>, first?: boolean): SingleOutputStreamOperator<T>;
+  maxBy(
+    this: KeyedStream<K, T> | KeyedStream<K, number>,
+    field?: string,
+    first = true,
+  ): SingleOutputStreamOperator<T> | SingleOutputStreamOperator<number> {
+    return (this as KeyedStream<K, T>).#extremum('maxBy', 'Keyed Max By', field, first);
+  }
+
   /** Per-record logic with keyed state (from open's RuntimeContext) and timers (from the context). */
   process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStreamOperator<O> {
     requireFunction(fn?.processElement, 'process() (the function\'s processElement)');
@@ -69,6 +124,14 @@ export class KeyedStream<K extends KeyValue, T> {
       keySelector,
       fn: fn as unknown as KeyedProcessFunction<unknown, unknown, unknown>,
     }));
+  }
+
+  /** min/max/minBy/maxBy: reduce variants, so they checkpoint and rescale as reduce and sum do. */
+  #extremum(aggregation: ExtremumAggregation, name: string, field: string | undefined, first?: boolean): SingleOutputStreamOperator<T> {
+    const fn = extremumReducer(aggregation, field ?? null, first ?? true);
+    const byRecord = aggregation === 'minBy' || aggregation === 'maxBy';
+    const params = byRecord ? { field: field ?? null, first: first ?? true } : { field: field ?? null };
+    return this.#keyed<T>({ kind: 'reduce', variant: aggregation, name, params }, (keySelector) => ({ kind: 'reduce', keySelector, fn }));
   }
 
   #keyed<R>(
