@@ -38,3 +38,24 @@ export { validateJobGraph } from './graph/validate-graph.js';
 export { DEFAULT_MAX_PARALLELISM, MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
 export { describeOperator, JobGraphError } from './errors.js';
 export type { JobGraphErrorCode } from './errors.js';
+export { GlobalWindow, TimeWindow, windowFromId } from './windowing/windows.js';
+export type { Window } from './windowing/windows.js';
+export {
+  EventTimeSessionWindows,
+  GlobalWindows,
+  MissingTimestampError,
+  ProcessingTimeSessionWindows,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  isWindowAssigner,
+  mergeTimeWindows,
+} from './windowing/assigners.js';
+export type { WindowAssigner, WindowAssignerContext } from './windowing/assigners.js';
+export { CountTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, PurgingTrigger, TriggerResult, isTrigger } from './windowing/triggers.js';
+export type { OnMergeContext, Trigger, TriggerContext, TriggerState } from './windowing/triggers.js';
+export { CountEvictor, DeltaEvictor, TimeEvictor, isEvictor } from './windowing/evictors.js';
+export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors.js';
+export { toProcessWindowFunction } from './windowing/window-functions.js';
+export type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction, ProcessWindowFunctionLike } from './windowing/window-functions.js';
