@@ -13,6 +13,7 @@ export * from './highavailability/leader.js';
 export * from './highavailability/standalone.js';
 export * from './highavailability/etcd/index.js';
 export * from './deployment/task-deployment-descriptor.js';
+export * from './deployment/pointwise-edges.js';
 export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
 export * from './checkpoint/index.js';
