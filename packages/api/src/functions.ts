@@ -1,3 +1,5 @@
+import type { CheckpointedFunction } from './operator-state.js';
+import type { UserFunctionHooks } from './rich-functions.js';
 import type { RuntimeContext, TimerService } from './state.js';
 
 /** Receives the output of a function that may emit any number of records. */
@@ -25,8 +27,8 @@ export interface KeyedProcessFunction<K, I, O> {
   close?(): void | Promise<void>;
 }
 
-/** A user-defined sink: called for every record of its subtask. */
-export interface SinkFunction<T> {
+/** A user-defined sink: called for every record of its subtask; may keep operator list state (CheckpointedFunction). */
+export interface SinkFunction<T> extends Partial<CheckpointedFunction> {
   open?(context: RuntimeContext): void | Promise<void>;
   invoke(value: T): void | Promise<void>;
   close?(): void | Promise<void>;
@@ -40,9 +42,11 @@ export interface SinkFunction<T> {
 export type OperatorFunctions =
   /** `elements`: the values of fromElements (kept out of the JSON graph); absent for other sources. */
   | { readonly kind: 'source'; readonly elements?: readonly unknown[] }
-  | { readonly kind: 'map'; readonly fn: MapFunction<unknown, unknown> }
-  | { readonly kind: 'filter'; readonly fn: FilterFunction<unknown> }
-  | { readonly kind: 'flatMap'; readonly fn: FlatMapFunction<unknown, unknown> }
+  | { readonly kind: 'map'; readonly fn: MapFunction<unknown, unknown>; readonly hooks?: UserFunctionHooks }
+  | { readonly kind: 'filter'; readonly fn: FilterFunction<unknown>; readonly hooks?: UserFunctionHooks }
+  | { readonly kind: 'flatMap'; readonly fn: FlatMapFunction<unknown, unknown>; readonly hooks?: UserFunctionHooks }
   | { readonly kind: 'reduce'; readonly keySelector: KeySelector<unknown, unknown>; readonly fn: ReduceFunction<unknown> }
   | { readonly kind: 'process'; readonly keySelector: KeySelector<unknown, unknown>; readonly fn: KeyedProcessFunction<unknown, unknown, unknown> }
   | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> };
+ * `hooks`: the function object of a map/filter/flatMap given as one (open,
+ * close, initializeState, snapshotState); `fn` is then its method, bound.

@@ -30,7 +30,33 @@ export type {
   ReduceFunction,
   SinkFunction,
 } from './functions.js';
-export type { ListState, MapState, RuntimeContext, TimerService, ValueState } from './state.js';
+export type {
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  RuntimeContext,
+  StateDescriptor,
+  TimerService,
+  ValueState,
+  ValueStateDescriptor,
+} from './state.js';
+export { checkStateTtlOptions, DEFAULT_INCREMENTAL_CLEANUP, StateTtlConfig, StateTtlConfigBuilder } from './state-ttl.js';
+export type {
+  IncrementalCleanupOptions,
+  ResolvedStateTtl,
+  StateTtlCleanupOptions,
+  StateTtlOptions,
+  TtlStateVisibility,
+  TtlUpdateType,
+} from './state-ttl.js';
+export type {
+  CheckpointedFunction,
+  FunctionInitializationContext,
+  FunctionSnapshotContext,
+  OperatorStateStore,
+} from './operator-state.js';
+export type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject, UserFunctionHooks } from './rich-functions.js';
 export { JOB_GRAPH_VERSION } from './graph/job-graph.js';
 export type { JobGraph, OperatorKind, OperatorNode, Partitioning, StreamEdge } from './graph/job-graph.js';
 export type { CompiledJob, CompileSettings } from './graph/compile-graph.js';

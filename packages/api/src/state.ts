@@ -1,3 +1,5 @@
+import type { StateTtlOptions } from './state-ttl.js';
+
 /**
  * Keyed state, scoped to the key of the record being processed (as in
  * Flink): the same `ValueState` object reads and writes a different value
@@ -31,15 +33,38 @@ export interface MapState<K, V> {
   clear(): void;
 }
 
+/**
+ * A keyed state's descriptor, the object form of a getter's arguments
+ * (Flink's StateDescriptor): `getValueState({ name: 'count', defaultValue: 0, ttl })`.
+ * `ttl` is a `StateTtlConfig` (built) or its plain-object form.
+ */
+export interface StateDescriptor {
+  readonly name: string;
+  readonly ttl?: StateTtlOptions;
+}
+
+export interface ValueStateDescriptor<T> extends StateDescriptor {
+  /** What `value()` returns for a key without a value (copied per read when an object). */
+  readonly defaultValue?: T;
+}
+
+export type ListStateDescriptor = StateDescriptor;
+export type MapStateDescriptor = StateDescriptor;
+
 /** Keyed state and identity of a parallel instance, given to `open()`. */
 export interface RuntimeContext {
   readonly operatorId: string;
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;
-  getValueState<T>(name: string, defaultValue?: T): ValueState<T>;
-  getListState<T>(name: string): ListState<T>;
-  getMapState<K, V>(name: string): MapState<K, V>;
+  /**
+   * By name with an optional default value — `getValueState('count', 0)` —
+   * or by descriptor: `getValueState({ name: 'count', defaultValue: 0, ttl })`
+   * (a second argument is then not allowed).
+   */
+  getValueState<T>(nameOrDescriptor: string | ValueStateDescriptor<T>, defaultValue?: T): ValueState<T>;
+  getListState<T>(nameOrDescriptor: string | ListStateDescriptor): ListState<T>;
+  getMapState<K, V>(nameOrDescriptor: string | MapStateDescriptor): MapState<K, V>;
 }
 
 export interface TimerService {

@@ -10,6 +10,8 @@ import type { KeyValue } from '../record-types.js';
 import { DataStreamSink } from './data-stream-sink.js';
 // KeyedStream and this module import each other; neither uses the other at
 // module evaluation time (only inside methods), so the cycle is safe.
+import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } from '../rich-functions.js';
+import { perRecordFunction } from './user-function-objects.js';
 import { KeyedStream } from './keyed-stream.js';
 import {
   requireFunction,
@@ -46,23 +48,20 @@ export class DataStream<T> {
   }
 
   /** One output record for every input record. */
-  map<R>(fn: MapFunction<T, R>): SingleOutputStreamOperator<R> {
-    requireFunction(fn, 'map()');
-    const functions = { kind: 'map', fn: fn as unknown as MapFunction<unknown, unknown> } as const;
+  map<R>(fn: MapFunction<T, R> | MapFunctionObject<T, R>): SingleOutputStreamOperator<R> {
+    const functions = { kind: 'map', ...perRecordFunction<MapFunction<unknown, unknown>>(fn as never, 'map') } as const;
     return this.#connect<R>({ kind: 'map', variant: 'user', name: 'Map', params: {}, functions });
   }
 
   /** The records for which fn returns true. */
-  filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
-    requireFunction(fn, 'filter()');
-    const functions = { kind: 'filter', fn: fn as FilterFunction<unknown> } as const;
+  filter(fn: FilterFunction<T> | FilterFunctionObject<T>): SingleOutputStreamOperator<T> {
+    const functions = { kind: 'filter', ...perRecordFunction<FilterFunction<unknown>>(fn as never, 'filter') } as const;
     return this.#connect<T>({ kind: 'filter', variant: 'user', name: 'Filter', params: {}, functions });
   }
 
   /** Any number of output records per input: returned as an iterable (e.g. an array), emitted with out.collect, or both. */
-  flatMap<R>(fn: FlatMapFunction<T, R>): SingleOutputStreamOperator<R> {
-    requireFunction(fn, 'flatMap()');
-    const functions = { kind: 'flatMap', fn: fn as unknown as FlatMapFunction<unknown, unknown> } as const;
+  flatMap<R>(fn: FlatMapFunction<T, R> | FlatMapFunctionObject<T, R>): SingleOutputStreamOperator<R> {
+    const functions = { kind: 'flatMap', ...perRecordFunction<FlatMapFunction<unknown, unknown>>(fn as never, 'flatMap') } as const;
     return this.#connect<R>({ kind: 'flatMap', variant: 'user', name: 'Flat Map', params: {}, functions });
   }
 

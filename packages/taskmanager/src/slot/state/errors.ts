@@ -7,7 +7,12 @@
 import type { StateKind } from './key-group-store.js';
 
 export type StateErrorCode =
-  'KEY_GROUP_NOT_OWNED' | 'NO_CURRENT_KEY' | 'STATE_KIND_MISMATCH' | 'INVALID_STATE_SNAPSHOT';
+  | 'KEY_GROUP_NOT_OWNED'
+  | 'NO_CURRENT_KEY'
+  | 'STATE_KIND_MISMATCH'
+  | 'STATE_TTL_MISMATCH'
+  | 'INVALID_STATE_DESCRIPTOR'
+  | 'INVALID_STATE_SNAPSHOT';
 
 interface ErrorOptions {
   readonly cause?: unknown;
@@ -68,6 +73,38 @@ export class StateKindMismatchError extends Error {
       `state ${JSON.stringify(stateName)} of operator ${JSON.stringify(operatorId)} is a ` +
         `${registeredKind} state, it cannot be used as a ${requestedKind} state`,
     );
+  }
+}
+
+/** One state name asked for twice in one run with different TTL configurations (or with and without TTL). */
+export class StateTtlMismatchError extends Error {
+  override readonly name = 'StateTtlMismatchError';
+  readonly code: StateErrorCode = 'STATE_TTL_MISMATCH';
+
+  constructor(
+    readonly operatorId: string,
+    readonly stateName: string,
+    registered: string,
+    requested: string,
+  ) {
+    super(
+      `state ${JSON.stringify(stateName)} of operator ${JSON.stringify(operatorId)} was asked for ` +
+        `with ${registered} and now with ${requested}: one state has one TTL configuration`,
+    );
+  }
+}
+
+/** A state getter was given something that is neither a name nor a valid descriptor. */
+export class InvalidStateDescriptorError extends TypeError {
+  override readonly name = 'InvalidStateDescriptorError';
+  readonly code: StateErrorCode = 'INVALID_STATE_DESCRIPTOR';
+
+  constructor(
+    readonly operatorId: string,
+    detail: string,
+    options: ErrorOptions = {},
+  ) {
+    super(`operator ${JSON.stringify(operatorId)}: ${detail}`, options);
   }
 }
 

@@ -25,12 +25,25 @@ import {
   checkMaxParallelism,
   type Key,
 } from '@rivulet/common/task-runtime';
-import type { ListState, MapState, ValueState } from '@rivulet/api';
+import type {
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ResolvedStateTtl,
+  ValueState,
+  ValueStateDescriptor,
+} from '@rivulet/api';
+import { stateDescriptorOf } from './state-descriptor.js';
+import { TtlListState, TtlMapState, TtlValueState } from './ttl-states.js';
+import { TtlIncrementalCleanup } from './ttl-incremental-cleanup.js';
+import { describeTtl, sameTtl, stateTtlOf, unexpiredTable, unwrapTable, wrapTable, type StateTtl } from './ttl.js';
 import {
   KeyGroupNotOwnedError,
   NoCurrentKeyError,
   StateSnapshotError,
   StateKindMismatchError,
+  StateTtlMismatchError,
 } from './errors.js';
 import { HeapListState, HeapMapState, HeapValueState } from './heap-states.js';
 import { KeyGroupStore, type StateKind, type StateTable } from './key-group-store.js';
@@ -50,6 +63,8 @@ export interface HeapKeyedStateBackendOptions {
   readonly maxParallelism: number;
   /** Key groups this subtask owns (any order, duplicates ignored). */
   readonly keyGroups: readonly number[];
+  /** Processing time for state TTL, ms since epoch. @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** Size of one key group, for metrics. */
@@ -67,8 +82,12 @@ interface Registration {
   readonly id: number;
   readonly name: string;
   readonly kind: StateKind;
-  state:
-    HeapValueState<unknown> | HeapListState<unknown> | HeapMapState<unknown, unknown> | undefined;
+  state: ValueState<unknown> | ListState<unknown> | MapState<unknown, unknown> | undefined;
+  /** The TTL the state was asked for with; undefined without TTL or before a getter asked (restored only). */
+  ttl: StateTtl | undefined;
+  /** Whether the tables hold TTL-wrapped entries `{ v, t }` (ttl.ts). */
+  wrapped: boolean;
+  cleanup: TtlIncrementalCleanup | undefined;
 }
 
 const NO_TABLES: readonly (StateTable | undefined)[] = Object.freeze([]);
@@ -81,6 +100,12 @@ export class HeapKeyedStateBackend {
   private readonly registrations: Registration[] = [];
   private readonly lastSnapshotBytes = new Map<number, number>();
   private readonly removalListeners: ((groups: readonly number[]) => void)[] = [];
+  /** Incremental TTL cleanups that also run once per record (`runCleanupForEveryRecord`). */
+  private readonly perRecordCleanups: TtlIncrementalCleanup[] = [];
+  /** Whether `cleanupExpiredPerRecord` has work: the keyed operator calls it per record only then. */
+  hasPerRecordTtlCleanup = false;
+  /** Processing time for TTL (ms since epoch). */
+  readonly clock: () => number;
 
   // The current key. `store` is undefined exactly when there is none.
   private key: unknown = undefined;
@@ -99,6 +124,7 @@ export class HeapKeyedStateBackend {
       throw new TypeError('operatorId must be a non-empty string');
     }
     this.operatorId = options.operatorId;
+    this.clock = options.clock ?? Date.now;
     this.maxParallelism = checkMaxParallelism(options.maxParallelism);
     this.stores = new Array<KeyGroupStore | undefined>(this.maxParallelism).fill(undefined);
     this.addKeyGroups(options.keyGroups);
@@ -162,22 +188,46 @@ export class HeapKeyedStateBackend {
    * Value state `name`; `defaultValue` (the first call's) is what `value()`
    * returns for a key without a value.
    */
-  getValueState<T>(name: string, defaultValue?: T): ValueState<T> {
-    const r = this.register(name, 'value');
-    r.state ??= new HeapValueState<unknown>(this, r.id, name, defaultValue);
-    return r.state as HeapValueState<T>;
+  getValueState<T>(nameOrDescriptor: string | ValueStateDescriptor<T>, defaultValue?: T): ValueState<T> {
+    const d = stateDescriptorOf(this.operatorId, 'getValueState', nameOrDescriptor, defaultValue);
+    const r = this.registerWithTtl(d.name, 'value', d.ttl);
+    r.state ??= r.ttl === undefined
+      ? new HeapValueState<unknown>(this, r.id, d.name, d.defaultValue)
+      : new TtlValueState<unknown>(this, r.id, d.name, r.ttl, r.cleanup, d.defaultValue);
+    return r.state as ValueState<T>;
   }
 
-  getListState<T>(name: string): ListState<T> {
-    const r = this.register(name, 'list');
-    r.state ??= new HeapListState<unknown>(this, r.id, name);
-    return r.state as HeapListState<T>;
+  getListState<T>(nameOrDescriptor: string | ListStateDescriptor): ListState<T> {
+    const d = stateDescriptorOf(this.operatorId, 'getListState', nameOrDescriptor, undefined);
+    const r = this.registerWithTtl(d.name, 'list', d.ttl);
+    r.state ??= r.ttl === undefined
+      ? new HeapListState<unknown>(this, r.id, d.name)
+      : new TtlListState<unknown>(this, r.id, d.name, r.ttl, r.cleanup);
+    return r.state as ListState<T>;
   }
 
-  getMapState<K, V>(name: string): MapState<K, V> {
-    const r = this.register(name, 'map');
-    r.state ??= new HeapMapState<unknown, unknown>(this, r.id, name);
-    return r.state as unknown as HeapMapState<K, V>;
+  getMapState<K, V>(nameOrDescriptor: string | MapStateDescriptor): MapState<K, V> {
+    const d = stateDescriptorOf(this.operatorId, 'getMapState', nameOrDescriptor, undefined);
+    const r = this.registerWithTtl(d.name, 'map', d.ttl);
+    r.state ??= r.ttl === undefined
+      ? new HeapMapState<unknown, unknown>(this, r.id, d.name)
+      : new TtlMapState<unknown, unknown>(this, r.id, d.name, r.ttl, r.cleanup);
+    return r.state as unknown as MapState<K, V>;
+  }
+
+  /**
+   * Incremental TTL cleanup of the states configured with
+   * `runCleanupForEveryRecord`: the keyed operator calls it once per record
+   * when `hasPerRecordTtlCleanup` is set.
+   */
+  cleanupExpiredPerRecord(): void {
+    const now = this.clock();
+    for (const cleanup of this.perRecordCleanups) cleanup.step(now);
+  }
+
+  /** @internal The store of owned `keyGroup`, undefined when not owned (TTL cleanup). */
+  storeOf(keyGroup: number): KeyGroupStore | undefined {
+    return this.stores[keyGroup];
   }
 
   /** Names and kinds of every state registered so far (by a getter or a restore). */
@@ -234,7 +284,9 @@ export class HeapKeyedStateBackend {
   snapshot(groups: Iterable<number> = this.nonEmptyKeyGroups()): KeyGroupSnapshot {
     const encoders = new Map<number, () => Uint8Array>();
     const holds = new Map<number, { store: KeyGroupStore; view: ReturnType<KeyGroupStore['hold']> }>();
-    const registrations = this.registrations.slice();
+    // What each state is at the barrier: a later getter may add or remove TTL (and rewrap the live tables).
+    const registrations = this.registrations.map(({ id, name, kind, wrapped, ttl }) => ({ id, name, kind, wrapped, timeToLive: ttl?.timeToLive }));
+    const now = this.clock();
     for (const g of groups) {
       const store = this.requireOwned(g);
       if (holds.has(g)) continue;
@@ -242,11 +294,14 @@ export class HeapKeyedStateBackend {
       holds.set(g, { store, view });
       encoders.set(g, () => {
         const states: StateSnapshotEntry[] = [];
-        for (const { id, name, kind } of registrations) {
-          const plain = view.plain[id];
-          const composite = view.composite[id];
+        for (const { id, name, kind, wrapped, timeToLive } of registrations) {
+          // Expired entries are not written (Flink's cleanup in full snapshot), by the time the snapshot was taken.
+          const live = (table: StateTable | undefined): StateTable | undefined =>
+            table === undefined || timeToLive === undefined ? table : unexpiredTable(table, kind, timeToLive, now);
+          const plain = live(view.plain[id]);
+          const composite = live(view.composite[id]);
           if ((plain?.size ?? 0) + (composite?.size ?? 0) === 0) continue;
-          states.push({ name, kind, plain: plain ?? new Map(), composite: composite ?? new Map() });
+          states.push({ name, kind, ...(wrapped ? { ttl: true } : {}), plain: plain ?? new Map(), composite: composite ?? new Map() });
         }
         const bytes = encodeSnapshot({ format: KEYED_STATE_FORMAT, maxParallelism: this.maxParallelism, keyGroup: g, states }, { shared: true });
         if (this.stores[g] === store) this.lastSnapshotBytes.set(g, bytes.byteLength);
@@ -291,10 +346,15 @@ export class HeapKeyedStateBackend {
       throw new StateSnapshotError(this.operatorId, keyGroup, errorText(cause), { cause });
     }
     const store = new KeyGroupStore(keyGroup);
+    const now = this.clock();
     for (const entry of entries) {
-      const { id } = this.register(entry.name, entry.kind);
-      if (entry.plain.size > 0) store.plain[id] = entry.plain;
-      if (entry.composite.size > 0) store.composite[id] = entry.composite;
+      const wrapped = entry.ttl === true;
+      const r = this.register(entry.name, entry.kind, wrapped);
+      // Entries written with TTL into a state now without (or the reverse) are unwrapped (wrapped, stamped now).
+      const fit = (table: StateTable): StateTable =>
+        wrapped === r.wrapped ? table : r.wrapped ? wrapTable(table, entry.kind, now) : unwrapTable(table, entry.kind, undefined, now);
+      if (entry.plain.size > 0) store.plain[r.id] = fit(entry.plain);
+      if (entry.composite.size > 0) store.composite[r.id] = fit(entry.composite);
     }
     this.stores[keyGroup] = store;
     this.lastSnapshotBytes.set(keyGroup, bytes.byteLength);
@@ -327,7 +387,49 @@ export class HeapKeyedStateBackend {
     if (this.store === undefined) throw new NoCurrentKeyError(this.operatorId, what);
   }
 
-  private register(name: string, kind: StateKind): Registration {
+  /**
+   * Registers (or finds) a state asked for by a getter with `ttl`. A state
+   * handed out before must have been asked with the same TTL. A state known
+   * only from a restore takes the getter's TTL: entries restored without TTL
+   * are wrapped with now as their timestamp, entries restored with TTL into a
+   * state without are unwrapped.
+   */
+  private registerWithTtl(name: string, kind: StateKind, ttl: ResolvedStateTtl | undefined): Registration {
+    const r = this.register(name, kind, ttl !== undefined);
+    if (r.state !== undefined) {
+      if (!sameTtl(r.ttl?.config, ttl)) {
+        throw new StateTtlMismatchError(this.operatorId, name, describeTtl(r.ttl?.config), describeTtl(ttl));
+      }
+      return r;
+    }
+    if (r.wrapped !== (ttl !== undefined)) this.rewrapTables(r, ttl !== undefined);
+    r.ttl = ttl === undefined ? undefined : stateTtlOf(ttl);
+    const incremental = ttl?.cleanup.incremental;
+    if (incremental !== undefined && incremental !== false) {
+      r.cleanup = new TtlIncrementalCleanup(this, r.id, kind, ttl!.timeToLive, incremental.cleanupSize);
+      if (incremental.runCleanupForEveryRecord) {
+        this.perRecordCleanups.push(r.cleanup);
+        this.hasPerRecordTtlCleanup = true;
+      }
+    }
+    return r;
+  }
+
+  /** Replaces (never mutates: a snapshot may hold them) every table of `r` by its wrapped or unwrapped form. */
+  private rewrapTables(r: Registration, wrapped: boolean): void {
+    const now = this.clock();
+    for (const store of this.stores) {
+      if (store === undefined) continue;
+      for (const tables of [store.plain, store.composite]) {
+        const table = tables[r.id];
+        if (table === undefined) continue;
+        tables[r.id] = wrapped ? wrapTable(table, r.kind, now) : unwrapTable(table, r.kind, undefined, now);
+      }
+    }
+    r.wrapped = wrapped;
+  }
+
+  private register(name: string, kind: StateKind, wrapped: boolean): Registration {
     if (typeof name !== 'string' || name === '')
       throw new TypeError('a state name must be a non-empty string');
     const existing = this.registry.get(name);
@@ -336,7 +438,7 @@ export class HeapKeyedStateBackend {
         throw new StateKindMismatchError(this.operatorId, name, existing.kind, kind);
       return existing;
     }
-    const r: Registration = { id: this.registrations.length, name, kind, state: undefined };
+    const r: Registration = { id: this.registrations.length, name, kind, state: undefined, ttl: undefined, wrapped, cleanup: undefined };
     this.registry.set(name, r);
     this.registrations.push(r);
     return r;

@@ -21,14 +21,14 @@ import type { ListState, MapState, ValueState } from '@rivulet/api';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 import { copyOfState } from './state-copy.js';
 
-const EMPTY_LIST: readonly never[] = Object.freeze([]);
-const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown>();
+export const EMPTY_LIST: readonly never[] = Object.freeze([]);
+export const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown>();
 
 /**
  * The current key's table of state `id` for a write. Fast path: the table
  * exists and no snapshot holds anything of this key group.
  */
-function writableTable(
+export function writableTable(
   b: HeapKeyedStateBackend,
   id: number,
   kind: 'ValueState' | 'ListState' | 'MapState',
@@ -46,7 +46,7 @@ function writableTable(
  * (`shared` is set): a held table is first replaced by its deep copy
  * (key-group-store.ts), so nothing the caller mutates is in the snapshot.
  */
-function readableTable(
+export function readableTable(
   b: HeapKeyedStateBackend,
   table: Map<unknown, unknown>,
   id: number,

@@ -18,8 +18,10 @@ export { createRuntimeContext, type RuntimeContextOptions } from './runtime-cont
 export {
   KeyGroupNotOwnedError,
   NoCurrentKeyError,
+  InvalidStateDescriptorError,
   StateKindMismatchError,
   StateSnapshotError,
+  StateTtlMismatchError,
   type StateErrorCode,
 } from './errors.js';
 export { KEYED_STATE_FORMAT, TIMERS_FORMAT } from './snapshot-codec.js';

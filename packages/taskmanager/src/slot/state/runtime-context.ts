@@ -4,7 +4,7 @@
  * the subtask's backend. On a non-keyed operator (no backend) the state
  * getters throw, as Flink's do outside a keyed stream.
  */
-import type { ListState, MapState, RuntimeContext, ValueState } from '@rivulet/api';
+import type { ListState, ListStateDescriptor, MapState, MapStateDescriptor, RuntimeContext, ValueState, ValueStateDescriptor } from '@rivulet/api';
 import { checkMaxParallelism } from '@rivulet/common/task-runtime';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
 
@@ -63,9 +63,9 @@ export function createRuntimeContext(options: RuntimeContextOptions): RuntimeCon
     subtaskIndex,
     parallelism,
     maxParallelism: maxParallelism as number,
-    getValueState: <T>(name: string, defaultValue?: T): ValueState<T> =>
-      keyed().getValueState(name, defaultValue),
-    getListState: <T>(name: string): ListState<T> => keyed().getListState<T>(name),
-    getMapState: <K, V>(name: string): MapState<K, V> => keyed().getMapState<K, V>(name),
+    getValueState: <T>(nameOrDescriptor: string | ValueStateDescriptor<T>, defaultValue?: T): ValueState<T> =>
+      keyed().getValueState(nameOrDescriptor, defaultValue),
+    getListState: <T>(nameOrDescriptor: string | ListStateDescriptor): ListState<T> => keyed().getListState<T>(nameOrDescriptor),
+    getMapState: <K, V>(nameOrDescriptor: string | MapStateDescriptor): MapState<K, V> => keyed().getMapState<K, V>(nameOrDescriptor),
   });
 }

@@ -16,20 +16,24 @@
 import { Packr } from 'msgpackr';
 import type { StateKind, StateTable } from './key-group-store.js';
 
-export const KEYED_STATE_FORMAT = 'rivulet.keyed-state.v1';
+/** v2 adds `ttl` to state entries; v1 bytes (no TTL) are still read. */
+export const KEYED_STATE_FORMAT = 'rivulet.keyed-state.v2';
+const KEYED_STATE_FORMAT_V1 = 'rivulet.keyed-state.v1';
 export const TIMERS_FORMAT = 'rivulet.timers.v1';
 
 /** One state of one key group: its tables of primitive and composite keys. */
 export interface StateSnapshotEntry {
   readonly name: string;
   readonly kind: StateKind;
+  /** The entries are TTL-wrapped `{ v, t }` (value, last-access ms); absent: plain values (every v1 entry). */
+  readonly ttl?: boolean;
   readonly plain: StateTable;
   /** Keyed by the canonical latin1 string of the composite key (key-ref.ts). */
   readonly composite: StateTable;
 }
 
 export interface KeyGroupStateSnapshot {
-  readonly format: typeof KEYED_STATE_FORMAT;
+  readonly format: typeof KEYED_STATE_FORMAT | typeof KEYED_STATE_FORMAT_V1;
   readonly maxParallelism: number;
   readonly keyGroup: number;
   readonly states: readonly StateSnapshotEntry[];
@@ -72,7 +76,7 @@ export function decodeStateSnapshot(
   maxParallelism: number,
   keyGroup: number,
 ): KeyGroupStateSnapshot {
-  const s = decodeEnvelope(bytes, KEYED_STATE_FORMAT, maxParallelism, keyGroup);
+  const s = decodeEnvelope(bytes, [KEYED_STATE_FORMAT, KEYED_STATE_FORMAT_V1], maxParallelism, keyGroup);
   if (!Array.isArray(s.states)) throw new Error('states is not an array');
   for (const e of s.states as unknown[]) {
     const entry = e as Partial<Record<keyof StateSnapshotEntry, unknown>>;
@@ -81,6 +85,9 @@ export function decodeStateSnapshot(
     }
     if (!(entry.plain instanceof Map) || !(entry.composite instanceof Map)) {
       throw new Error(`state ${JSON.stringify(entry.name)} lacks its plain and composite tables`);
+    if (entry.ttl !== undefined && (typeof entry.ttl !== 'boolean' || s.format === KEYED_STATE_FORMAT_V1)) {
+      throw new Error(`state ${JSON.stringify(entry.name)} has an invalid ttl flag`);
+    }
     }
   }
   return s as unknown as KeyGroupStateSnapshot;
@@ -91,7 +98,7 @@ export function decodeTimersSnapshot(
   maxParallelism: number,
   keyGroup: number,
 ): KeyGroupTimersSnapshot {
-  const s = decodeEnvelope(bytes, TIMERS_FORMAT, maxParallelism, keyGroup);
+  const s = decodeEnvelope(bytes, [TIMERS_FORMAT], maxParallelism, keyGroup);
   if (!Array.isArray(s.timers) || s.timers.length % 2 !== 0) {
     throw new Error('timers is not a flat array of key, timestamp pairs');
   }
@@ -100,15 +107,15 @@ export function decodeTimersSnapshot(
 
 function decodeEnvelope(
   bytes: Uint8Array,
-  format: string,
+  formats: readonly string[],
   maxParallelism: number,
   keyGroup: number,
 ): Record<string, unknown> {
   const value: unknown = packr.unpack(bytes);
   if (typeof value !== 'object' || value === null) throw new Error('not a snapshot object');
   const s = value as Record<string, unknown>;
-  if (s.format !== format) {
-    throw new Error(`format is ${JSON.stringify(s.format)}, expected ${JSON.stringify(format)}`);
+  if (!formats.includes(s.format as string)) {
+    throw new Error(`format is ${JSON.stringify(s.format)}, expected ${formats.map((f) => JSON.stringify(f)).join(' or ')}`);
   }
   if (s.maxParallelism !== maxParallelism) {
     throw new Error(

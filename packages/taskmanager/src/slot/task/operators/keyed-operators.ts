@@ -25,9 +25,9 @@ function runtimeContext(backend: HeapKeyedStateBackend, d: TaskDeploymentDescrip
     subtaskIndex: d.subtaskIndex,
     parallelism: d.parallelism,
     maxParallelism: d.maxParallelism,
-    getValueState: (name, defaultValue) => backend.getValueState(name, defaultValue),
-    getListState: (name) => backend.getListState(name),
-    getMapState: (name) => backend.getMapState(name),
+    getValueState: (nameOrDescriptor, defaultValue) => backend.getValueState(nameOrDescriptor, defaultValue),
+    getListState: (nameOrDescriptor) => backend.getListState(nameOrDescriptor),
+    getMapState: (nameOrDescriptor) => backend.getMapState(nameOrDescriptor),
   };
 }
 
@@ -142,3 +142,4 @@ export function createKeyedOperator(
   if (functions.kind === 'reduce') return new ReduceOperator(backend, functions.keySelector, functions.fn, next);
   return new ProcessOperator(backend, functions.keySelector, functions.fn, next, runtimeContext(backend, descriptor, operator.id));
 }
+    if (this.backend.hasPerRecordTtlCleanup) this.backend.cleanupExpiredPerRecord(); // TTL cleanupIncrementally(n, true)
