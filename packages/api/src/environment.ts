@@ -1,6 +1,7 @@
 import { SingleOutputStreamOperator } from './datastream/data-stream.js';
 import { requireNonEmptyString } from './datastream/operator-settings.js';
 import { JobGraphError } from './errors.js';
+import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from './graph/job-graph.js';
 import { MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
 import type { OperatorSpec, RecordingGraph } from './graph/recording-graph.js';
 
@@ -9,6 +10,8 @@ export interface EnvironmentDefaults {
   readonly parallelism: number;
   readonly maxParallelism: number;
   readonly args: readonly string[];
+  /** pipeline.auto-watermark-interval given at submission, if any. */
+  readonly autoWatermarkIntervalMs?: number | undefined;
 }
 
 /**
@@ -94,6 +97,26 @@ export class StreamExecutionEnvironment {
     this.#graph.assertOpen();
     this.#graph.objectReuse = false;
     return this;
+  }
+
+  /**
+   * Event time: how often timestamp assigners emit periodic watermarks and
+   * check idleness, in ms (Flink's `getConfig().setAutoWatermarkInterval`,
+   * the setting pipeline.auto-watermark-interval, default 200); 0 turns
+   * periodic watermarks off. Overrides `--set pipeline.auto-watermark-interval`.
+   */
+  setAutoWatermarkInterval(intervalMs: number): this {
+    this.#graph.assertOpen();
+    if (typeof intervalMs !== 'number' || !Number.isSafeInteger(intervalMs) || intervalMs < 0) {
+      throw new JobGraphError('INVALID_ARGUMENT', `setAutoWatermarkInterval(${String(intervalMs)}): the interval must be an integer number of milliseconds >= 0`);
+    }
+    this.#graph.autoWatermarkIntervalMs = intervalMs;
+    return this;
+  }
+
+  /** The interval set by setAutoWatermarkInterval, else the one given at submission, else 200 ms. */
+  getAutoWatermarkInterval(): number {
+    return this.#graph.autoWatermarkIntervalMs ?? this.#defaults.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
   }
 
   /** The integers from `from` to `to`, both included; the runtime splits the range among the subtasks. */

@@ -1,3 +1,5 @@
+import type { WindowFunctions } from './datastream/windowed-stream.js';
+import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
 import type { CheckpointedFunction } from './operator-state.js';
 import type { UserFunctionHooks } from './rich-functions.js';
 import type { RuntimeContext, TimerService } from './state.js';
@@ -23,11 +25,50 @@ export interface KeyedContext<K> {
 export interface KeyedProcessFunction<K, I, O> {
   open?(context: RuntimeContext): void | Promise<void>;
   processElement(value: I, context: KeyedContext<K>, out: Collector<O>): void;
-  onTimer?(timestamp: number, context: KeyedContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, context: OnTimerContext<K>, out: Collector<O>): void;
+  close?(): void | Promise<void>;
+}
+
+/**
+ * The context of a ProcessFunction (process() on a non-keyed stream):
+ * there is no key, so there are no timers.
+ */
+export interface ProcessContext {
+  /** The record's timestamp; undefined while the record has none. */
+  timestamp(): number | undefined;
+  /**
+   * The time service: currentProcessingTime() works; registering or deleting
+   * a timer throws, as in Flink ("Setting timers is only supported on a keyed
+   * streams."): timers need a key, use keyBy(...).process(...).
+   */
+  timerService(): TimerService;
+}
+
+/**
+ * Flink's ProcessFunction on a non-keyed stream: per-record logic that may
+ * emit any number of records. Its RuntimeContext has no keyed state.
+ */
+export interface ProcessFunction<I, O> {
+  open?(context: RuntimeContext): void | Promise<void>;
+  processElement(value: I, context: ProcessContext, out: Collector<O>): void;
   close?(): void | Promise<void>;
 }
 
 /** A user-defined sink: called for every record of its subtask; may keep operator list state (CheckpointedFunction). */
+  /**
+   * The event timestamp of the record being processed (undefined when it has
+   * none: no timestamp was assigned upstream); in onTimer, the timer's time
+   * for an event-time timer, undefined for a processing-time one (as Flink).
+   */
+  timestamp(): number | undefined;
+}
+
+/** Which clock a timer belongs to (Flink's TimeDomain). */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
+/** The context of onTimer: also says which kind of timer fired. */
+export interface OnTimerContext<K> extends KeyedContext<K> {
+  timeDomain(): TimeDomain;
 export interface SinkFunction<T> extends Partial<CheckpointedFunction> {
   open?(context: RuntimeContext): void | Promise<void>;
   invoke(value: T): void | Promise<void>;
@@ -50,3 +91,7 @@ export type OperatorFunctions =
   | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> };
  * `hooks`: the function object of a map/filter/flatMap given as one (open,
  * close, initializeState, snapshotState); `fn` is then its method, bound.
+  /** process() on a non-keyed stream; `keyed: false` tells it from the keyed process above. */
+  | { readonly kind: 'process'; readonly keyed: false; readonly fn: ProcessFunction<unknown, unknown> }
+  | { readonly kind: 'timestamps'; readonly strategy: WatermarkStrategy<unknown> }
+  | WindowFunctions

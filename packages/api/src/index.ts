@@ -15,6 +15,10 @@ export { DataStream, SingleOutputStreamOperator } from './datastream/data-stream
 export type { SinkFunctionLike } from './datastream/data-stream.js';
 export { KeyedStream } from './datastream/keyed-stream.js';
 export { DataStreamSink } from './datastream/data-stream-sink.js';
+export { WatermarkStrategy } from './eventtime/watermark-strategy.js';
+export type { WatermarkStrategyDescription } from './eventtime/watermark-strategy.js';
+export { BoundedOutOfOrdernessWatermarks, NoWatermarksGenerator } from './eventtime/watermark-generator.js';
+export type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from './eventtime/watermark-generator.js';
 export { sumReducer } from './datastream/sum-reducer.js';
 export { invokeFlatMap } from './invoke-flat-map.js';
 export type { KeyValue, NumericField } from './record-types.js';
@@ -26,6 +30,8 @@ export type {
   KeyedProcessFunction,
   KeySelector,
   MapFunction,
+  OnTimerContext,
+  TimeDomain,
   OperatorFunctions,
   ReduceFunction,
   SinkFunction,

@@ -72,4 +72,16 @@ export interface TimerService {
   /** Fires `onTimer` for the current key at `timestamp` (ms since epoch); once per key and timestamp. */
   registerProcessingTimeTimer(timestamp: number): void;
   deleteProcessingTimeTimer(timestamp: number): void;
+  /**
+   * The operator's current event-time watermark: -Infinity before the first
+   * watermark (Flink's Long.MIN_VALUE), +Infinity after the end of input.
+   */
+  currentWatermark(): number;
+  /**
+   * Fires `onTimer` for the current key once the watermark reaches
+   * `timestamp` (timestamp <= watermark); once per key and timestamp. A
+   * timer at or before the current watermark fires at the next watermark.
+   */
+  registerEventTimeTimer(timestamp: number): void;
+  deleteEventTimeTimer(timestamp: number): void;
 }

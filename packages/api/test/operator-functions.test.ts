@@ -85,8 +85,11 @@ describe('the functions map', () => {
       registerProcessingTimeTimer: () => {},
       deleteProcessingTimeTimer: () => {},
     };
-    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers };
+    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers, timestamp: () => undefined };
     const out = collectInto<unknown>();
+      currentWatermark: () => -Infinity,
+      registerEventTimeTimer: () => {},
+      deleteEventTimeTimer: () => {},
     fn.processElement({ word: 'be', count: 3 }, context, out);
     assert.deepEqual(out.records, ['3:be']);
   });

@@ -9,6 +9,7 @@ import {
   defineJob,
   type Collector,
   type KeyedContext,
+  type OnTimerContext,
   type KeyedProcessFunction,
   type RuntimeContext,
   type ValueState,
@@ -85,13 +86,18 @@ test('the keyed process example of the user guide', async () => {
 
   const timers = new Set<number>();
   let now = 1_000;
-  const context: KeyedContext<unknown> = {
+  const context: OnTimerContext<unknown> = {
     getCurrentKey: () => 'ada',
     timerService: () => ({
       currentProcessingTime: () => now,
       registerProcessingTimeTimer: (at) => void timers.add(at),
       deleteProcessingTimeTimer: (at) => void timers.delete(at),
+      currentWatermark: () => -Infinity,
+      registerEventTimeTimer: () => {},
+      deleteEventTimeTimer: () => {},
     }),
+    timestamp: () => undefined,
+    timeDomain: () => 'PROCESSING_TIME',
   };
   const out: string[] = [];
   const collector = { collect: (line: unknown) => void out.push(String(line)) };

@@ -8,6 +8,7 @@ import type {
 import type { OperatorSpec, PartitioningHint, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
 import type { KeyValue } from '../record-types.js';
 import { DataStreamSink } from './data-stream-sink.js';
+import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
 // KeyedStream and this module import each other; neither uses the other at
 // module evaluation time (only inside methods), so the cycle is safe.
 import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } from '../rich-functions.js';
@@ -99,6 +100,19 @@ export class DataStream<T> {
     requireNonEmptyString(dir, 'writeAsText()', 'directory');
     return this.#sink('file', 'Sink: Text File', { dir });
   }
+  /**
+   * Event time (Flink's assignTimestampsAndWatermarks): gives each record the
+   * timestamp the strategy's assigner returns and emits the watermarks its
+   * generator makes (on every record and every `pipeline.auto-watermark-interval`
+   * ms). Watermarks arriving from upstream are dropped, except the final one
+   * at the end of input. Chained to the operator before it.
+   */
+  assignTimestampsAndWatermarks(strategy: WatermarkStrategy<T>): SingleOutputStreamOperator<T> {
+    requireFunction(strategy?.createWatermarkGenerator, 'assignTimestampsAndWatermarks() (a WatermarkStrategy)');
+    const functions = { kind: 'timestamps', strategy: strategy as unknown as WatermarkStrategy<unknown> } as const;
+    return this.#connect<T>({ kind: 'timestamps', variant: 'strategy', name: 'Timestamps/Watermarks', params: { ...strategy.describe() }, functions });
+  }
+
 
   /**
    * Returns the records to the client under `name` when the job ends (for

@@ -1,6 +1,6 @@
 import { JobGraphError } from '../errors.js';
-import type { OperatorFunctions } from '../functions.js';
-import { JOB_GRAPH_VERSION } from './job-graph.js';
+import type { CustomPartitioning, OperatorFunctions } from '../functions.js';
+import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS, edgeId, JOB_GRAPH_VERSION } from './job-graph.js';
 import type { JobGraph, OperatorNode, Partitioning, StreamEdge } from './job-graph.js';
 import type { PartitioningHint, RecordedOperator, RecordingGraph } from './recording-graph.js';
 import { EMPTY_JOB_MESSAGE, NO_SINK_MESSAGE, validateJobGraph } from './validate-graph.js';
@@ -20,6 +20,8 @@ export interface CompileSettings {
   readonly objectReuse: boolean;
 }
 
+  /** pipeline.auto-watermark-interval (ms); undefined: 200. */
+  readonly autoWatermarkIntervalMs?: number | undefined;
 /**
  * Turns a sealed recording into a validated JobGraph. Decides what the
  * recording left open:
@@ -73,7 +75,19 @@ export function compileRecording(recording: RecordingGraph, settings: CompileSet
     ...((recording.objectReuse ?? settings.objectReuse) ? { objectReuse: true } : {}),
   };
   validateJobGraph(graph);
-  return { graph, functions: new Map(live.map((operator) => [idOf(operator), operator.functions])) };
+    ...autoWatermarkInterval(recording.autoWatermarkIntervalMs ?? settings.autoWatermarkIntervalMs),
+  const partitioners = new Map<string, CustomPartitioning>();
+  for (const target of live) {
+    for (const input of target.inputs) {
+      if (input.customPartitioning) partitioners.set(edgeId(idOf(input.source), idOf(target)), input.customPartitioning);
+    }
+  }
+  return { graph, functions: new Map(live.map((operator) => [idOf(operator), operator.functions])), partitioners };
+}
+
+/** The graph field, present only when not the default 200 ms. */
+function autoWatermarkInterval(ms: number | undefined): { autoWatermarkIntervalMs?: number } {
+  return ms === undefined || ms === DEFAULT_AUTO_WATERMARK_INTERVAL_MS ? {} : { autoWatermarkIntervalMs: ms };
 }
 
 function resolvePartitioning(hint: PartitioningHint, sourceParallelism: number, targetParallelism: number): Partitioning {

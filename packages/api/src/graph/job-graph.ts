@@ -10,6 +10,9 @@
  */
 export const JOB_GRAPH_VERSION = 1;
 
+/** pipeline.auto-watermark-interval when neither the job nor its submission set it (Flink's 200 ms). */
+export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
 export type Partitioning =
   /** subtask i -> subtask i; requires equal parallelism. Chainable. */
   | 'forward'
@@ -41,6 +44,10 @@ export interface OperatorNode {
   /** null: the job's default parallelism. */
   readonly parallelism: number | null;
   /** True when the operator works on keyed state (its input edge is 'hash'). */
+  /** assignTimestampsAndWatermarks(): assigns event timestamps and generates watermarks. */
+  | 'timestamps'
+  /** window(...).reduce/aggregate/process: a keyed window operator. */
+  | 'window'
   readonly keyed: boolean;
   /** JSON parameters of the variant (sequence bounds, file path, ...). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -69,3 +76,5 @@ export interface JobGraph {
    */
   readonly objectReuse?: boolean;
 }
+  /** pipeline.auto-watermark-interval in ms (0: no periodic watermarks). Absent: 200. */
+  readonly autoWatermarkIntervalMs?: number;

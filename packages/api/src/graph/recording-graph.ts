@@ -50,6 +50,8 @@ export class RecordingGraph {
   objectReuse: boolean | null = null;
   #sealed = false;
 
+  /** Set by env.setAutoWatermarkInterval; null: the compile option's, else 200. */
+  autoWatermarkIntervalMs: number | null = null;
   add(spec: OperatorSpec): RecordedOperator {
     this.assertOpen();
     const operator: RecordedOperator = { ...spec, index: this.operators.length, uid: null, parallelism: spec.parallelism ?? null };

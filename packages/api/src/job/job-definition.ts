@@ -35,6 +35,12 @@ export interface CompileOptions {
    * @default false
    */
   readonly objectReuse?: boolean;
+  /**
+   * pipeline.auto-watermark-interval in ms (`rivulet run --set
+   * pipeline.auto-watermark-interval=1s`), unless the job calls
+   * env.setAutoWatermarkInterval. @default 200
+   */
+  readonly autoWatermarkIntervalMs?: number;
 }
 
 /** What a job module exports by default: a build function that can be compiled any number of times. */
@@ -96,7 +102,7 @@ function compileJob(build: JobBuildFunction, name: string | undefined, options: 
   }
   const recording = new RecordingGraph();
   const args = Object.freeze([...(options.args ?? [])]);
-  const env = new StreamExecutionEnvironment(recording, { parallelism: options.defaultParallelism, maxParallelism, args });
+  const env = new StreamExecutionEnvironment(recording, { parallelism: options.defaultParallelism, maxParallelism, args, autoWatermarkIntervalMs: options.autoWatermarkIntervalMs });
   let result: unknown;
   try {
     result = build(env);
@@ -115,5 +121,6 @@ function compileJob(build: JobBuildFunction, name: string | undefined, options: 
     maxParallelism,
     args,
     objectReuse: options.objectReuse === true,
+    autoWatermarkIntervalMs: options.autoWatermarkIntervalMs,
   });
 }

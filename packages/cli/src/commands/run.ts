@@ -48,6 +48,7 @@ export function registerRunCommand(program: Command): void {
       defaultParallelism: flags.parallelism ?? jobConfig['parallelism.default'],
       maxParallelism: jobConfig['pipeline.max-parallelism'],
       objectReuse: jobConfig['pipeline.object-reuse'],
+      autoWatermarkIntervalMs: jobConfig['pipeline.auto-watermark-interval'],
       args,
     });
     const client = await JobManagerClient.fromFlags(flags, config);

@@ -17,7 +17,7 @@ const PATH_PARAMS = ['path', 'dir'] as const;
 export async function compileJobBundle(
   jobPath: string,
   bundle: Uint8Array,
-  options: { defaultParallelism: number; maxParallelism: number; objectReuse?: boolean; args: readonly string[] },
+  options: { defaultParallelism: number; maxParallelism: number; objectReuse?: boolean; autoWatermarkIntervalMs?: number; args: readonly string[] },
 ): Promise<JobGraph> {
   const dir = mkdtempSync(join(tmpdir(), 'rivulet-cli-'));
   try {

@@ -93,6 +93,8 @@ export interface TaskDeploymentDescriptor {
 }
 
 /** A key group's bytes: a range of a file relative to the snapshot folder, or (rootRelative) to the checkpoint storage root. */
+  /** pipeline.auto-watermark-interval in ms (the job's setting, from its graph); absent: 200. */
+  readonly autoWatermarkIntervalMs?: number;
 export interface RestoredHandle {
   readonly keyGroup: number;
   readonly path: string;

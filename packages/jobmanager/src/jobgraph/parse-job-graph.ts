@@ -11,7 +11,7 @@ const operatorSchema = z.object({
   id: z.string().min(1),
   hasUserUid: z.boolean(),
   name: z.string(),
-  kind: z.enum(['source', 'map', 'filter', 'flatMap', 'reduce', 'process', 'sink']),
+  kind: z.enum(['source', 'map', 'filter', 'flatMap', 'reduce', 'process', 'timestamps', 'window', 'sink']),
   variant: z.string(),
   parallelism: z.number().int().min(1).max(32768).nullable(),
   keyed: z.boolean(),
@@ -31,6 +31,7 @@ const graphSchema = z.object({
   })),
   args: z.array(z.string()),
   objectReuse: z.boolean().optional(),
+  autoWatermarkIntervalMs: z.number().int().min(0).optional(),
 });
 
 export function parseJobGraph(bytes: Uint8Array): JobGraph {

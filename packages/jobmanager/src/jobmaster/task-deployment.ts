@@ -66,6 +66,7 @@ export class TaskDeployment {
       checkpointingMode: this.options.checkpointingMode,
       finalCheckpoint: this.options.finalCheckpoint,
       objectReuse: jobGraph.objectReuse === true,
+      autoWatermarkIntervalMs: jobGraph.autoWatermarkIntervalMs,
     };
     for (const execution of executions) {
       const slot = execution.slot!;

@@ -28,6 +28,8 @@ export interface JobDeploymentInfo {
   readonly objectReuse: boolean;
 }
 
+  /** pipeline.auto-watermark-interval, as the job's graph carries it (absent: the default). */
+  readonly autoWatermarkIntervalMs?: number | undefined;
 /** The ring's member id of subtask `i` of a keyed vertex. */
 export const memberIdOf = subtaskMemberId;
 
@@ -147,6 +149,7 @@ function sameSlotSubpartitions(
   consumerParallelism: number,
 ): number[] {
   const slot = producer.slot;
+    ...(info.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: info.autoWatermarkIntervalMs } : {}),
   if (!slot) return [];
   const consumers = edge.partitioning === 'forward'
     ? [{ subpartition: 0, subtask: producer.subtaskIndex }]

@@ -12,6 +12,8 @@ export class TaskMetrics {
   private readonly busy: Gauge<Labels>;
   private readonly idle: Gauge<Labels>;
   private readonly backPressured: Gauge<Labels>;
+  private readonly inputWatermark: Gauge<Labels>;
+  private readonly outputWatermark: Gauge<Labels>;
   private readonly labelsOf = new Map<string, Record<Labels, string>>();
   /** Slot threads alive, by state: `job` (a job's allocation holds it), `spare` (started, waiting for a job). */
   private countThreads: () => { job: number; spare: number } = () => ({ job: 0, spare: 0 });
@@ -22,6 +24,8 @@ export class TaskMetrics {
     this.busy = gauge('busyTimeMsPerSecond', 'Milliseconds per second the task was processing (neither idle nor back-pressured).');
     this.idle = gauge('idleTimeMsPerSecond', 'Milliseconds per second the task waited for input.');
     this.backPressured = gauge('backPressuredTimeMsPerSecond', 'Milliseconds per second the task waited for room in an output (backpressure).');
+    this.inputWatermark = gauge('currentInputWatermark', 'Event time: the combined watermark of the task\'s inputs in ms since the epoch (-Inf before any watermark and at sources, +Inf after the end of input).');
+    this.outputWatermark = gauge('currentOutputWatermark', 'Event time: the last watermark the task sent downstream in ms since the epoch (-Inf before any, +Inf after the end of input).');
     const count = (): { job: number; spare: number } => this.countThreads();
     new Gauge({
       name: 'rivulet_taskmanager_slot_threads',
@@ -51,6 +55,8 @@ export class TaskMetrics {
       this.busy.set(labels, perSecond(sample.busyMs));
       this.idle.set(labels, perSecond(sample.idleMs));
       this.backPressured.set(labels, perSecond(sample.backPressuredMs));
+      this.inputWatermark.set(labels, sample.inputWatermark);
+      this.outputWatermark.set(labels, sample.outputWatermark);
     }
   }
 
@@ -59,6 +65,6 @@ export class TaskMetrics {
     const labels = this.labelsOf.get(attemptId);
     if (!labels) return;
     this.labelsOf.delete(attemptId);
-    for (const gauge of [this.busy, this.idle, this.backPressured]) gauge.remove(labels);
+    for (const gauge of [this.busy, this.idle, this.backPressured, this.inputWatermark, this.outputWatermark]) gauge.remove(labels);
   }
 }

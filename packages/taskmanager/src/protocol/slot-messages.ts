@@ -91,6 +91,9 @@ export interface TaskTimeSample {
   readonly idleMs: number;
   readonly backPressuredMs: number;
   readonly intervalMs: number;
+  /** Flink's currentInputWatermark / currentOutputWatermark (ms; -Infinity before any watermark). */
+  readonly inputWatermark: number;
+  readonly outputWatermark: number;
 }
 
 /** The bytes of `view` in an ArrayBuffer of their own, so they can be transferred. */

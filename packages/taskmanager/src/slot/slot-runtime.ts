@@ -65,7 +65,12 @@ export class SlotRuntime {
   sampleTimes(): FromSlot {
     return {
       kind: 'task-metrics',
-      tasks: [...this.tasks].map(([attemptId, { task }]) => ({ attemptId, ...task.time.sample() })),
+      tasks: [...this.tasks].map(([attemptId, { task }]) => ({
+        attemptId,
+        ...task.time.sample(),
+        inputWatermark: task.currentInputWatermark,
+        outputWatermark: task.currentOutputWatermark,
+      })),
     };
   }
 

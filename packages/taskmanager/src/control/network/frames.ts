@@ -15,7 +15,7 @@ import type { ChannelEvent } from './network-api.js';
  * | HELLO | consumer → producer | [u32 magic 'RVLT'][u16 protocol version] |
  * | PARTITION_REQUEST | consumer → producer | [u32 subpartition][u32 initial credit][utf8 partition id] |
  * | BUFFER | producer → consumer | one msgpackr-serialized array of records (needs one credit) |
- * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 savepoint]; end-of-data = 3 |
+ * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 savepoint]; end-of-data = 3; watermark = 4 + [f64 timestamp]; watermark-status = 5 + [u8 idle] |
  * | ADD_CREDIT | consumer → producer | [u32 credit > 0] |
  * | ERROR | producer → consumer | [utf8 message]; the channel is closed |
  * | CANCEL | consumer → producer | empty; the consumer gives up the channel before its end |
@@ -43,6 +43,8 @@ export const PROTOCOL_VERSION = 1;
 const EVENT_END_OF_PARTITION = 1;
 const EVENT_BARRIER = 2;
 const EVENT_END_OF_DATA = 3;
+const EVENT_WATERMARK = 4;
+const EVENT_WATERMARK_STATUS = 5;
 const MAX_ERROR_MESSAGE_BYTES = 16 * 1024;
 
 export interface Frame {
@@ -108,6 +110,13 @@ export function parsePartitionRequest(payload: Buffer): PartitionRequest {
 export function encodeEvent(channel: number, event: ChannelEvent): Buffer {
   if (event.kind === 'end-of-partition') return encodeFrame(FrameType.EVENT, channel, Buffer.of(EVENT_END_OF_PARTITION));
   if (event.kind === 'end-of-data') return encodeFrame(FrameType.EVENT, channel, Buffer.of(EVENT_END_OF_DATA));
+  if (event.kind === 'watermark-status') return encodeFrame(FrameType.EVENT, channel, Buffer.of(EVENT_WATERMARK_STATUS, event.idle ? 1 : 0));
+  if (event.kind === 'watermark') {
+    const watermark = Buffer.allocUnsafe(9);
+    watermark[0] = EVENT_WATERMARK;
+    watermark.writeDoubleBE(event.timestamp, 1);
+    return encodeFrame(FrameType.EVENT, channel, watermark);
+  }
   const payload = Buffer.allocUnsafe(18);
   payload[0] = EVENT_BARRIER;
   payload.writeDoubleBE(event.checkpointId, 1);
@@ -120,6 +129,11 @@ export function parseEvent(payload: Buffer): ChannelEvent {
   const kind = payload[0];
   if (kind === EVENT_END_OF_PARTITION && payload.length === 1) return { kind: 'end-of-partition' };
   if (kind === EVENT_END_OF_DATA && payload.length === 1) return { kind: 'end-of-data' };
+  if (kind === EVENT_WATERMARK && payload.length === 9) {
+    const timestamp = payload.readDoubleBE(1);
+    if (!Number.isNaN(timestamp)) return { kind: 'watermark', timestamp };
+  }
+  if (kind === EVENT_WATERMARK_STATUS && payload.length === 2 && payload[1]! <= 1) return { kind: 'watermark-status', idle: payload[1] === 1 };
   if (kind === EVENT_BARRIER && payload.length === 18 && payload[17]! <= 1) {
     return { kind: 'barrier', checkpointId: payload.readDoubleBE(1), timestamp: payload.readDoubleBE(9), savepoint: payload[17] === 1 };
   }

@@ -17,6 +17,10 @@ export type ChannelEvent =
   | { readonly kind: 'end-of-partition' }
   /** The producer's input ended; records no longer follow, barriers still do (it waits for the final checkpoint). */
   | { readonly kind: 'end-of-data' }
+  /** Event time: no record with a timestamp <= `timestamp` follows on this channel (Flink's Watermark; +Infinity at the end of input). */
+  | { readonly kind: 'watermark'; readonly timestamp: number }
+  /** Event time: the producer is idle (no watermarks to expect) or active again (Flink's WatermarkStatus). */
+  | { readonly kind: 'watermark-status'; readonly idle: boolean }
   | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean };
 
 /**
@@ -32,10 +36,15 @@ export function resultPartitionId(jobId: string, attempt: number, vertexId: stri
 export interface ResultPartitionWriter {
   readonly id: ResultPartitionId;
   readonly numberOfSubpartitions: number;
-  /** Appends a record to the subpartition's current batch; sends the batch when full. */
-  emit(subpartition: number, record: unknown): void;
+  /**
+   * Appends a record to the subpartition's current batch; sends the batch
+   * when full. `timestamp`: the record's event timestamp (NaN or absent:
+   * none); a slot's partition carries it beside the batch (the control
+   * thread's own partition, used by tools and tests, ignores it).
+   */
+  emit(subpartition: number, record: unknown, timestamp?: number): void;
   /** Appends the record to every subpartition. */
-  broadcastEmit(record: unknown): void;
+  broadcastEmit(record: unknown, timestamp?: number): void;
   /**
    * Queues one batch serialized elsewhere (a slot's thread): `bytes` starts
    * with HEADER_BYTES of header space, then the batch as `serializeBatch`
@@ -73,7 +82,8 @@ export interface InputChannelDescriptor {
 }
 
 export type InputGateEntry =
-  | { readonly channel: number; readonly records: readonly unknown[] }
+  /** `timestamps[i]`: event timestamp of record i (NaN: none); absent when no record of the batch has one. */
+  | { readonly channel: number; readonly records: readonly unknown[]; readonly timestamps?: ArrayLike<number> | undefined }
   | { readonly channel: number; readonly event: ChannelEvent };
 
 /**

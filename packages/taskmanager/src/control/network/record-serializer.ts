@@ -44,6 +44,21 @@ const packr = new Packr(MSGPACK_OPTIONS);
 };
 const unpackr = new Unpackr(MSGPACK_OPTIONS);
 
+/**
+ * First payload byte of a batch whose records carry event timestamps: 0xc1
+ * is never used by MessagePack, so it cannot start a plain batch. Such a
+ * payload is the marker followed by `[records, Float64Array of timestamps]`
+ * (NaN: that record has none). A batch without timestamps keeps the plain
+ * encoding (an array of records), so event time costs nothing when unused.
+ */
+export const TIMESTAMPED_BATCH_MARKER = 0xc1;
+
+/** A decoded batch; `timestamps[i]` is record i's event timestamp (NaN: none), absent when no record has one. */
+export interface DecodedBatch {
+  readonly records: unknown[];
+  readonly timestamps: Float64Array | undefined;
+}
+
 export interface SerializationContext {
   readonly partitionId: string;
   readonly owner: string;
@@ -55,10 +70,16 @@ export interface SerializationContext {
  * write without a copy. Throws UnserializableRecordError naming the partition,
  * the owner, the path and the type of the offending value.
  */
-export function serializeBatch(records: readonly unknown[], context: SerializationContext): Buffer {
+export function serializeBatch(records: readonly unknown[], context: SerializationContext, timestamps?: ArrayLike<number>): Buffer {
+  if (timestamps !== undefined && timestamps.length !== records.length) {
+    throw new RangeError(`a batch of ${records.length} records with ${timestamps.length} timestamps (partition ${context.partitionId})`);
+  }
   strict = true;
   try {
-    return packr.pack(records, RESERVE_START_SPACE | HEADER_BYTES);
+    if (timestamps === undefined) return packr.pack(records, RESERVE_START_SPACE | HEADER_BYTES);
+    const stamped = packr.pack([records, Float64Array.from(timestamps)], RESERVE_START_SPACE | (HEADER_BYTES + 1));
+    stamped[HEADER_BYTES] = TIMESTAMPED_BATCH_MARKER;
+    return stamped;
   } catch (error) {
     throw describeFailure(records, context, error);
   } finally {
@@ -71,11 +92,23 @@ export function payloadBytes(serialized: Buffer): number {
   return serialized.length - HEADER_BYTES;
 }
 
-/** Decodes a BUFFER payload; throws on bytes that are not a serialized batch. */
+/** Decodes the records of a BUFFER payload (dropping timestamps, if any); throws on bytes that are not a serialized batch. */
 export function deserializeBatch(payload: Buffer): unknown[] {
-  const records: unknown = unpackr.unpack(payload);
-  if (!Array.isArray(records)) throw new Error(`buffer payload decoded to ${typeof records}, not a batch of records`);
-  return records;
+  return decodeBatch(payload).records;
+}
+
+/** Decodes a BUFFER payload with its records' timestamps; throws on bytes that are not a serialized batch. */
+export function decodeBatch(payload: Buffer): DecodedBatch {
+  if (payload[0] !== TIMESTAMPED_BATCH_MARKER) {
+    const records: unknown = unpackr.unpack(payload);
+    if (!Array.isArray(records)) throw new Error(`buffer payload decoded to ${typeof records}, not a batch of records`);
+    return { records, timestamps: undefined };
+  }
+  const decoded: unknown = unpackr.unpack(payload.subarray(1));
+  if (!Array.isArray(decoded) || decoded.length !== 2 || !Array.isArray(decoded[0]) || !(decoded[1] instanceof Float64Array) || decoded[1].length !== decoded[0].length) {
+    throw new Error('buffer payload is marked as timestamped but is not [records, timestamps] of equal length');
+  }
+  return { records: decoded[0] as unknown[], timestamps: decoded[1] };
 }
 
 function describeFailure(records: readonly unknown[], context: SerializationContext, error: unknown): Error {

@@ -5,7 +5,7 @@ import { DataConnectionError, ProtocolError, RemoteChannelError } from './errors
 import { MalformedFrame } from './frames.js';
 import type { ChannelEntry, GateCallbacks, InputChannel } from './input-channel.js';
 import type { ChannelEvent, InputChannelDescriptor } from './network-api.js';
-import { deserializeBatch } from './record-serializer.js';
+import { decodeBatch, type DecodedBatch } from './record-serializer.js';
 
 type Received = { readonly payload: Buffer } | { readonly event: ChannelEvent };
 
@@ -99,9 +99,9 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
       this.returnCredit();
       return { channel: this.index, payload: item.payload };
     }
-    let records: unknown[];
+    let batch: DecodedBatch;
     try {
-      records = deserializeBatch(item.payload);
+      batch = decodeBatch(item.payload);
     } catch (error) {
       const detail = `cannot decode a buffer from ${this.peer} (partition ${this.descriptor.partitionId}): ${(error as Error).message}`;
       this.fail(new DataConnectionError(this.peer, detail, { cause: error }), true);
@@ -109,7 +109,7 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
       return undefined;
     }
     this.returnCredit();
-    return { channel: this.index, records };
+    return { channel: this.index, ...batch };
   }
 
   private returnCredit(): void {

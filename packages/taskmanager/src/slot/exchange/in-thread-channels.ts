@@ -1,7 +1,8 @@
 import type { ChannelEvent } from '../../control/network/network-api.js';
 
 /** What travels on a channel whose producer and consumer share a slot's thread. */
-export type InThreadItem = { readonly records: unknown[] } | { readonly event: ChannelEvent };
+/** `timestamps[i]`: event timestamp of record i (NaN: none); absent when no record of the batch has one. */
+export type InThreadItem = { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
 
 /** The consumer's end: one channel of a ThreadInputGate. */
 export interface InThreadReader {

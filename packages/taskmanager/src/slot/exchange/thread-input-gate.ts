@@ -1,11 +1,11 @@
 import { Deque } from '../../control/network/deque.js';
 import { Notifier } from '../../control/network/notifier.js';
 import type { ChannelEvent, InputGate, InputGateEntry } from '../../control/network/network-api.js';
-import { deserializeBatch } from '../../control/network/record-serializer.js';
+import { decodeBatch, type DecodedBatch } from '../../control/network/record-serializer.js';
 import type { FromSlot } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 
-type Received = { readonly payload: Uint8Array } | { readonly records: unknown[] } | { readonly event: ChannelEvent };
+type Received = { readonly payload: Uint8Array } | { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
 
 interface Channel {
   readonly index: number;
@@ -99,17 +99,17 @@ export class ThreadInputGate implements InputGate {
     }
     if ('records' in item) {
       channel.inThread!.taken();
-      return { channel: channel.index, records: item.records };
+      return { channel: channel.index, records: item.records, timestamps: item.timestamps };
     }
     this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.controlIndex });
-    let records: unknown[];
+    let batch: DecodedBatch;
     try {
-      records = deserializeBatch(Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength));
+      batch = decodeBatch(Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength));
     } catch (error) {
       this.fail(`cannot decode a batch of input channel ${channel.index} of ${this.owner}: ${(error as Error).message}`);
       return undefined;
     }
-    return { channel: channel.index, records };
+    return { channel: channel.index, records: batch.records, timestamps: batch.timestamps };
   }
 
   whenAvailable(): Promise<void> {

@@ -34,6 +34,12 @@ const ESTIMATE_WEIGHT = 0.3;
  */
 export class ThreadResultPartition implements ResultPartitionWriter {
   private readonly batches: unknown[][];
+  /**
+   * Per subpartition, the event timestamps of its current batch (NaN: none),
+   * created by the first record with a timestamp; undefined while no record
+   * of the batch has one (the no-timestamp path allocates nothing).
+   */
+  private readonly stamps: (number[] | undefined)[];
   private readonly queued: number[];
   private fullSubpartitions = 0;
   private recordLimit: number;
@@ -65,6 +71,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   ) {
     this.context = { partitionId: id, owner };
     this.batches = Array.from({ length: numberOfSubpartitions }, () => []);
+    this.stamps = new Array<number[] | undefined>(numberOfSubpartitions).fill(undefined);
     this.queued = new Array<number>(numberOfSubpartitions).fill(0);
     this.recordLimit = this.limitFor(INITIAL_BYTES_PER_RECORD);
     this.inThread = inThread;
@@ -82,18 +89,28 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     else if (numberOfSubpartitions === 0) this.consumed.resolve();
   }
 
-  emit(subpartition: number, record: unknown): void {
+  emit(subpartition: number, record: unknown, timestamp = NaN): void {
     if (this.failure !== undefined || this.finished) this.throwUnusable();
     const batch = this.batches[subpartition];
     if (batch === undefined) throw new RangeError(`partition ${this.id} has no subpartition ${subpartition}`);
     const copier = this.copiers[subpartition];
     batch.push(copier === undefined ? record : this.copyForThisThread(copier, record));
+    const stamps = this.stamps[subpartition];
+    if (stamps !== undefined) stamps.push(timestamp);
+    else if (timestamp === timestamp) this.startStamps(subpartition, batch.length, timestamp);
     if (batch.length >= (copier === undefined ? this.recordLimit : this.settings.maxRecordsPerBuffer)) this.flush(subpartition);
     else if (batch.length === 1) this.armTimer();
   }
 
-  broadcastEmit(record: unknown): void {
-    for (let s = 0; s < this.numberOfSubpartitions; s++) this.emit(s, record);
+  broadcastEmit(record: unknown, timestamp = NaN): void {
+    for (let s = 0; s < this.numberOfSubpartitions; s++) this.emit(s, record, timestamp);
+  }
+
+  /** The first record with a timestamp in the batch (of `length` records): the ones before it have none. */
+  private startStamps(subpartition: number, length: number, timestamp: number): void {
+    const stamps = new Array<number>(length).fill(NaN);
+    stamps[length - 1] = timestamp;
+    this.stamps[subpartition] = stamps;
   }
 
   emitSerialized(): void {
@@ -178,6 +195,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     }
     this.queued[subpartition] = 0;
     this.batches[subpartition] = [];
+    this.stamps[subpartition] = undefined;
     this.consumed.reject(new Error(`the consumer of subpartition ${subpartition} of partition ${this.id} went away: ${error.message}`));
   }
 
@@ -185,14 +203,16 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const records = this.batches[subpartition]!;
     if (records.length === 0) return;
     this.batches[subpartition] = [];
+    const timestamps = this.stamps[subpartition];
+    this.stamps[subpartition] = undefined;
     const channel = this.inThread.get(subpartition);
     if (channel !== undefined) {
       if (this.gone.has(subpartition)) return;
-      channel.send({ records });
+      channel.send(timestamps === undefined ? { records } : { records, timestamps });
       this.countQueued(subpartition);
       return;
     }
-    for (const bytes of this.serialize(records)) {
+    for (const bytes of this.serialize(records, timestamps)) {
       const owned = ownedBytes(bytes);
       this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes: owned }, [owned.buffer as ArrayBuffer]);
       this.countQueued(subpartition);
@@ -215,10 +235,10 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   }
 
   /** One or more frames' worth of bytes (a batch over the frame limit is split in halves). */
-  private serialize(records: unknown[]): Buffer[] {
+  private serialize(records: unknown[], timestamps: number[] | undefined): Buffer[] {
     let bytes: Buffer;
     try {
-      bytes = serializeBatch(records, this.context);
+      bytes = serializeBatch(records, this.context, timestamps);
     } catch (error) {
       this.fail(error as Error);
       throw error;
@@ -237,7 +257,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
       throw error;
     }
     const half = records.length >> 1;
-    return [...this.serialize(records.slice(0, half)), ...this.serialize(records.slice(half))];
+    return [...this.serialize(records.slice(0, half), timestamps?.slice(0, half)), ...this.serialize(records.slice(half), timestamps?.slice(half))];
   }
 
   private learn(bytes: number, records: number): void {

@@ -25,3 +25,4 @@ export {
   type StateErrorCode,
 } from './errors.js';
 export { KEYED_STATE_FORMAT, TIMERS_FORMAT } from './snapshot-codec.js';
+export { KeyedTimers } from './keyed-timers.js';

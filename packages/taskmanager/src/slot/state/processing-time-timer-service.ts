@@ -18,7 +18,6 @@
  * until they reach the top, or until they outnumber the live ones and the
  * heap is rebuilt without them.
  */
-import type { TimerService } from '@rivulet/api';
 import type { Key } from '@rivulet/common/task-runtime';
 import { StateSnapshotError } from './errors.js';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.js';
@@ -59,7 +58,7 @@ class TimerGroup {
 
 const COMPACT_MIN_DEAD = 1024;
 
-export class ProcessingTimeTimerService implements TimerService {
+export class ProcessingTimeTimerService {
   private readonly clock: () => number;
   private readonly heap = new TimerHeap<TimerEntry>();
   private readonly groups: (TimerGroup | undefined)[];
@@ -82,16 +81,30 @@ export class ProcessingTimeTimerService implements TimerService {
 
   /** A timer for the backend's current key; throws NoCurrentKeyError without one. */
   registerProcessingTimeTimer(timestamp: number): void {
-    checkTimestamp(timestamp);
-    const b = this.backend;
-    b.requireKey('registerProcessingTimeTimer()');
-    this.add(b.getCurrentKey(), b.currentKeyGroup, b.ref, b.composite, timestamp);
+    this.register(timestamp, 'registerProcessingTimeTimer()');
   }
 
   /** Deletes the current key's timer at `timestamp`, if any. */
   deleteProcessingTimeTimer(timestamp: number): void {
+    this.delete(timestamp, 'deleteProcessingTimeTimer()');
+  }
+
+  /**
+   * A timer for the backend's current key; `call` names the user's call in
+   * errors. The same queue serves event-time timers (keyed-timers.ts: a
+   * second instance, advanced by the watermark instead of the clock).
+   */
+  register(timestamp: number, call: string): void {
+    checkTimestamp(timestamp);
     const b = this.backend;
-    b.requireKey('deleteProcessingTimeTimer()');
+    b.requireKey(call);
+    this.add(b.getCurrentKey(), b.currentKeyGroup, b.ref, b.composite, timestamp);
+  }
+
+  /** Deletes the current key's timer at `timestamp`, if any. */
+  delete(timestamp: number, call: string): void {
+    const b = this.backend;
+    b.requireKey(call);
     const group = this.groups[b.currentKeyGroup];
     const entry = group?.index(b.composite).get(b.ref)?.get(timestamp);
     if (group === undefined || entry === undefined) return;
@@ -112,7 +125,7 @@ export class ProcessingTimeTimerService implements TimerService {
     const fired: FiredTimer[] = [];
     for (;;) {
       this.dropDeadTop();
-      if (!(this.heap.peekTimestamp() <= now)) return fired;
+      if (this.heap.size === 0 || !(this.heap.peekTimestamp() <= now)) return fired; // now may be +Infinity (end of input)
       const entry = this.heap.pop()!;
       this.unindex(this.groups[entry.keyGroup]!, entry);
       entry.live = false;
@@ -147,7 +160,7 @@ export class ProcessingTimeTimerService implements TimerService {
   }
 
   /** Flat `key, timestamp, …` pairs of `keyGroup` in firing order. */
-  private timersOf(keyGroup: number): unknown[] {
+  timersOf(keyGroup: number): unknown[] {
     const entries: TimerEntry[] = [];
     const group = this.groups[keyGroup];
     if (group !== undefined) {
@@ -174,6 +187,16 @@ export class ProcessingTimeTimerService implements TimerService {
     } catch (cause) {
       return fail(cause instanceof Error ? cause.message : String(cause), cause);
     }
+    this.restoreTimers(keyGroup, timers);
+  }
+
+  /** Replaces the timers of owned `keyGroup` with flat `key, timestamp, …` pairs (from `timersOf`). */
+  restoreTimers(keyGroup: number, timers: readonly unknown[]): void {
+    this.requireOwned(keyGroup);
+    const { operatorId, maxParallelism } = this.backend;
+    const fail = (detail: string, cause?: unknown): never => {
+      throw new StateSnapshotError(operatorId, keyGroup, detail, { cause });
+    };
     const restored: [Key, number, ResolvedKey][] = [];
     for (let i = 0; i < timers.length; i += 2) {
       const key = timers[i] as Key;

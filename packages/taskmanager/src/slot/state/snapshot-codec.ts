@@ -43,8 +43,10 @@ export interface KeyGroupTimersSnapshot {
   readonly format: typeof TIMERS_FORMAT;
   readonly maxParallelism: number;
   readonly keyGroup: number;
-  /** Flat pairs `key, timestamp, key, timestamp, …` in firing order. */
+  /** Processing-time timers: flat pairs `key, timestamp, key, timestamp, …` in firing order. */
   readonly timers: readonly unknown[];
+  /** Event-time timers, as `timers`; absent in snapshots taken before event time existed (none). */
+  readonly eventTimers?: readonly unknown[];
 }
 
 // mapsAsObjects: false keeps Map a Map (plain objects travel as records);
@@ -83,11 +85,11 @@ export function decodeStateSnapshot(
     if (typeof entry?.name !== 'string' || !isKind(entry.kind)) {
       throw new Error('a state entry lacks a name or a kind (value | list | map)');
     }
-    if (!(entry.plain instanceof Map) || !(entry.composite instanceof Map)) {
-      throw new Error(`state ${JSON.stringify(entry.name)} lacks its plain and composite tables`);
     if (entry.ttl !== undefined && (typeof entry.ttl !== 'boolean' || s.format === KEYED_STATE_FORMAT_V1)) {
       throw new Error(`state ${JSON.stringify(entry.name)} has an invalid ttl flag`);
     }
+    if (!(entry.plain instanceof Map) || !(entry.composite instanceof Map)) {
+      throw new Error(`state ${JSON.stringify(entry.name)} lacks its plain and composite tables`);
     }
   }
   return s as unknown as KeyGroupStateSnapshot;
@@ -101,6 +103,9 @@ export function decodeTimersSnapshot(
   const s = decodeEnvelope(bytes, [TIMERS_FORMAT], maxParallelism, keyGroup);
   if (!Array.isArray(s.timers) || s.timers.length % 2 !== 0) {
     throw new Error('timers is not a flat array of key, timestamp pairs');
+  }
+  if (s.eventTimers !== undefined && (!Array.isArray(s.eventTimers) || s.eventTimers.length % 2 !== 0)) {
+    throw new Error('eventTimers is not a flat array of key, timestamp pairs');
   }
   return s as unknown as KeyGroupTimersSnapshot;
 }

@@ -8,6 +8,9 @@ import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './o
 import { createRecordWriterOutput } from './record-writer-output.js';
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
 import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
+import { ElementTimestamp } from './event-time/element-timestamp.js';
+import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-sink.js';
+import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
@@ -29,8 +32,19 @@ export interface OperatorChain {
   readonly memberOperatorIds: ReadonlyMap<ChainMember, string>;
 }
 
+  /** The event timestamp of the record being processed (set by whoever starts processing one). */
+  readonly timestamp: ElementTimestamp;
+  /** Where watermarks and statuses enter the chain (from the input gate's valve, or a source's end). */
+  readonly watermarkInput: WatermarkSink;
+  /** The chain's end for event time: the task's output watermark. */
+  readonly watermarkOutput: TaskWatermarkOutput;
+  /** Members that work on the clock (timestamp assigners' periodic watermarks and idleness). */
+  readonly periodic: readonly PeriodicWork[];
 function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunctions {
   const functions = job.functions.get(operator.id);
+/** pipeline.auto-watermark-interval when the descriptor carries none. */
+const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+
   if (!functions) {
     throw new Error(`operator "${operator.id}" is not in the job bundle as built on this TaskManager (the job's build must be deterministic)`);
   }
@@ -69,8 +83,14 @@ export function buildOperatorChain(
   const emittedBy = (name: string): RecordCopyContext => ({ owner: `${name}${subtask}` });
   const tailOutputs = descriptor.outputs.map((output, i) => {
     const target = job.functions.get(output.targetOperatorId);
+  const timestamp = new ElementTimestamp();
+  const watermarkOutput = new TaskWatermarkOutput(writers);
+  let watermarks: WatermarkSink = watermarkOutput;
+  const periodic: PeriodicWork[] = [];
+  const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
     const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
-    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex);
+    const customEdge = customEdgeOf(job, descriptor, output, tailName);
+    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
   });
   const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
   let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs, objectReuse, emittedBy(tailName));
@@ -99,13 +119,29 @@ export function buildOperatorChain(
         break;
       case 'reduce':
       case 'process':
-        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)));
+        if (isNonKeyedProcess(functions)) {
+          const process = new ProcessOperator(functions.fn, next, context, `'${operator.name}' (${operator.id})`);
+          members.unshift(process);
+          memberOperatorIds.set(process, operator.id);
+          next = process;
+          break;
+        }
+        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks);
+        watermarks = keyed;
         keyedOperatorId = operator.id;
         members.unshift(keyed);
         memberOperatorIds.set(keyed, operator.id);
         next = keyed;
         break;
       case 'sink': {
+      case 'timestamps': {
+        const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
+        const assigner = new TimestampsAndWatermarksOperator(functions.strategy, `${operator.name} (operator ${operator.id})${subtask}`, next, watermarks, timestamp, interval);
+        periodic.unshift(assigner);
+        watermarks = assigner;
+        next = assigner;
+        break;
+      }
         const keepsCopies = objectReuse || chainedFrom === undefined ? undefined : emittedBy(chainedFrom);
         const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id), keepsCopies);
         members.unshift(sink);
@@ -121,7 +157,22 @@ export function buildOperatorChain(
         break;
     }
   }
-  return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds };
+  return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds, timestamp, watermarkInput: watermarks, watermarkOutput, periodic };
+}
+
+function isNonKeyedProcess(functions: OperatorFunctions): functions is Extract<OperatorFunctions, { keyed: false }> {
+  return functions.kind === 'process' && 'keyed' in functions && functions.keyed === false;
+}
+
+/** The partitioner of a 'custom' edge out of this chain, from this TaskManager's build of the bundle. */
+function customEdgeOf(job: CompiledJob, descriptor: TaskDeploymentDescriptor, output: OutputDescriptor, tailName: string): CustomEdge | undefined {
+  if (output.partitioning !== 'custom') return undefined;
+  const tailId = descriptor.operatorIds[descriptor.operatorIds.length - 1] ?? descriptor.vertexId;
+  const partitioning = job.partitioners?.get(edgeId(tailId, output.targetOperatorId));
+  if (!partitioning) {
+    throw new Error(`the custom edge ${tailId} -> ${output.targetOperatorId} has no partitioner in the job bundle as built on this TaskManager (the job's build must be deterministic)`);
+  }
+  return { partitioning, description: `operator '${tailName}' (${tailId}) to ${output.targetOperatorId}` };
 }
 
 function stringParam(operator: ChainedOperator, name: string): string {

@@ -1,6 +1,8 @@
 import type { KeySelector } from '@rivulet/api';
 import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { ElementTimestamp } from './event-time/element-timestamp.js';
+import { customSelector, globalSelector, rescaleSelector, shuffleSelector, type ChannelSelector, type CustomEdge } from './channel-selectors.js';
 import type { Output } from './output.js';
 
 /**
@@ -13,6 +15,9 @@ import type { Output } from './output.js';
  * consumer in the same slot's thread gets a copy taken at emit (the
  * partition takes it: thread-result-partition.ts), so a broadcast record
  * reaches every consumer as a record of its own.
+ *
+ * Each record leaves with the chain's current element timestamp (NaN: none),
+ * which the partition carries beside the batch.
  */
 export function createRecordWriterOutput(
   descriptor: OutputDescriptor,
@@ -20,21 +25,31 @@ export function createRecordWriterOutput(
   maxParallelism: number,
   keySelector: KeySelector<unknown, unknown> | undefined,
   subtaskIndex: number,
+  timestamp: ElementTimestamp,
+  /** Set on a 'custom' edge (partitionCustom). */
+  customEdge?: CustomEdge,
 ): Output {
   switch (descriptor.partitioning) {
     case 'forward':
-      return { collect: (record) => writer.emit(0, record) };
+      return { collect: (record) => writer.emit(0, record, timestamp.value) };
     case 'broadcast':
-      return { collect: (record) => writer.broadcastEmit(record) };
+      return { collect: (record) => writer.broadcastEmit(record, timestamp.value) };
     case 'rebalance': {
       const n = writer.numberOfSubpartitions;
       let next = subtaskIndex % n;
       return {
         collect(record) {
-          writer.emit(next, record);
+          writer.emit(next, record, timestamp.value);
           next = next + 1 === n ? 0 : next + 1;
         },
       };
+    }
+    case 'rescale':
+    case 'shuffle':
+    case 'global':
+    case 'custom': {
+      const select = selectorOf(descriptor, writer.numberOfSubpartitions, customEdge);
+      return { collect: (record) => writer.emit(select(record), record, timestamp.value) };
     }
     case 'hash': {
       const owners = descriptor.keyGroupOwners;
@@ -43,7 +58,7 @@ export function createRecordWriterOutput(
       const table = Int32Array.from(owners);
       return {
         collect(record) {
-          writer.emit(table[keyGroupOf(keySelector(record))]!, record);
+          writer.emit(table[keyGroupOf(keySelector(record))]!, record, timestamp.value);
         },
       };
     }

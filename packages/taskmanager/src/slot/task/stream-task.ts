@@ -9,6 +9,7 @@ import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
 import { TaskTime } from './task-time.js';
+import { StatusWatermarkValve } from './event-time/status-watermark-valve.js';
 
 const SOURCE_BATCH = 1024;
 const YIELD_EVERY_BATCHES = 8;
@@ -54,6 +55,8 @@ export class StreamTask {
   private report: (report: TaskReport) => void = () => undefined;
   /** Busy, idle and back-pressured time (Flink's task metrics). */
   readonly time: TaskTime;
+  /** Combines the input channels' watermarks (tasks with inputs). */
+  private valve: StatusWatermarkValve | undefined;
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
@@ -67,6 +70,16 @@ export class StreamTask {
     private readonly markActive: () => void = () => undefined,
   ) {
     this.time = new TaskTime();
+  }
+
+  /** Flink's currentInputWatermark: the combined watermark of the inputs (-Infinity before any, and at a source). */
+  get currentInputWatermark(): number {
+    return this.valve?.currentWatermark ?? -Infinity;
+  }
+
+  /** Flink's currentOutputWatermark: the last watermark this task sent downstream (-Infinity before any). */
+  get currentOutputWatermark(): number {
+    return this.chain?.watermarkOutput.currentOutputWatermark ?? -Infinity;
   }
 
   get isSource(): boolean {
@@ -193,10 +206,14 @@ export class StreamTask {
         continue;
       }
       this.markActive();
+      chain.timestamp.value = NaN; // source records carry no timestamp (an assigner gives them one)
       const emitted = source.emit(chain.head, SOURCE_BATCH);
       const more = typeof emitted === 'boolean' ? emitted : await emitted;
+      if (chain.periodic.length > 0) this.firePeriodic(chain);
       await this.afterBatch(chain, ++batches);
       if (!more) {
+        // The end of a bounded input: the final watermark fires every event-time timer downstream (Flink's MAX_WATERMARK).
+        chain.watermarkInput.processWatermark(Infinity);
         if (!this.waitsForFinalCheckpoint) return;
         await this.endData(chain);
       }
@@ -229,6 +246,13 @@ export class StreamTask {
       },
       onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
     });
+    const watermarks = chain.watermarkInput;
+    const valve = new StatusWatermarkValve(gate.numberOfChannels, {
+      watermark: (timestamp) => watermarks.processWatermark(timestamp),
+      status: (idle) => watermarks.processWatermarkStatus(idle),
+    });
+    this.valve = valve;
+    const elementTimestamp = chain.timestamp;
     let batches = 0;
     for (;;) {
       this.throwIfCancelled();
@@ -241,27 +265,44 @@ export class StreamTask {
         this.markActive();
         keyed.fireDueTimers(Date.now());
       }
+      if (chain.periodic.length > 0 && !this.dataEnded) this.firePeriodic(chain);
       const entry = gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
         // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
         if (gate.finished) return;
-        const delay = this.dataEnded ? undefined : keyed?.msUntilNextTimer(Date.now());
+        const delay = this.dataEnded ? undefined : this.msUntilClockWork(chain);
         await this.race(this.time.idleWhile(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)])));
         continue;
       }
       if ('records' in entry) {
         const head = chain.head;
         this.markActive();
-        for (const record of entry.records) head.collect(record);
+        const { records, timestamps } = entry;
+        if (timestamps === undefined) {
+          elementTimestamp.value = NaN;
+          for (const record of records) head.collect(record);
+        } else {
+          for (let i = 0; i < records.length; i++) {
+            elementTimestamp.value = timestamps[i]!;
+            head.collect(records[i]);
+          }
+        }
         await this.afterBatch(chain, ++batches);
+      } else if (entry.event.kind === 'watermark') {
+        this.markActive();
+        valve.inputWatermark(entry.channel, entry.event.timestamp);
+      } else if (entry.event.kind === 'watermark-status') {
+        valve.inputStatus(entry.channel, entry.event.idle);
       } else if (entry.event.kind === 'barrier') {
         aligner.onBarrier(entry.channel, entry.event);
       } else if (entry.event.kind === 'end-of-data') {
         this.endedChannels.add(entry.channel);
+        valve.channelEnded(entry.channel);
         if (this.endedChannels.size === gate.numberOfChannels && this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
       } else {
         this.endedChannels.add(entry.channel);
+        valve.channelEnded(entry.channel);
         aligner.onEndOfPartition(entry.channel);
       }
     }
@@ -303,6 +344,28 @@ export class StreamTask {
     const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded);
     this.persisting.add(persisting);
     void persisting.finally(() => this.persisting.delete(persisting));
+  }
+
+  /** Periodic watermarks and idleness of the chain's timestamp assigners, when due. */
+  private firePeriodic(chain: OperatorChain): void {
+    const now = Date.now();
+    for (const work of chain.periodic) {
+      if (work.msUntilNextTick(now) === 0) {
+        this.markActive();
+        work.onTick(now);
+      }
+    }
+  }
+
+  /** Milliseconds until the chain has work on the clock (a processing-time timer, a periodic watermark), or undefined. */
+  private msUntilClockWork(chain: OperatorChain): number | undefined {
+    const now = Date.now();
+    let delay = chain.keyed?.msUntilNextTimer(now);
+    for (const work of chain.periodic) {
+      const next = work.msUntilNextTick(now);
+      if (next !== undefined && (delay === undefined || next < delay)) delay = next;
+    }
+    return delay;
   }
 
   /** Between batches: let asynchronous sinks catch up, honour backpressure, and yield. */

@@ -1,10 +1,12 @@
-import type { Collector, KeyedContext, KeyedProcessFunction, KeySelector, OperatorFunctions, ReduceFunction, RuntimeContext, TimerService, ValueState } from '@rivulet/api';
+import type { Collector, KeyedProcessFunction, KeySelector, OnTimerContext, OperatorFunctions, ReduceFunction, RuntimeContext, TimeDomain, TimerService, ValueState } from '@rivulet/api';
 import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
-import { EMPTY_KEY_GROUP_SNAPSHOT, HeapKeyedStateBackend, ProcessingTimeTimerService, type KeyGroupSnapshot } from '../../state/index.js';
+import { EMPTY_KEY_GROUP_SNAPSHOT, HeapKeyedStateBackend, KeyedTimers, type KeyGroupSnapshot } from '../../state/index.js';
+import type { ElementTimestamp } from '../event-time/element-timestamp.js';
+import type { WatermarkSink } from '../event-time/watermark-sink.js';
 import type { ChainMember, Output } from '../output.js';
 
 /** A keyed operator at the head of a chain: owns its key groups' state and timers. */
-export interface KeyedOperator extends Output, ChainMember {
+export interface KeyedOperator extends Output, ChainMember, WatermarkSink {
   readonly backend: HeapKeyedStateBackend;
   /** Fires the timers due at `now` (processing time). */
   fireDueTimers(now: number): void;
@@ -43,8 +45,17 @@ class ReduceOperator implements KeyedOperator {
     private readonly keySelector: KeySelector<unknown, unknown>,
     private readonly fn: ReduceFunction<unknown>,
     private readonly next: Output,
+    private readonly watermarks: WatermarkSink,
   ) {
     this.state = backend.getValueState('reduce');
+  }
+
+  processWatermark(timestamp: number): void {
+    this.watermarks.processWatermark(timestamp);
+  }
+
+  processWatermarkStatus(idle: boolean): void {
+    this.watermarks.processWatermarkStatus(idle);
   }
 
   collect(record: unknown): void {
@@ -70,10 +81,18 @@ class ReduceOperator implements KeyedOperator {
   }
 }
 
-/** process(): the user's KeyedProcessFunction with keyed state and processing-time timers. */
+/**
+ * process(): the user's KeyedProcessFunction with keyed state and timers in
+ * both domains. A watermark fires the event-time timers at or before it, in
+ * timestamp order, each with the timer's time as the current element
+ * timestamp, before it is forwarded; a processing-time timer's output has no
+ * timestamp (as Flink).
+ */
 class ProcessOperator implements KeyedOperator {
-  private readonly timers: ProcessingTimeTimerService;
-  private readonly context: KeyedContext<unknown>;
+  private readonly timers: KeyedTimers;
+  private readonly context: OnTimerContext<unknown>;
+  private currentWatermark = -Infinity;
+  private domain: TimeDomain = 'PROCESSING_TIME';
 
   constructor(
     readonly backend: HeapKeyedStateBackend,
@@ -81,14 +100,52 @@ class ProcessOperator implements KeyedOperator {
     private readonly fn: KeyedProcessFunction<unknown, unknown, unknown>,
     private readonly next: Output,
     private readonly runtime: RuntimeContext,
+    private readonly timestamp: ElementTimestamp,
+    private readonly watermarks: WatermarkSink,
   ) {
-    this.timers = new ProcessingTimeTimerService(backend);
+    this.timers = new KeyedTimers(backend);
+    const { processing, event } = this.timers;
     const timerService: TimerService = {
       currentProcessingTime: () => Date.now(),
-      registerProcessingTimeTimer: (timestamp) => this.timers.registerProcessingTimeTimer(timestamp),
-      deleteProcessingTimeTimer: (timestamp) => this.timers.deleteProcessingTimeTimer(timestamp),
+      registerProcessingTimeTimer: (t) => processing.register(t, 'registerProcessingTimeTimer()'),
+      deleteProcessingTimeTimer: (t) => processing.delete(t, 'deleteProcessingTimeTimer()'),
+      currentWatermark: () => this.currentWatermark,
+      registerEventTimeTimer: (t) => event.register(t, 'registerEventTimeTimer()'),
+      deleteEventTimeTimer: (t) => event.delete(t, 'deleteEventTimeTimer()'),
     };
-    this.context = { getCurrentKey: () => backend.getCurrentKey(), timerService: () => timerService };
+    this.context = {
+      getCurrentKey: () => backend.getCurrentKey(),
+      timerService: () => timerService,
+      timestamp: () => timestamp.get(),
+      timeDomain: () => this.domain,
+    };
+  }
+
+  processWatermark(watermark: number): void {
+    if (!(watermark > this.currentWatermark)) return;
+    this.currentWatermark = watermark;
+    const onTimer = this.fn.onTimer;
+    const event = this.timers.event;
+    if (onTimer !== undefined && (event.nextTimerTimestamp() ?? Infinity) <= watermark) {
+      this.domain = 'EVENT_TIME';
+      try {
+        // Timers registered while firing at or before the watermark fire in this same pass.
+        for (let due = event.advanceTo(watermark); due.length > 0; due = event.advanceTo(watermark)) {
+          for (const timer of due) {
+            this.backend.setCurrentKey(timer.key);
+            this.timestamp.value = timer.timestamp;
+            onTimer.call(this.fn, timer.timestamp, this.context, this.next as Collector<unknown>);
+          }
+        }
+      } finally {
+        this.domain = 'PROCESSING_TIME';
+      }
+    }
+    this.watermarks.processWatermark(watermark);
+  }
+
+  processWatermarkStatus(idle: boolean): void {
+    this.watermarks.processWatermarkStatus(idle);
   }
 
   async open(): Promise<void> {
@@ -96,21 +153,23 @@ class ProcessOperator implements KeyedOperator {
   }
 
   collect(record: unknown): void {
+    if (this.backend.hasPerRecordTtlCleanup) this.backend.cleanupExpiredPerRecord(); // TTL cleanupIncrementally(n, true)
     this.backend.setCurrentKey(this.keySelector(record));
     this.fn.processElement(record, this.context, this.next as Collector<unknown>);
   }
 
   fireDueTimers(now: number): void {
-    const next = this.timers.nextTimerTimestamp();
+    const next = this.timers.processing.nextTimerTimestamp();
     if (next === undefined || next > now || !this.fn.onTimer) return;
-    for (const timer of this.timers.advanceTo(now)) {
+    for (const timer of this.timers.processing.advanceTo(now)) {
       this.backend.setCurrentKey(timer.key);
+      this.timestamp.value = NaN;
       this.fn.onTimer(timer.timestamp, this.context, this.next as Collector<unknown>);
     }
   }
 
   msUntilNextTimer(now: number): number | undefined {
-    const next = this.timers.nextTimerTimestamp();
+    const next = this.timers.processing.nextTimerTimestamp();
     return next === undefined ? undefined : Math.max(0, next - now);
   }
 
@@ -133,13 +192,14 @@ export function createKeyedOperator(
   operator: ChainedOperator,
   descriptor: TaskDeploymentDescriptor,
   next: Output,
+  timestamp: ElementTimestamp,
+  watermarks: WatermarkSink,
 ): KeyedOperator {
   const backend = new HeapKeyedStateBackend({
     operatorId: operator.id,
     maxParallelism: descriptor.maxParallelism,
     keyGroups: descriptor.keyGroups,
   });
-  if (functions.kind === 'reduce') return new ReduceOperator(backend, functions.keySelector, functions.fn, next);
-  return new ProcessOperator(backend, functions.keySelector, functions.fn, next, runtimeContext(backend, descriptor, operator.id));
+  if (functions.kind === 'reduce') return new ReduceOperator(backend, functions.keySelector, functions.fn, next, watermarks);
+  return new ProcessOperator(backend, functions.keySelector, functions.fn, next, runtimeContext(backend, descriptor, operator.id), timestamp, watermarks);
 }
-    if (this.backend.hasPerRecordTtlCleanup) this.backend.cleanupExpiredPerRecord(); // TTL cleanupIncrementally(n, true)
