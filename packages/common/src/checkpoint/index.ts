@@ -34,6 +34,15 @@ export {
   type SubtaskState,
 } from './checkpoint-metadata.js';
 export {
+  isOperatorListStateSnapshot,
+  mergeOperatorListStates,
+  OPERATOR_LIST_STATE_FORMAT,
+  redistributeOperatorListState,
+  type OperatorListMode,
+  type OperatorListStateEntry,
+  type OperatorListStateSnapshot,
+} from './operator-list-state.js';
+export {
   planRestore,
   type OperatorRestorePlan,
   type PlanRestoreOptions,

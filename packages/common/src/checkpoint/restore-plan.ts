@@ -20,6 +20,7 @@ import { diffAssignments, type KeyGroupMove } from '../keygroups/assignment-diff
 import { assignKeyGroups } from '../keygroups/key-group-assignment.js';
 import { subtaskMemberId, type CheckpointMetadata, type OperatorState } from './checkpoint-metadata.js';
 import { CheckpointRestoreError } from './errors.js';
+import { isOperatorListStateSnapshot, redistributeOperatorListState } from './operator-list-state.js';
 import type { JsonValue, KeyGroupStateHandle } from './state-handles.js';
 
 /** An operator of the job being started. */
@@ -62,7 +63,9 @@ export interface SubtaskRestore {
    * (zero or one entry); after a rescale, every previous subtask's non-null
    * state (union redistribution), and the operator takes its share — e.g. a
    * source the splits it now reads, a sink the pending files whose previous
-   * subtaskIndex mod the new parallelism is its own index.
+   * subtaskIndex mod the new parallelism is its own index. User functions'
+   * operator list state is redistributed here instead: exactly one entry,
+   * `{ subtaskIndex: i, state: its share }` (operator-list-state.ts).
    */
   readonly operatorState: readonly PreviousOperatorState[];
 }
@@ -142,9 +145,16 @@ function planOperator(
     );
   }
   const rescaled = p !== state.parallelism;
+  const previousStates = state.subtasks
+    .filter((s) => s.operatorState !== null)
+    .map((s) => ({ subtaskIndex: s.subtaskIndex, state: s.operatorState }));
+  // User functions' operator list state: the plan gives each new subtask its share (operator-list-state.ts).
+  const listShares = previousStates.some((s) => isOperatorListStateSnapshot(s.state))
+    ? redistributeOperatorListState(state.operatorId, checkAllListStates(state.operatorId, previousStates), p, rescaled)
+    : undefined;
   const operatorStateOf = (i: number): PreviousOperatorState[] => {
-    const sources = rescaled ? state.subtasks : state.subtasks.filter((s) => s.subtaskIndex === i);
-    return sources.filter((s) => s.operatorState !== null).map((s) => ({ subtaskIndex: s.subtaskIndex, state: s.operatorState }));
+    if (listShares !== undefined) return [{ subtaskIndex: i, state: listShares[i] as unknown as JsonValue }];
+    return rescaled ? previousStates : previousStates.filter((s) => s.subtaskIndex === i);
   };
   if (!keyedBefore) {
     const subtasks = Array.from({ length: p }, (_, i): SubtaskRestore => ({
@@ -191,6 +201,13 @@ function planOperator(
     moves: diffAssignments(previous, next).moves,
     subtasks,
   };
+}
+
+function checkAllListStates(operatorId: string, states: readonly PreviousOperatorState[]): readonly PreviousOperatorState[] {
+  if (!states.every((s) => isOperatorListStateSnapshot(s.state))) {
+    throw new CheckpointRestoreError(`operator ${JSON.stringify(operatorId)}: the snapshot mixes operator list state with other operator state`, operatorId);
+  }
+  return states;
 }
 
 function handlesByGroup(state: OperatorState, kind: 'keyedState' | 'timers'): Map<number, KeyGroupStateHandle> {

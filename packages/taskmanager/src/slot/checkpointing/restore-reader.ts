@@ -1,4 +1,4 @@
-import type { Logger, RestoredHandle, TaskRestore } from '@rivulet/common/task-runtime';
+import { isOperatorListStateSnapshot, mergeOperatorListStates, type Logger, type RestoredHandle, type TaskRestore } from '@rivulet/common/task-runtime';
 import type { FileSinkState } from '../task/sinks/transactional-file-sink.js';
 import { stateFileLocation } from './state-file-location.js';
 import type { StorageProvider } from './storage-provider.js';
@@ -68,7 +68,9 @@ export async function readRestoredState(restore: TaskRestore, provider: StorageP
     const states = operator.operatorStates.filter((state) => state !== null && state !== undefined);
     // Source state is a list of splits. A restored source mapped no old
     // subtask (a rescale up) reads nothing: an empty list, not its initial split.
-    if (states.every(Array.isArray)) sourceSplits.set(operator.operatorId, (states as unknown[][]).flat());
+    // User functions' operator list state: the JobManager planned this subtask's share (one state).
+    if (states.some(isOperatorListStateSnapshot)) operatorStates.set(operator.operatorId, mergeOperatorListStates(states.filter(isOperatorListStateSnapshot)));
+    else if (states.every(Array.isArray)) sourceSplits.set(operator.operatorId, (states as unknown[][]).flat());
     else operatorStates.set(operator.operatorId, mergeSinkStates(states as FileSinkState[]));
     if (operator.keyedState.length === 0 && operator.timers.length === 0) continue;
     const groups = new Map<number, RestoredKeyGroup>();

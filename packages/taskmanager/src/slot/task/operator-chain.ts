@@ -1,8 +1,9 @@
-import type { CompiledJob, KeySelector, OperatorFunctions, SinkFunction } from '@rivulet/api';
+import type { CompiledJob, KeySelector, OperatorFunctions, RuntimeContext, SinkFunction, UserFunctionHooks } from '@rivulet/api';
 import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
 import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
+import { functionHookMembers } from './operators/user-function-members.js';
 import type { RecordCopyContext } from '../../records/record-copy.js';
 import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
@@ -101,6 +102,13 @@ export function buildOperatorChain(
   let source: SourceReader | undefined;
   let sourceOperatorId: string | undefined;
 
+  /** Members for a function object's hooks (operator list state, open/close), ahead of those already added. */
+  const addHookMembers = (hooks: UserFunctionHooks | undefined, operatorId: string, context: RuntimeContext | undefined): void => {
+    const added = functionHookMembers(hooks, operatorId, context, descriptor.restore?.checkpointId, restoredOperatorState?.get(operatorId));
+    members.unshift(...added);
+    for (const member of added) memberOperatorIds.set(member, operatorId);
+  };
+
   for (let i = descriptor.operators.length - 1; i >= 0; i--) {
     const operator = descriptor.operators[i]!;
     const functions = functionsOf(job, operator);
@@ -110,12 +118,15 @@ export function buildOperatorChain(
     switch (functions.kind) {
       case 'map':
         next = new MapOperator(functions.fn, next);
+        addHookMembers(functions.hooks, operator.id, context);
         break;
       case 'filter':
         next = new FilterOperator(functions.fn, next);
+        addHookMembers(functions.hooks, operator.id, context);
         break;
       case 'flatMap':
         next = new FlatMapOperator(functions.fn, next);
+        addHookMembers(functions.hooks, operator.id, context);
         break;
       case 'reduce':
       case 'process':
@@ -146,6 +157,7 @@ export function buildOperatorChain(
         const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id), keepsCopies);
         members.unshift(sink);
         memberOperatorIds.set(sink, operator.id);
+        addHookMembers(functions.fn, operator.id, undefined);
         next = sink;
         break;
       }

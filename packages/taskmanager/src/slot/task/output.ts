@@ -82,8 +82,8 @@ export interface ChainMember {
   result?(): Record<string, unknown[]> | undefined;
   /** Promises returned by asynchronous user sinks since the last call. */
   drainPending?(): Promise<void> | undefined;
-  /** Checkpoint: this member's state at the barrier (a JSON value); called before the barrier is forwarded. */
-  snapshotState?(checkpointId: number): unknown;
+  /** Checkpoint: this member's state at the barrier (a JSON value); called before the barrier is forwarded. `timestamp`: the checkpoint's. */
+  snapshotState?(checkpointId: number, timestamp: number): unknown;
   /** The checkpoint completed everywhere (two-phase-commit sinks commit). */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
 }

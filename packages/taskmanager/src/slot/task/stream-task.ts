@@ -327,7 +327,7 @@ export class StreamTask {
       for (const member of chain.members) {
         if (!member.snapshotState) continue;
         const operatorId = chain.memberOperatorIds.get(member);
-        if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId) });
+        if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId, barrier.timestamp) });
       }
     } catch (err) {
       for (const part of parts) {
