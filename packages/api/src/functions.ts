@@ -15,10 +15,35 @@ export type FilterFunction<T> = (value: T) => boolean;
 /** Emits through `out`, or returns an iterable of outputs (or both). */
 export type FlatMapFunction<T, R> = (value: T, out: Collector<R>) => Iterable<R> | void;
 export type ReduceFunction<T> = (accumulated: T, value: T) => T;
+/**
+ * partitionCustom's partitioner (Flink's Partitioner): the downstream
+ * subtask, an integer in [0, numPartitions), for a record's key.
+ */
+export type Partitioner<K> = (key: K, numPartitions: number) => number;
+
+/** The functions of a 'custom' edge: the key of each record, and the partitioner that maps it to a subtask. */
+export interface CustomPartitioning {
+  readonly partitioner: Partitioner<unknown>;
+  readonly keySelector: KeySelector<unknown, unknown>;
+}
 
 export interface KeyedContext<K> {
   getCurrentKey(): K;
   timerService(): TimerService;
+  /**
+   * The event timestamp of the record being processed (undefined when it has
+   * none: no timestamp was assigned upstream); in onTimer, the timer's time
+   * for an event-time timer, undefined for a processing-time one (as Flink).
+   */
+  timestamp(): number | undefined;
+}
+
+/** Which clock a timer belongs to (Flink's TimeDomain). */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
+/** The context of onTimer: also says which kind of timer fired. */
+export interface OnTimerContext<K> extends KeyedContext<K> {
+  timeDomain(): TimeDomain;
 }
 
 /** Flink's KeyedProcessFunction: per-record logic with keyed state and timers. */
@@ -55,20 +80,6 @@ export interface ProcessFunction<I, O> {
 }
 
 /** A user-defined sink: called for every record of its subtask; may keep operator list state (CheckpointedFunction). */
-  /**
-   * The event timestamp of the record being processed (undefined when it has
-   * none: no timestamp was assigned upstream); in onTimer, the timer's time
-   * for an event-time timer, undefined for a processing-time one (as Flink).
-   */
-  timestamp(): number | undefined;
-}
-
-/** Which clock a timer belongs to (Flink's TimeDomain). */
-export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
-
-/** The context of onTimer: also says which kind of timer fired. */
-export interface OnTimerContext<K> extends KeyedContext<K> {
-  timeDomain(): TimeDomain;
 export interface SinkFunction<T> extends Partial<CheckpointedFunction> {
   open?(context: RuntimeContext): void | Promise<void>;
   invoke(value: T): void | Promise<void>;
@@ -79,6 +90,8 @@ export interface SinkFunction<T> extends Partial<CheckpointedFunction> {
  * The functions of one operator, looked up by operator id when a
  * TaskManager instantiates a subtask. `keySelector` is set on keyed
  * operators; producers upstream of a 'hash' edge use the target's selector.
+ * `hooks`: the function object of a map/filter/flatMap given as one (open,
+ * close, initializeState, snapshotState); `fn` is then its method, bound.
  */
 export type OperatorFunctions =
   /** `elements`: the values of fromElements (kept out of the JSON graph); absent for other sources. */
@@ -88,10 +101,8 @@ export type OperatorFunctions =
   | { readonly kind: 'flatMap'; readonly fn: FlatMapFunction<unknown, unknown>; readonly hooks?: UserFunctionHooks }
   | { readonly kind: 'reduce'; readonly keySelector: KeySelector<unknown, unknown>; readonly fn: ReduceFunction<unknown> }
   | { readonly kind: 'process'; readonly keySelector: KeySelector<unknown, unknown>; readonly fn: KeyedProcessFunction<unknown, unknown, unknown> }
-  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> };
- * `hooks`: the function object of a map/filter/flatMap given as one (open,
- * close, initializeState, snapshotState); `fn` is then its method, bound.
   /** process() on a non-keyed stream; `keyed: false` tells it from the keyed process above. */
   | { readonly kind: 'process'; readonly keyed: false; readonly fn: ProcessFunction<unknown, unknown> }
   | { readonly kind: 'timestamps'; readonly strategy: WatermarkStrategy<unknown> }
   | WindowFunctions
+  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> };

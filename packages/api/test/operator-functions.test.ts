@@ -67,6 +67,7 @@ describe('the functions map', () => {
     const sum = functionsOf(compiled, 'reduce-sum-4', 'reduce');
     assert.equal(sum.keySelector({ word: 'to', count: 1 }), 'to');
     const process = functionsOf(compiled, 'process-user-5', 'process');
+    assert.ok('keySelector' in process, 'a keyed process');
     assert.equal(process.keySelector({ word: 'to', count: 7 }), 7);
   });
 
@@ -79,17 +80,19 @@ describe('the functions map', () => {
   });
 
   test('the process function emits through the collector with the current key', () => {
-    const { fn } = functionsOf(compiled, 'process-user-5', 'process');
+    const process = functionsOf(compiled, 'process-user-5', 'process');
+    assert.ok('keySelector' in process, 'a keyed process');
+    const { fn } = process;
     const timers: TimerService = {
       currentProcessingTime: () => 0,
       registerProcessingTimeTimer: () => {},
       deleteProcessingTimeTimer: () => {},
-    };
-    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers, timestamp: () => undefined };
-    const out = collectInto<unknown>();
       currentWatermark: () => -Infinity,
       registerEventTimeTimer: () => {},
       deleteEventTimeTimer: () => {},
+    };
+    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers, timestamp: () => undefined };
+    const out = collectInto<unknown>();
     fn.processElement({ word: 'be', count: 3 }, context, out);
     assert.deepEqual(out.records, ['3:be']);
   });

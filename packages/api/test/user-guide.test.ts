@@ -81,7 +81,7 @@ test('the keyed process example of the user guide', async () => {
     'source-textFile-0:false', 'map-user-1:false', 'idle-sessions:true', 'sink-print-3:false',
   ]);
   const process = functions.get('idle-sessions');
-  assert.ok(process?.kind === 'process');
+  assert.ok(process?.kind === 'process' && 'keySelector' in process);
   assert.equal(process.keySelector({ user: 'ada', at: 1 }), 'ada');
 
   const timers = new Set<number>();

@@ -1,18 +1,21 @@
 import type {
+  CustomPartitioning,
   FilterFunction,
   FlatMapFunction,
   KeySelector,
   MapFunction,
+  Partitioner,
+  ProcessFunction,
   SinkFunction,
 } from '../functions.js';
-import type { OperatorSpec, PartitioningHint, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
-import type { KeyValue } from '../record-types.js';
-import { DataStreamSink } from './data-stream-sink.js';
 import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
-// KeyedStream and this module import each other; neither uses the other at
-// module evaluation time (only inside methods), so the cycle is safe.
+import type { OperatorSpec, PartitioningHint, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
 import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } from '../rich-functions.js';
 import { perRecordFunction } from './user-function-objects.js';
+import type { KeyValue } from '../record-types.js';
+import { DataStreamSink } from './data-stream-sink.js';
+// KeyedStream and this module import each other; neither uses the other at
+// module evaluation time (only inside methods), so the cycle is safe.
 import { KeyedStream } from './keyed-stream.js';
 import {
   requireFunction,
@@ -32,20 +35,28 @@ type OperatorTemplate = Omit<OperatorSpec, 'inputs' | 'keyed'>;
  * operator in the job graph and returns the stream it produces; nothing runs
  * until the job is submitted. The edge into the next operator is 'forward'
  * when both sides have the same parallelism and 'rebalance' otherwise,
- * unless rebalance(), broadcast() or keyBy() chose it.
+ * unless a partitioning call (rebalance(), rescale(), shuffle(), global(),
+ * broadcast(), partitionCustom(), keyBy()) chose it.
  */
 export class DataStream<T> {
   protected readonly graph: RecordingGraph;
   protected readonly producer: RecordedOperator;
   readonly #partitioning: PartitioningHint;
+  readonly #customPartitioning: CustomPartitioning | undefined;
   /** Phantom member: keeps T part of the type even where no method mentions it. */
   declare readonly recordType?: T;
 
   /** @internal Created by the environment and by other streams; not for job code. */
-  constructor(graph: RecordingGraph, producer: RecordedOperator, partitioning: PartitioningHint = 'default') {
+  constructor(
+    graph: RecordingGraph,
+    producer: RecordedOperator,
+    partitioning: PartitioningHint = 'default',
+    customPartitioning?: CustomPartitioning,
+  ) {
     this.graph = graph;
     this.producer = producer;
     this.#partitioning = partitioning;
+    this.#customPartitioning = customPartitioning;
   }
 
   /** One output record for every input record. */
@@ -67,6 +78,18 @@ export class DataStream<T> {
   }
 
   /**
+   * Per-record logic (Flink's ProcessFunction on a non-keyed stream): emits
+   * any number of records through `out`; `open` gets a RuntimeContext
+   * without keyed state, and the context has no timers (those need keyBy).
+   * Chains like map.
+   */
+  process<O>(fn: ProcessFunction<T, O>): SingleOutputStreamOperator<O> {
+    requireFunction(fn?.processElement, 'process() (the function\'s processElement)');
+    const functions = { kind: 'process', keyed: false, fn: fn as unknown as ProcessFunction<unknown, unknown> } as const;
+    return this.#connect<O>({ kind: 'process', variant: 'user', name: 'Process', params: {}, functions });
+  }
+
+  /**
    * Partitions by key: the next operator is keyed (keyed state, timers) and
    * every record with the same key reaches the same subtask. The key must be
    * a string, number, boolean, bigint or an array of these.
@@ -77,29 +100,6 @@ export class DataStream<T> {
     return new KeyedStream<K, T>(this.graph, this.producer, selector);
   }
 
-  /** Sends the records round-robin to the next operator's subtasks. */
-  rebalance(): DataStream<T> {
-    this.graph.assertOpen();
-    return new DataStream<T>(this.graph, this.producer, 'rebalance');
-  }
-
-  /** Sends every record to every subtask of the next operator. */
-  broadcast(): DataStream<T> {
-    this.graph.assertOpen();
-    return new DataStream<T>(this.graph, this.producer, 'broadcast');
-  }
-
-  /** Prints each record to the TaskManager's stdout, as `prefix:subtask> record` when a prefix is given. */
-  print(prefix?: string): DataStreamSink<T> {
-    if (prefix !== undefined) requireNonEmptyString(prefix, 'print()', 'prefix');
-    return this.#sink('print', 'Sink: Print', { prefix: prefix ?? null });
-  }
-
-  /** Writes one line per record into `dir`, one file per subtask. */
-  writeAsText(dir: string): DataStreamSink<T> {
-    requireNonEmptyString(dir, 'writeAsText()', 'directory');
-    return this.#sink('file', 'Sink: Text File', { dir });
-  }
   /**
    * Event time (Flink's assignTimestampsAndWatermarks): gives each record the
    * timestamp the strategy's assigner returns and emits the watermarks its
@@ -113,6 +113,64 @@ export class DataStream<T> {
     return this.#connect<T>({ kind: 'timestamps', variant: 'strategy', name: 'Timestamps/Watermarks', params: { ...strategy.describe() }, functions });
   }
 
+  /** Sends the records round-robin to the next operator's subtasks. */
+  rebalance(): DataStream<T> {
+    return this.#partitioned('rebalance');
+  }
+
+  /**
+   * Sends the records round-robin to a subset of the next operator's
+   * subtasks (Flink's rescale: a pointwise edge). With upstream parallelism
+   * m and downstream n, upstream subtask i sends to downstream subtasks
+   * floor(i*n/m) .. floor((i+1)*n/m)-1 when m <= n; when m > n, downstream
+   * subtask j receives from upstream subtasks floor(j*m/n) .. floor((j+1)*m/n)-1.
+   */
+  rescale(): DataStream<T> {
+    return this.#partitioned('rescale');
+  }
+
+  /** Sends each record to a subtask of the next operator chosen uniformly at random. */
+  shuffle(): DataStream<T> {
+    return this.#partitioned('shuffle');
+  }
+
+  /** Sends every record to subtask 0 of the next operator. */
+  global(): DataStream<T> {
+    return this.#partitioned('global');
+  }
+
+  /** Sends every record to every subtask of the next operator. */
+  broadcast(): DataStream<T> {
+    return this.#partitioned('broadcast');
+  }
+
+  /**
+   * Sends each record to the subtask `partitioner(keySelector(record),
+   * numPartitions)` of the next operator. A result that is not an integer in
+   * [0, numPartitions) fails the task with an error naming the value.
+   */
+  partitionCustom<K>(partitioner: Partitioner<NoInfer<K>>, keySelector: KeySelector<T, K>): DataStream<T> {
+    requireFunction(partitioner, 'partitionCustom() (the partitioner)');
+    requireFunction(keySelector, 'partitionCustom() (the key selector)');
+    this.graph.assertOpen();
+    const custom: CustomPartitioning = {
+      partitioner: partitioner as Partitioner<unknown>,
+      keySelector: keySelector as KeySelector<unknown, unknown>,
+    };
+    return new DataStream<T>(this.graph, this.producer, 'custom', custom);
+  }
+
+  /** Prints each record to the TaskManager's stdout, as `prefix:subtask> record` when a prefix is given. */
+  print(prefix?: string): DataStreamSink<T> {
+    if (prefix !== undefined) requireNonEmptyString(prefix, 'print()', 'prefix');
+    return this.#sink('print', 'Sink: Print', { prefix: prefix ?? null });
+  }
+
+  /** Writes one line per record into `dir`, one file per subtask. */
+  writeAsText(dir: string): DataStreamSink<T> {
+    requireNonEmptyString(dir, 'writeAsText()', 'directory');
+    return this.#sink('file', 'Sink: Text File', { dir });
+  }
 
   /**
    * Returns the records to the client under `name` when the job ends (for
@@ -130,6 +188,11 @@ export class DataStream<T> {
     return this.#sink('custom', 'Sink: Custom', {}, sink as SinkFunction<unknown>);
   }
 
+  #partitioned(partitioning: 'rebalance' | 'rescale' | 'shuffle' | 'global' | 'broadcast'): DataStream<T> {
+    this.graph.assertOpen();
+    return new DataStream<T>(this.graph, this.producer, partitioning);
+  }
+
   #connect<R>(template: OperatorTemplate): SingleOutputStreamOperator<R> {
     return new SingleOutputStreamOperator<R>(this.graph, this.#add(template));
   }
@@ -140,7 +203,10 @@ export class DataStream<T> {
   }
 
   #add(template: OperatorTemplate): RecordedOperator {
-    return this.graph.add({ ...template, keyed: false, inputs: [{ source: this.producer, partitioning: this.#partitioning }] });
+    const input = this.#customPartitioning === undefined
+      ? { source: this.producer, partitioning: this.#partitioning }
+      : { source: this.producer, partitioning: this.#partitioning, customPartitioning: this.#customPartitioning };
+    return this.graph.add({ ...template, keyed: false, inputs: [input] });
   }
 }
 

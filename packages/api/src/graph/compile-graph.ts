@@ -9,6 +9,8 @@ import { EMPTY_JOB_MESSAGE, NO_SINK_MESSAGE, validateJobGraph } from './validate
 export interface CompiledJob {
   readonly graph: JobGraph;
   readonly functions: ReadonlyMap<string, OperatorFunctions>;
+  /** By edgeId(source, target): the partitioner and key selector of each 'custom' edge (partitionCustom). */
+  readonly partitioners?: ReadonlyMap<string, CustomPartitioning>;
 }
 
 /** Job-wide settings that apply where the build function set none. */
@@ -18,10 +20,10 @@ export interface CompileSettings {
   readonly maxParallelism: number;
   readonly args: readonly string[];
   readonly objectReuse: boolean;
-}
-
   /** pipeline.auto-watermark-interval (ms); undefined: 200. */
   readonly autoWatermarkIntervalMs?: number | undefined;
+}
+
 /**
  * Turns a sealed recording into a validated JobGraph. Decides what the
  * recording left open:
@@ -73,9 +75,9 @@ export function compileRecording(recording: RecordingGraph, settings: CompileSet
     edges,
     args: [...settings.args],
     ...((recording.objectReuse ?? settings.objectReuse) ? { objectReuse: true } : {}),
+    ...autoWatermarkInterval(recording.autoWatermarkIntervalMs ?? settings.autoWatermarkIntervalMs),
   };
   validateJobGraph(graph);
-    ...autoWatermarkInterval(recording.autoWatermarkIntervalMs ?? settings.autoWatermarkIntervalMs),
   const partitioners = new Map<string, CustomPartitioning>();
   for (const target of live) {
     for (const input of target.inputs) {

@@ -21,7 +21,21 @@ export type Partitioning =
   /** by key group of the record's key (keyBy); routed by the key-group assignment table. */
   | 'hash'
   /** every record to every downstream subtask. */
-  | 'broadcast';
+  | 'broadcast'
+  /**
+   * round-robin over a subset of the downstream subtasks (Flink's
+   * RescalePartitioner, a pointwise edge): see pointwiseTargets.
+   */
+  | 'rescale'
+  /** each record to a downstream subtask chosen uniformly at random. */
+  | 'shuffle'
+  /** every record to downstream subtask 0. */
+  | 'global'
+  /** the subtask a user partitioner returns for the record's key (partitionCustom). */
+  | 'custom';
+
+/** Every partitioning, for parsers and validators of JSON graphs. */
+export const PARTITIONINGS = ['forward', 'rebalance', 'hash', 'broadcast', 'rescale', 'shuffle', 'global', 'custom'] as const;
 
 export type OperatorKind =
   | 'source'
@@ -30,6 +44,10 @@ export type OperatorKind =
   | 'flatMap'
   | 'reduce'
   | 'process'
+  /** assignTimestampsAndWatermarks(): assigns event timestamps and generates watermarks. */
+  | 'timestamps'
+  /** window(...).reduce/aggregate/process: a keyed window operator. */
+  | 'window'
   | 'sink';
 
 export interface OperatorNode {
@@ -44,10 +62,6 @@ export interface OperatorNode {
   /** null: the job's default parallelism. */
   readonly parallelism: number | null;
   /** True when the operator works on keyed state (its input edge is 'hash'). */
-  /** assignTimestampsAndWatermarks(): assigns event timestamps and generates watermarks. */
-  | 'timestamps'
-  /** window(...).reduce/aggregate/process: a keyed window operator. */
-  | 'window'
   readonly keyed: boolean;
   /** JSON parameters of the variant (sequence bounds, file path, ...). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -57,6 +71,11 @@ export interface StreamEdge {
   readonly source: string;
   readonly target: string;
   readonly partitioning: Partitioning;
+}
+
+/** How a compiled job names an edge by its operators' ids (CompiledJob.partitioners). */
+export function edgeId(source: string, target: string): string {
+  return `${source}->${target}`;
 }
 
 export interface JobGraph {
@@ -75,6 +94,6 @@ export interface JobGraph {
    * user promises not to mutate them). Present only when true.
    */
   readonly objectReuse?: boolean;
-}
   /** pipeline.auto-watermark-interval in ms (0: no periodic watermarks). Absent: 200. */
   readonly autoWatermarkIntervalMs?: number;
+}

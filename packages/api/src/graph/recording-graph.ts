@@ -1,6 +1,6 @@
 import { JobGraphError } from '../errors.js';
-import type { OperatorFunctions } from '../functions.js';
-import type { OperatorKind } from './job-graph.js';
+import type { CustomPartitioning, OperatorFunctions } from '../functions.js';
+import type { OperatorKind, Partitioning } from './job-graph.js';
 
 /**
  * What the API calls record while a job's build function runs: operators in
@@ -14,11 +14,13 @@ import type { OperatorKind } from './job-graph.js';
  */
 
 /** How the edge into an operator partitions; 'default' becomes 'forward' or 'rebalance' at compile time. */
-export type PartitioningHint = 'default' | 'hash' | 'rebalance' | 'broadcast';
+export type PartitioningHint = 'default' | Exclude<Partitioning, 'forward'>;
 
 export interface RecordedInput {
   readonly source: RecordedOperator;
   readonly partitioning: PartitioningHint;
+  /** Set exactly when partitioning is 'custom' (partitionCustom). */
+  readonly customPartitioning?: CustomPartitioning;
 }
 
 export interface RecordedOperator {
@@ -48,10 +50,10 @@ export class RecordingGraph {
   maxParallelism: number | null = null;
   /** Set by env.enableObjectReuse / disableObjectReuse; null: the compile option's, else false. */
   objectReuse: boolean | null = null;
-  #sealed = false;
-
   /** Set by env.setAutoWatermarkInterval; null: the compile option's, else 200. */
   autoWatermarkIntervalMs: number | null = null;
+  #sealed = false;
+
   add(spec: OperatorSpec): RecordedOperator {
     this.assertOpen();
     const operator: RecordedOperator = { ...spec, index: this.operators.length, uid: null, parallelism: spec.parallelism ?? null };

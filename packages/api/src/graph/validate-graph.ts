@@ -1,5 +1,5 @@
 import { describeOperator, JobGraphError } from '../errors.js';
-import { JOB_GRAPH_VERSION } from './job-graph.js';
+import { JOB_GRAPH_VERSION, PARTITIONINGS } from './job-graph.js';
 import type { JobGraph, OperatorNode, StreamEdge } from './job-graph.js';
 import { MAX_PARALLELISM_LIMIT } from './parallelism-limits.js';
 
@@ -128,6 +128,9 @@ function checkEdge(
     const from = `${describeOperator(source)} (parallelism ${parallelismOf(source)})`;
     const to = `${describeOperator(target)} (parallelism ${parallelismOf(target)})`;
     fail(`the forward edge from ${from} to ${to} needs equal parallelism`, target.id);
+  }
+  if (!(PARTITIONINGS as readonly string[]).includes(edge.partitioning)) {
+    fail(`the edge from ${describeOperator(source)} to ${describeOperator(target)} has an unknown partitioning ${JSON.stringify(edge.partitioning)}`, target.id);
   }
   if ((edge.partitioning === 'hash') !== target.keyed) {
     fail(target.keyed
