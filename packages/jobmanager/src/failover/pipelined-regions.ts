@@ -1,3 +1,4 @@
+import { pointwiseTargets } from '@rivulet/common';
 import type { VertexGraph } from '../jobgraph/job-vertices.js';
 
 export interface SubtaskRef {
@@ -20,8 +21,9 @@ export interface PipelinedRegion {
  * region`.
  *
  * A 'forward' edge connects subtask i of its source with subtask i of its
- * target; every other partitioning connects every source subtask with every
- * target subtask. A 'forward' edge between unequal parallelisms (which graph
+ * target, a 'rescale' edge each source subtask with the targets of its group
+ * (pointwise-edges.ts); every other partitioning connects every source
+ * subtask with every target subtask. A 'forward' edge between unequal parallelisms (which graph
  * validation rejects) is treated as all-to-all: restarting too much is safe,
  * too little is not.
  *
@@ -62,6 +64,10 @@ export class PipelinedRegions {
       const targetOffset = offsets[target]!;
       if (edge.partitioning === 'forward' && sourceParallelism === targetParallelism) {
         for (let i = 0; i < sourceParallelism; i++) sets.union(sourceOffset + i, targetOffset + i);
+      } else if (edge.partitioning === 'rescale' && sourceParallelism > 0 && targetParallelism > 0) {
+        for (let i = 0; i < sourceParallelism; i++) {
+          for (const j of pointwiseTargets(i, sourceParallelism, targetParallelism)) sets.union(sourceOffset + i, targetOffset + j);
+        }
       } else if (sourceParallelism > 0 && targetParallelism > 0) {
         for (let i = 0; i < sourceParallelism; i++) sets.union(sourceOffset, sourceOffset + i);
         for (let i = 0; i < targetParallelism; i++) sets.union(sourceOffset, targetOffset + i);

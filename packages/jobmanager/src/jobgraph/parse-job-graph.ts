@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateJobGraph, type JobGraph } from '@rivulet/api';
+import { PARTITIONINGS, validateJobGraph, type JobGraph } from '@rivulet/api';
 import { RivuletError } from '@rivulet/common';
 
 /**
@@ -27,7 +27,7 @@ const graphSchema = z.object({
   edges: z.array(z.object({
     source: z.string(),
     target: z.string(),
-    partitioning: z.enum(['forward', 'rebalance', 'hash', 'broadcast']),
+    partitioning: z.enum(PARTITIONINGS),
   })),
   args: z.array(z.string()),
   objectReuse: z.boolean().optional(),

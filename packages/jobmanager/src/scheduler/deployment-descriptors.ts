@@ -1,5 +1,7 @@
 import {
   assignKeyGroups,
+  pointwiseSources,
+  pointwiseTargets,
   subtaskMemberId,
   partitionIdOf,
   type AssignmentTable,
@@ -26,10 +28,10 @@ export interface JobDeploymentInfo {
   readonly finalCheckpoint: boolean;
   /** pipeline.object-reuse, as the job's graph carries it. */
   readonly objectReuse: boolean;
-}
-
   /** pipeline.auto-watermark-interval, as the job's graph carries it (absent: the default). */
   readonly autoWatermarkIntervalMs?: number | undefined;
+}
+
 /** The ring's member id of subtask `i` of a keyed vertex. */
 export const memberIdOf = subtaskMemberId;
 
@@ -58,8 +60,23 @@ export function assignKeyGroupsOfVertices(
   return tables;
 }
 
-function subpartitionsOf(edge: VertexEdge, targetParallelism: number): number {
-  return edge.partitioning === 'forward' ? 1 : targetParallelism;
+/** 'forward' and 'rescale' connect subtasks pointwise (pointwise-edges.ts); every other partitioning all-to-all. */
+function isPointwise(edge: { readonly partitioning: string }): boolean {
+  return edge.partitioning === 'forward' || edge.partitioning === 'rescale';
+}
+
+/** The target subtasks that producer subtask `producerIndex` feeds on `edge`: subpartition k goes to element k. */
+function consumersOf(edge: { readonly partitioning: string }, producerIndex: number, sourceParallelism: number, targetParallelism: number): number[] {
+  return isPointwise(edge)
+    ? pointwiseTargets(producerIndex, sourceParallelism, targetParallelism)
+    : Array.from({ length: targetParallelism }, (_, i) => i);
+}
+
+/** The producer subtasks that feed consumer subtask `consumerIndex` on `edge`. */
+function producersOf(edge: { readonly partitioning: string }, consumerIndex: number, sourceParallelism: number, targetParallelism: number): number[] {
+  return isPointwise(edge)
+    ? pointwiseSources(consumerIndex, sourceParallelism, targetParallelism)
+    : Array.from({ length: sourceParallelism }, (_, i) => i);
 }
 
 /** Builds the deployment descriptor of one execution; every execution must have a slot. */
@@ -77,16 +94,14 @@ export function buildDescriptor(
   const inputs: InputDescriptor[] = graph.vertices.edges
     .filter((edge) => edge.target === vertex.id)
     .map((edge) => {
-      const producers = edge.partitioning === 'forward'
-        ? [subtaskIndex]
-        : Array.from({ length: parallelismOf(edge.source) }, (_, i) => i);
+      const producers = producersOf(edge, subtaskIndex, parallelismOf(edge.source), vertex.parallelism);
       const channels: InputChannelLocation[] = producers.map((producerIndex) => {
         const producer = graph.executionOf(edge.source, producerIndex);
         const slot = producer?.slot;
         if (!slot || !execution.slot) throw new Error(`subtask ${edge.source}[${producerIndex}] has no slot`);
         return {
           partitionId: partitionIdOf(info.jobId, producer.attemptNumber, edge.source, edge.target, producerIndex),
-          subpartitionIndex: edge.partitioning === 'forward' ? 0 : subtaskIndex,
+          subpartitionIndex: consumersOf(edge, producerIndex, parallelismOf(edge.source), vertex.parallelism).indexOf(subtaskIndex),
           location: slot.resourceId === execution.slot.resourceId ? 'local' : { host: slot.dataHost, port: slot.dataPort },
           ...(slot.allocationId === execution.slot.allocationId && slot.resourceId === execution.slot.resourceId ? { sameSlot: true } : {}),
         };
@@ -103,9 +118,9 @@ export function buildDescriptor(
         targetOperatorId: edge.targetOperatorId,
         partitioning: edge.partitioning,
         partitionId: partitionIdOf(info.jobId, execution.attemptNumber, edge.source, edge.target, subtaskIndex),
-        numberOfSubpartitions: subpartitionsOf(edge, parallelismOf(edge.target)),
+        numberOfSubpartitions: consumersOf(edge, subtaskIndex, vertex.parallelism, parallelismOf(edge.target)).length,
         ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
-        sameSlotSubpartitions: sameSlotSubpartitions(graph, edge, execution, parallelismOf(edge.target)),
+        sameSlotSubpartitions: sameSlotSubpartitions(graph, edge, execution, vertex.parallelism, parallelismOf(edge.target)),
       };
     });
 
@@ -134,6 +149,7 @@ export function buildDescriptor(
     checkpointingMode: info.checkpointingMode,
     finalCheckpoint: info.finalCheckpoint,
     ...(info.objectReuse ? { objectReuse: true } : {}),
+    ...(info.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: info.autoWatermarkIntervalMs } : {}),
     ...(restore ? { restore } : {}),
   };
 }
@@ -146,14 +162,13 @@ function sameSlotSubpartitions(
   graph: ExecutionGraph,
   edge: { readonly target: string; readonly partitioning: string },
   producer: Execution,
+  producerParallelism: number,
   consumerParallelism: number,
 ): number[] {
   const slot = producer.slot;
-    ...(info.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: info.autoWatermarkIntervalMs } : {}),
   if (!slot) return [];
-  const consumers = edge.partitioning === 'forward'
-    ? [{ subpartition: 0, subtask: producer.subtaskIndex }]
-    : Array.from({ length: consumerParallelism }, (_, i) => ({ subpartition: i, subtask: i }));
+  const consumers = consumersOf(edge, producer.subtaskIndex, producerParallelism, consumerParallelism)
+    .map((subtask, subpartition) => ({ subpartition, subtask }));
   return consumers
     .filter(({ subtask }) => {
       const consumer = graph.executionOf(edge.target, subtask)?.slot;

@@ -64,3 +64,17 @@ export function createRecordWriterOutput(
     }
   }
 }
+
+function selectorOf(descriptor: OutputDescriptor, numberOfSubpartitions: number, customEdge: CustomEdge | undefined): ChannelSelector {
+  switch (descriptor.partitioning) {
+    case 'rescale':
+      return rescaleSelector(numberOfSubpartitions);
+    case 'shuffle':
+      return shuffleSelector(numberOfSubpartitions);
+    case 'global':
+      return globalSelector();
+    default:
+      if (!customEdge) throw new Error(`custom edge to ${descriptor.targetVertexId} has no partitioner in the job bundle as built on this TaskManager`);
+      return customSelector(customEdge, numberOfSubpartitions);
+  }
+}
