@@ -188,7 +188,7 @@ class ProcessOperator implements KeyedOperator {
 }
 
 export function createKeyedOperator(
-  functions: Extract<OperatorFunctions, { kind: 'reduce' | 'process' }>,
+  functions: Extract<OperatorFunctions, { kind: 'reduce' | 'process'; keySelector: KeySelector<unknown, unknown> }>,
   operator: ChainedOperator,
   descriptor: TaskDeploymentDescriptor,
   next: Output,
