@@ -15,6 +15,7 @@
 import type { ListState, OperatorStateStore } from '@rivulet/api';
 import { OPERATOR_LIST_STATE_FORMAT, type OperatorListMode, type OperatorListStateSnapshot } from '@rivulet/common/task-runtime';
 import { Packr } from 'msgpackr';
+import { copyRecord } from '../../records/record-copy.js';
 
 const packr = new Packr({ mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -62,7 +63,8 @@ export class OperatorListStateStore implements OperatorStateStore {
     const lists = [...this.lists].map(([name, list]) => {
       let elements: string[];
       try {
-        elements = list.values.map((v) => Buffer.from(packr.pack(v)).toString('base64'));
+        // msgpackr would drop a function silently: an element must be what a record may hold (the record copier checks it).
+        elements = list.values.map((v) => Buffer.from(packr.pack(typeof v === 'object' || typeof v === 'function' ? copyRecord(v, { owner: `list state "${name}"` }) : v)).toString('base64'));
       } catch (cause) {
         throw new Error(`operator "${this.operatorId}": list state "${name}" holds an element that cannot be stored: ${(cause as Error).message}`, { cause });
       }
