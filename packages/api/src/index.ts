@@ -20,19 +20,25 @@ export type { WatermarkStrategyDescription } from './eventtime/watermark-strateg
 export { BoundedOutOfOrdernessWatermarks, NoWatermarksGenerator } from './eventtime/watermark-generator.js';
 export type { TimestampAssigner, WatermarkGenerator, WatermarkOutput } from './eventtime/watermark-generator.js';
 export { sumReducer } from './datastream/sum-reducer.js';
+export { extremumReducer } from './datastream/extremum-reducers.js';
+export type { ExtremumAggregation } from './datastream/extremum-reducers.js';
 export { invokeFlatMap } from './invoke-flat-map.js';
 export type { KeyValue, NumericField } from './record-types.js';
 export type {
   Collector,
+  CustomPartitioning,
   FilterFunction,
   FlatMapFunction,
   KeyedContext,
+  OnTimerContext,
+  TimeDomain,
   KeyedProcessFunction,
   KeySelector,
   MapFunction,
-  OnTimerContext,
-  TimeDomain,
   OperatorFunctions,
+  Partitioner,
+  ProcessContext,
+  ProcessFunction,
   ReduceFunction,
   SinkFunction,
 } from './functions.js';
@@ -63,13 +69,15 @@ export type {
   OperatorStateStore,
 } from './operator-state.js';
 export type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject, UserFunctionHooks } from './rich-functions.js';
-export { JOB_GRAPH_VERSION } from './graph/job-graph.js';
+export { edgeId, JOB_GRAPH_VERSION, PARTITIONINGS } from './graph/job-graph.js';
 export type { JobGraph, OperatorKind, OperatorNode, Partitioning, StreamEdge } from './graph/job-graph.js';
 export type { CompiledJob, CompileSettings } from './graph/compile-graph.js';
 export { validateJobGraph } from './graph/validate-graph.js';
 export { DEFAULT_MAX_PARALLELISM, MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
 export { describeOperator, JobGraphError } from './errors.js';
 export type { JobGraphErrorCode } from './errors.js';
+export { OutputTag, WindowedStream } from './datastream/windowed-stream.js';
+export type { WindowFunctionDefinition, WindowFunctions } from './datastream/windowed-stream.js';
 export { GlobalWindow, TimeWindow, windowFromId } from './windowing/windows.js';
 export type { Window } from './windowing/windows.js';
 export {

@@ -5,6 +5,11 @@ import { SingleOutputStreamOperator } from './data-stream.js';
 import { requireFunction } from './operator-settings.js';
 import { extremumReducer, type ExtremumAggregation } from './extremum-reducers.js';
 import { sumReducer } from './sum-reducer.js';
+import { WindowedStream } from './windowed-stream.js';
+import { GlobalWindows, type WindowAssigner } from '../windowing/assigners.js';
+import { CountEvictor } from '../windowing/evictors.js';
+import { CountTrigger, PurgingTrigger, type Trigger } from '../windowing/triggers.js';
+import type { GlobalWindow, Window } from '../windowing/windows.js';
 
 type KeyedTemplate = Omit<OperatorSpec, 'inputs' | 'keyed' | 'functions'>;
 
@@ -132,6 +137,26 @@ export class KeyedStream<K extends KeyValue, T> {
     const byRecord = aggregation === 'minBy' || aggregation === 'maxBy';
     const params = byRecord ? { field: field ?? null, first: first ?? true } : { field: field ?? null };
     return this.#keyed<T>({ kind: 'reduce', variant: aggregation, name, params }, (keySelector) => ({ kind: 'reduce', keySelector, fn }));
+  }
+
+  /**
+   * Cuts each key's records into windows (Flink's window(assigner)), e.g.
+   * `TumblingEventTimeWindows.of(60_000)`; finish with reduce, aggregate or process.
+   */
+  window<W extends Window>(assigner: WindowAssigner<T, W>): WindowedStream<T, K, W> {
+    return new WindowedStream<T, K, W>(assigner, (template, functions) => this.#keyed(template, functions));
+  }
+
+  /**
+   * Windows of `size` records per key (Flink's countWindow): with `slide`,
+   * a window of the last `size` records every `slide` records.
+   */
+  countWindow(size: number, slide?: number): WindowedStream<T, K, GlobalWindow> {
+    const assigner = GlobalWindows.create<T>();
+    const make = (defaults: { trigger: Trigger<unknown, Window>; evictor?: CountEvictor }): WindowedStream<T, K, GlobalWindow> =>
+      new WindowedStream<T, K, GlobalWindow>(assigner, (template, functions) => this.#keyed(template, functions), defaults);
+    if (slide === undefined) return make({ trigger: PurgingTrigger.of(CountTrigger.of(size)) as Trigger<unknown, Window> });
+    return make({ trigger: CountTrigger.of(slide) as Trigger<unknown, Window>, evictor: CountEvictor.of(size) });
   }
 
   #keyed<R>(

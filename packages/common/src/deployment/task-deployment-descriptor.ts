@@ -3,7 +3,7 @@
  * (an operator chain) of one job attempt, with where its inputs come from
  * and where its outputs go. Travels as JSON in DeployTaskRequest.descriptor.
  */
-export type EdgePartitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast';
+export type EdgePartitioning = 'forward' | 'rebalance' | 'hash' | 'broadcast' | 'rescale' | 'shuffle' | 'global' | 'custom';
 
 export interface InputChannelLocation {
   readonly partitionId: string;
@@ -26,11 +26,18 @@ export interface OutputDescriptor {
   readonly targetOperatorId: string;
   readonly partitioning: EdgePartitioning;
   readonly partitionId: string;
+  /**
+   * The target subtasks this partition feeds, one subpartition each: every
+   * target subtask, except on a pointwise edge ('forward': the subtask of the
+   * same index; 'rescale': this producer's group, see pointwise-edges.ts).
+   */
   readonly numberOfSubpartitions: number;
   /** For 'hash': key group -> target subtask index (the ring's assignment table). */
   readonly keyGroupOwners?: readonly number[];
   /** Subpartitions whose consumer runs in the same slot (allocation) as this producer. */
   readonly sameSlotSubpartitions?: readonly number[];
+  /** Set when the edge carries a side output (OutputTag id) of the chain's last operator rather than its main output. */
+  readonly sideOutput?: string;
 }
 
 export interface ChainedOperator {
@@ -88,13 +95,13 @@ export interface TaskDeploymentDescriptor {
    * copies a record wherever it keeps or shares one (docs/datastream-api.md).
    */
   readonly objectReuse?: boolean;
+  /** pipeline.auto-watermark-interval in ms (the job's setting, from its graph); absent: 200. */
+  readonly autoWatermarkIntervalMs?: number;
   /** Set when the subtask starts from a checkpoint or savepoint. */
   readonly restore?: TaskRestore;
 }
 
 /** A key group's bytes: a range of a file relative to the snapshot folder, or (rootRelative) to the checkpoint storage root. */
-  /** pipeline.auto-watermark-interval in ms (the job's setting, from its graph); absent: 200. */
-  readonly autoWatermarkIntervalMs?: number;
 export interface RestoredHandle {
   readonly keyGroup: number;
   readonly path: string;

@@ -1,17 +1,20 @@
-import type { CompiledJob, KeySelector, OperatorFunctions, RuntimeContext, SinkFunction, UserFunctionHooks } from '@rivulet/api';
-import type { ChainedOperator, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
+import { edgeId, type CompiledJob, type KeySelector, type OperatorFunctions, type RuntimeContext, type SinkFunction, type UserFunctionHooks } from '@rivulet/api';
+import type { ChainedOperator, OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
+import type { CustomEdge } from './channel-selectors.js';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
 import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
+import { createWindowOperator } from './operators/window/create-window-operator.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
 import { functionHookMembers } from './operators/user-function-members.js';
+import { ProcessOperator } from './operators/process-operator.js';
 import type { RecordCopyContext } from '../../records/record-copy.js';
 import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
-import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
-import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
 import { ElementTimestamp } from './event-time/element-timestamp.js';
 import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-sink.js';
 import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
+import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
+import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
@@ -31,8 +34,6 @@ export interface OperatorChain {
   readonly sourceOperatorId: string | undefined;
   readonly keyedOperatorId: string | undefined;
   readonly memberOperatorIds: ReadonlyMap<ChainMember, string>;
-}
-
   /** The event timestamp of the record being processed (set by whoever starts processing one). */
   readonly timestamp: ElementTimestamp;
   /** Where watermarks and statuses enter the chain (from the input gate's valve, or a source's end). */
@@ -41,11 +42,13 @@ export interface OperatorChain {
   readonly watermarkOutput: TaskWatermarkOutput;
   /** Members that work on the clock (timestamp assigners' periodic watermarks and idleness). */
   readonly periodic: readonly PeriodicWork[];
-function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunctions {
-  const functions = job.functions.get(operator.id);
+}
+
 /** pipeline.auto-watermark-interval when the descriptor carries none. */
 const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
 
+function functionsOf(job: CompiledJob, operator: ChainedOperator): OperatorFunctions {
+  const functions = job.functions.get(operator.id);
   if (!functions) {
     throw new Error(`operator "${operator.id}" is not in the job bundle as built on this TaskManager (the job's build must be deterministic)`);
   }
@@ -82,19 +85,20 @@ export function buildOperatorChain(
   const subtask = ` (${subtaskIndex + 1}/${parallelism})`;
   /** Copies name the operator that emitted the record, or the task and partition (as the serializer does). */
   const emittedBy = (name: string): RecordCopyContext => ({ owner: `${name}${subtask}` });
-  const tailOutputs = descriptor.outputs.map((output, i) => {
-    const target = job.functions.get(output.targetOperatorId);
   const timestamp = new ElementTimestamp();
   const watermarkOutput = new TaskWatermarkOutput(writers);
   let watermarks: WatermarkSink = watermarkOutput;
   const periodic: PeriodicWork[] = [];
   const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
+  const tailOutputs = descriptor.outputs.map((output, i) => {
+    const target = job.functions.get(output.targetOperatorId);
     const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
     const customEdge = customEdgeOf(job, descriptor, output, tailName);
     return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
   });
-  const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
-  let next: Output = tailOutputs.length === 1 ? tailOutputs[0]! : new FanOutOutput(tailOutputs, objectReuse, emittedBy(tailName));
+  const mainOutputs = tailOutputs.filter((_, i) => descriptor.outputs[i]!.sideOutput === undefined);
+  let next: Output = mainOutputs.length === 1 ? mainOutputs[0]! : new FanOutOutput(mainOutputs, objectReuse, emittedBy(tailName));
+  const sideOutputs = sideOutputRouter(descriptor.outputs, tailOutputs, objectReuse, emittedBy(tailName));
   const members: ChainMember[] = [];
   const memberOperatorIds = new Map<ChainMember, string>();
   let keyed: KeyedOperator | undefined;
@@ -144,7 +148,14 @@ export function buildOperatorChain(
         memberOperatorIds.set(keyed, operator.id);
         next = keyed;
         break;
-      case 'sink': {
+      case 'window':
+        keyed = createWindowOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs);
+        watermarks = keyed;
+        keyedOperatorId = operator.id;
+        members.unshift(keyed);
+        memberOperatorIds.set(keyed, operator.id);
+        next = keyed;
+        break;
       case 'timestamps': {
         const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
         const assigner = new TimestampsAndWatermarksOperator(functions.strategy, `${operator.name} (operator ${operator.id})${subtask}`, next, watermarks, timestamp, interval);
@@ -153,6 +164,7 @@ export function buildOperatorChain(
         next = assigner;
         break;
       }
+      case 'sink': {
         const keepsCopies = objectReuse || chainedFrom === undefined ? undefined : emittedBy(chainedFrom);
         const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id), keepsCopies);
         members.unshift(sink);
@@ -170,6 +182,29 @@ export function buildOperatorChain(
     }
   }
   return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds, timestamp, watermarkInput: watermarks, watermarkOutput, periodic };
+}
+
+/**
+ * Side outputs (OutputTag) leave the chain from its last operator (an
+ * operator with a side-output edge has two outgoing edges, so it ends its
+ * chain): records of a tag go to that tag's edges; a tag no edge consumes is
+ * dropped, as in Flink.
+ */
+function sideOutputRouter(
+  outputs: readonly OutputDescriptor[],
+  writerOutputs: readonly Output[],
+  objectReuse: boolean,
+  context: RecordCopyContext,
+): (tagId: string, record: unknown) => void {
+  const byTag = new Map<string, Output[]>();
+  outputs.forEach((output, i) => {
+    if (output.sideOutput === undefined) return;
+    const list = byTag.get(output.sideOutput) ?? [];
+    list.push(writerOutputs[i]!);
+    byTag.set(output.sideOutput, list);
+  });
+  const routes = new Map<string, Output>([...byTag].map(([tag, list]) => [tag, list.length === 1 ? list[0]! : new FanOutOutput(list, objectReuse, context)]));
+  return (tagId, record) => routes.get(tagId)?.collect(record);
 }
 
 function isNonKeyedProcess(functions: OperatorFunctions): functions is Extract<OperatorFunctions, { keyed: false }> {

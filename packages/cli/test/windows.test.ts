@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { REPO_ROOT, runCli, startCluster, stopAllProcesses, type StartedCluster } from '@rivulet/testing';
+import type { WindowResult } from './fixtures/windows-job.js';
+import { canonical, referenceWindows } from './window-reference.js';
+
+/**
+ * Windows end to end (real JobManager and TaskManagers): each window kind's
+ * output equals the reference computed from the same out-of-order events
+ * (window-reference.ts), with the windows at parallelism 2 over two
+ * TaskManagers, so records and watermarks cross the network.
+ */
+const JOB = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures', 'windows-job.ts');
+let cluster: StartedCluster | undefined;
+
+before(async () => {
+  cluster = await startCluster({ taskManagers: 2, slots: 2 });
+});
+after(async () => {
+  await stopAllProcesses();
+});
+
+async function runWindows(args: Record<string, number | string>, parallelism = 2): Promise<WindowResult[]> {
+  const result = await runCli(
+    ['run', JOB, '--jobmanager', cluster!.jobManager.rpcAddress, '-p', String(parallelism), '--output', 'json', '--', ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])],
+    { timeoutMs: 90_000 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const details = JSON.parse(result.stdout) as { state: string; results: { windows?: WindowResult[] } };
+  assert.equal(details.state, 'FINISHED');
+  return details.results.windows ?? [];
+}
+
+describe('windows on event time, against a reference', { timeout: 300_000 }, () => {
+  const n = 600;
+  const keys = 3;
+
+  test('tumbling windows: every window fires once, with its records; none is late with a delay covering the jitter', async () => {
+    const actual = await runWindows({ kind: 'tumbling', n, keys, delay: 300 });
+    const expected = referenceWindows('tumbling', n, keys, 300, 0);
+    assert.ok(expected.length > 20);
+    assert.deepEqual(canonical(actual), canonical(expected));
+  });
+
+  test('tumbling windows with late records: dropped without lateness; with allowedLateness they fire the window again', async () => {
+    for (const lateness of [0, 150]) {
+      const actual = await runWindows({ kind: 'tumbling', n, keys, delay: 60, lateness });
+      const expected = referenceWindows('tumbling', n, keys, 60, lateness);
+      assert.deepEqual(canonical(actual), canonical(expected), `allowedLateness ${lateness}`);
+    }
+    const counted = (lateness: number): number => referenceWindows('tumbling', n, keys, 60, lateness).reduce((s, r) => s + r.count, 0);
+    assert.ok(counted(150) > counted(0), 'the reference itself has late firings to compare (the test is not vacuous)');
+  });
+
+  test('sliding windows: each record in two windows', async () => {
+    const actual = await runWindows({ kind: 'sliding', n, keys, delay: 300 });
+    assert.deepEqual(canonical(actual), canonical(referenceWindows('sliding', n, keys, 300, 0)));
+  });
+
+  test('session windows: sessions merge across out-of-order records and end after the gap', async () => {
+    const actual = await runWindows({ kind: 'session', n, keys, delay: 300 });
+    const expected = referenceWindows('session', n, keys, 300, 0);
+    assert.ok(expected.some((r) => r.count > 1), 'sessions hold several records');
+    assert.deepEqual(canonical(actual), canonical(expected));
+  });
+
+  test('count windows: every 4 records of a key; a remainder never fires (as Flink)', async () => {
+    const actual = await runWindows({ kind: 'count', n: 602, keys, delay: 300 });
+    assert.deepEqual(canonical(actual), canonical(referenceWindows('count', 602, keys, 300, 0)));
+  });
+
+  test('a custom trigger (every 3 records of a window) replaces the event-time trigger', async () => {
+    const actual = await runWindows({ kind: 'tumbling-trigger', n, keys, delay: 300 });
+    assert.deepEqual(canonical(actual), canonical(referenceWindows('tumbling-trigger', n, keys, 300, 0)));
+  });
+});
