@@ -1,3 +1,4 @@
+import type { OutputTag } from './datastream/output-tag.js';
 import type { WindowFunctions } from './datastream/windowed-stream.js';
 import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
 import type { CheckpointedFunction } from './operator-state.js';
@@ -36,6 +37,8 @@ export interface KeyedContext<K> {
    * for an event-time timer, undefined for a processing-time one (as Flink).
    */
   timestamp(): number | undefined;
+  /** Emits `value` to side output `tag` (read downstream with getSideOutput(tag)); dropped when nothing reads it. */
+  output<X>(tag: OutputTag<X>, value: X): void;
 }
 
 /** Which clock a timer belongs to (Flink's TimeDomain). */
@@ -67,6 +70,8 @@ export interface ProcessContext {
    * streams."): timers need a key, use keyBy(...).process(...).
    */
   timerService(): TimerService;
+  /** Emits `value` to side output `tag` (read downstream with getSideOutput(tag)); dropped when nothing reads it. */
+  output<X>(tag: OutputTag<X>, value: X): void;
 }
 
 /**

@@ -142,6 +142,9 @@ describe('process() on a non-keyed stream', () => {
       timerService: () => {
         throw new Error('unused');
       },
+      output: () => {
+        throw new Error('unused');
+      },
     };
     for (const n of [1, 2, 3, 4]) fns.fn.processElement(n, context, { collect: (s) => void out.push(String(s)) });
     assert.deepEqual(out, ['even 2', 'even 4']);

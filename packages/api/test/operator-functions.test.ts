@@ -91,7 +91,7 @@ describe('the functions map', () => {
       registerEventTimeTimer: () => {},
       deleteEventTimeTimer: () => {},
     };
-    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers, timestamp: () => undefined };
+    const context: KeyedContext<unknown> = { getCurrentKey: () => 3, timerService: () => timers, timestamp: () => undefined, output: () => undefined };
     const out = collectInto<unknown>();
     fn.processElement({ word: 'be', count: 3 }, context, out);
     assert.deepEqual(out.records, ['3:be']);

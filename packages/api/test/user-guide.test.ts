@@ -97,6 +97,7 @@ test('the keyed process example of the user guide', async () => {
       deleteEventTimeTimer: () => {},
     }),
     timestamp: () => undefined,
+    output: () => undefined,
     timeDomain: () => 'PROCESSING_TIME',
   };
   const out: string[] = [];

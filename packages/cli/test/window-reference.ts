@@ -20,6 +20,14 @@ interface Pane {
   timerPending: boolean;
 }
 
+/** The values of the records the tumbling windows drop as late (what sideOutputLateData receives). */
+export function referenceLateValues(n: number, keys: number, delay: number, lateness: number): number[] {
+  const dropped: number[] = [];
+  const events: WindowEvent[] = Array.from({ length: n }, (_, i) => windowEvent(i, keys));
+  timeWindows(events, delay, lateness, (ts) => [startOf(ts, 1000)].map((s) => [s, s + 1000] as const), 'event-time', dropped);
+  return dropped;
+}
+
 export function referenceWindows(kind: string, n: number, keys: number, delay: number, lateness: number): WindowResult[] {
   const events: WindowEvent[] = Array.from({ length: n }, (_, i) => windowEvent(i, keys));
   switch (kind) {
@@ -54,6 +62,7 @@ function timeWindows(
   lateness: number,
   assign: (ts: number) => (readonly [number, number])[],
   trigger: 'event-time' | 'count-3',
+  dropped: number[] = [],
 ): WindowResult[] {
   const out: WindowResult[] = [];
   const panes = new Map<string, Pane>();
@@ -73,8 +82,10 @@ function timeWindows(
     }
   };
   for (const e of events) {
+    let added = false;
     for (const [start, end] of assign(e.ts)) {
       if (end - 1 + lateness <= watermark) continue; // the window is gone: late for it
+      added = true;
       const id = `${e.key}|${start}`;
       let p = panes.get(id);
       if (!p) {
@@ -91,6 +102,7 @@ function timeWindows(
         p.timerPending = true;
       }
     }
+    if (!added && e.ts + lateness <= watermark) dropped.push(e.value);
     if (e.ts > max) {
       max = e.ts;
       if (max - delay > watermark) advance(max - delay);

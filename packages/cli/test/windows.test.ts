@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO_ROOT, runCli, startCluster, stopAllProcesses, type StartedCluster } from '@rivulet/testing';
 import type { WindowResult } from './fixtures/windows-job.js';
-import { canonical, referenceWindows } from './window-reference.js';
+import { canonical, referenceLateValues, referenceWindows } from './window-reference.js';
+import { windowEvent } from './fixtures/window-events.js';
 
 /**
  * Windows end to end (real JobManager and TaskManagers): each window kind's
@@ -22,14 +23,18 @@ after(async () => {
 });
 
 async function runWindows(args: Record<string, number | string>, parallelism = 2): Promise<WindowResult[]> {
+  return (await runJob(args, parallelism))['windows'] as WindowResult[] | undefined ?? [];
+}
+
+async function runJob(args: Record<string, number | string>, parallelism = 2): Promise<Record<string, unknown[]>> {
   const result = await runCli(
     ['run', JOB, '--jobmanager', cluster!.jobManager.rpcAddress, '-p', String(parallelism), '--output', 'json', '--', ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])],
     { timeoutMs: 90_000 },
   );
   assert.equal(result.code, 0, result.stderr);
-  const details = JSON.parse(result.stdout) as { state: string; results: { windows?: WindowResult[] } };
+  const details = JSON.parse(result.stdout) as { state: string; results: Record<string, unknown[]> };
   assert.equal(details.state, 'FINISHED');
-  return details.results.windows ?? [];
+  return details.results;
 }
 
 describe('windows on event time, against a reference', { timeout: 300_000 }, () => {
@@ -68,6 +73,28 @@ describe('windows on event time, against a reference', { timeout: 300_000 }, () 
   test('count windows: every 4 records of a key; a remainder never fires (as Flink)', async () => {
     const actual = await runWindows({ kind: 'count', n: 602, keys, delay: 300 });
     assert.deepEqual(canonical(actual), canonical(referenceWindows('count', 602, keys, 300, 0)));
+  });
+
+  test('late records go to the late side output (sideOutputLateData) instead of being dropped', async () => {
+    const results = await runJob({ kind: 'tumbling-late-output', n, keys, delay: 60, lateness: 0 });
+    const late = referenceLateValues(n, keys, 60, 0);
+    assert.ok(late.length > 5, 'the input has late records');
+    assert.deepEqual([...(results['late'] as number[])].sort((a, b) => a - b), [...late].sort((a, b) => a - b));
+    assert.deepEqual(canonical(results['windows'] as WindowResult[]), canonical(referenceWindows('tumbling', n, keys, 60, 0)));
+  });
+
+  test('a process function\'s side output (ctx.output) is a stream of its own, keyed and summed downstream', async () => {
+    const results = await runJob({ kind: 'split', n: 100, keys, delay: 300 });
+    const events = Array.from({ length: 100 }, (_, i) => windowEvent(i, keys));
+    assert.deepEqual([...(results['even'] as number[])].sort((a, b) => a - b), events.filter((e) => e.value % 2 === 0).map((e) => e.value));
+    const finalSums = new Map<string, number>();
+    for (const entry of results['odd-sums'] as string[]) {
+      const [key, sum] = entry.split(':');
+      finalSums.set(key!, Math.max(finalSums.get(key!) ?? 0, Number(sum)));
+    }
+    const expected = new Map<string, number>();
+    for (const e of events.filter((x) => x.value % 2 === 1)) expected.set(e.key, (expected.get(e.key) ?? 0) + e.value);
+    assert.deepEqual(finalSums, expected);
   });
 
   test('a custom trigger (every 3 records of a window) replaces the event-time trigger', async () => {

@@ -14,6 +14,7 @@ import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } f
 import { perRecordFunction } from './user-function-objects.js';
 import type { KeyValue } from '../record-types.js';
 import { DataStreamSink } from './data-stream-sink.js';
+import { OutputTag } from './output-tag.js';
 // KeyedStream and this module import each other; neither uses the other at
 // module evaluation time (only inside methods), so the cycle is safe.
 import { KeyedStream } from './keyed-stream.js';
@@ -43,6 +44,8 @@ export class DataStream<T> {
   protected readonly producer: RecordedOperator;
   readonly #partitioning: PartitioningHint;
   readonly #customPartitioning: CustomPartitioning | undefined;
+  /** The OutputTag id when this stream is a side output of its producer (getSideOutput). */
+  protected readonly sideOutput: string | undefined;
   /** Phantom member: keeps T part of the type even where no method mentions it. */
   declare readonly recordType?: T;
 
@@ -52,11 +55,13 @@ export class DataStream<T> {
     producer: RecordedOperator,
     partitioning: PartitioningHint = 'default',
     customPartitioning?: CustomPartitioning,
+    sideOutput?: string,
   ) {
     this.graph = graph;
     this.producer = producer;
     this.#partitioning = partitioning;
     this.#customPartitioning = customPartitioning;
+    this.sideOutput = sideOutput;
   }
 
   /** One output record for every input record. */
@@ -97,7 +102,7 @@ export class DataStream<T> {
   keyBy<K extends KeyValue>(selector: KeySelector<T, K>): KeyedStream<K, T> {
     requireFunction(selector, 'keyBy()');
     this.graph.assertOpen();
-    return new KeyedStream<K, T>(this.graph, this.producer, selector);
+    return new KeyedStream<K, T>(this.graph, this.producer, selector, this.sideOutput);
   }
 
   /**
@@ -157,7 +162,7 @@ export class DataStream<T> {
       partitioner: partitioner as Partitioner<unknown>,
       keySelector: keySelector as KeySelector<unknown, unknown>,
     };
-    return new DataStream<T>(this.graph, this.producer, 'custom', custom);
+    return new DataStream<T>(this.graph, this.producer, 'custom', custom, this.sideOutput);
   }
 
   /** Prints each record to the TaskManager's stdout, as `prefix:subtask> record` when a prefix is given. */
@@ -190,7 +195,7 @@ export class DataStream<T> {
 
   #partitioned(partitioning: 'rebalance' | 'rescale' | 'shuffle' | 'global' | 'broadcast'): DataStream<T> {
     this.graph.assertOpen();
-    return new DataStream<T>(this.graph, this.producer, partitioning);
+    return new DataStream<T>(this.graph, this.producer, partitioning, undefined, this.sideOutput);
   }
 
   #connect<R>(template: OperatorTemplate): SingleOutputStreamOperator<R> {
@@ -203,9 +208,12 @@ export class DataStream<T> {
   }
 
   #add(template: OperatorTemplate): RecordedOperator {
-    const input = this.#customPartitioning === undefined
-      ? { source: this.producer, partitioning: this.#partitioning }
-      : { source: this.producer, partitioning: this.#partitioning, customPartitioning: this.#customPartitioning };
+    const input = {
+      source: this.producer,
+      partitioning: this.#partitioning,
+      ...(this.#customPartitioning !== undefined ? { customPartitioning: this.#customPartitioning } : {}),
+      ...(this.sideOutput !== undefined ? { sideOutput: this.sideOutput } : {}),
+    };
     return this.graph.add({ ...template, keyed: false, inputs: [input] });
   }
 }
@@ -226,6 +234,17 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
   name(name: string): this {
     setOperatorName(this.graph, this.producer, name);
     return this;
+  }
+
+  /**
+   * The records this operator emits to side output `tag` (Flink's
+   * getSideOutput): late records of a window (sideOutputLateData), what a
+   * process function passes to `ctx.output(tag, value)`.
+   */
+  getSideOutput<X>(tag: OutputTag<X>): DataStream<X> {
+    if (!(tag instanceof OutputTag)) throw new TypeError('getSideOutput(tag): the tag must be an OutputTag');
+    this.graph.assertOpen();
+    return new DataStream<X>(this.graph, this.producer, 'default', undefined, tag.id);
   }
 
   /** Number of parallel subtasks; without it, the job's default parallelism. */

@@ -24,15 +24,18 @@ export class KeyedStream<K extends KeyValue, T> {
   readonly #graph: RecordingGraph;
   readonly #producer: RecordedOperator;
   readonly #keySelector: KeySelector<unknown, unknown>;
+  /** The OutputTag id when the keyed stream is a side output of its producer. */
+  readonly #sideOutput: string | undefined;
   /** Phantom members: keep K and T part of the type. */
   declare readonly keyType?: K;
   declare readonly recordType?: T;
 
   /** @internal Created by DataStream.keyBy; not for job code. */
-  constructor(graph: RecordingGraph, producer: RecordedOperator, keySelector: KeySelector<T, K>) {
+  constructor(graph: RecordingGraph, producer: RecordedOperator, keySelector: KeySelector<T, K>, sideOutput?: string) {
     this.#graph = graph;
     this.#producer = producer;
     this.#keySelector = keySelector as KeySelector<unknown, unknown>;
+    this.#sideOutput = sideOutput;
   }
 
   /**
@@ -167,7 +170,7 @@ export class KeyedStream<K extends KeyValue, T> {
       ...template,
       keyed: true,
       functions: functions(this.#keySelector),
-      inputs: [{ source: this.#producer, partitioning: 'hash' }],
+      inputs: [{ source: this.#producer, partitioning: 'hash', ...(this.#sideOutput !== undefined ? { sideOutput: this.#sideOutput } : {}) }],
     });
     return new SingleOutputStreamOperator<R>(this.#graph, operator);
   }

@@ -8,20 +8,7 @@ import { isEvictor, type Evictor } from '../windowing/evictors.js';
 import { isTrigger, type Trigger } from '../windowing/triggers.js';
 import { toProcessWindowFunction, type AggregateFunction, type ProcessWindowFunction, type ProcessWindowFunctionLike } from '../windowing/window-functions.js';
 import type { Window } from '../windowing/windows.js';
-
-/** A side output's name and record type (Flink's OutputTag); the id is unique per job. */
-export class OutputTag<T> {
-  /** Phantom member: keeps T part of the type. */
-  declare readonly recordType?: T;
-
-  constructor(readonly id: string) {
-    if (typeof id !== 'string' || id.trim() === '') throw new TypeError('new OutputTag(id): the id must be a non-empty string');
-  }
-
-  toString(): string {
-    return `OutputTag(${this.id})`;
-  }
-}
+import { OutputTag } from './output-tag.js';
 
 /** How the window's contents become its result, as recorded for the runtime (functions of kind 'window'). */
 export type WindowFunctionDefinition =

@@ -64,6 +64,7 @@ export function compileRecording(recording: RecordingGraph, settings: CompileSet
       source: idOf(input.source),
       target: idOf(target),
       partitioning: resolvePartitioning(input.partitioning, parallelismOf(input.source), parallelismOf(target)),
+      ...(input.sideOutput !== undefined ? { sideOutput: input.sideOutput } : {}),
     })),
   );
   const graph: JobGraph = {

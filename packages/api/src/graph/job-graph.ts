@@ -71,6 +71,8 @@ export interface StreamEdge {
   readonly source: string;
   readonly target: string;
   readonly partitioning: Partitioning;
+  /** Set when the edge carries the source's side output of this OutputTag id instead of its main output. */
+  readonly sideOutput?: string;
 }
 
 /** How a compiled job names an edge by its operators' ids (CompiledJob.partitioners). */

@@ -21,6 +21,8 @@ export interface RecordedInput {
   readonly partitioning: PartitioningHint;
   /** Set exactly when partitioning is 'custom' (partitionCustom). */
   readonly customPartitioning?: CustomPartitioning;
+  /** Set when the input is a side output of the source (getSideOutput(tag)): the tag's id. */
+  readonly sideOutput?: string;
 }
 
 export interface RecordedOperator {

@@ -18,6 +18,8 @@ export interface VertexEdge {
   /** The head operator of the target vertex (where 'hash' keys are selected). */
   readonly targetOperatorId: string;
   readonly partitioning: Partitioning;
+  /** The OutputTag id when the edge carries a side output. */
+  readonly sideOutput?: string;
 }
 
 export interface VertexGraph {
@@ -46,6 +48,7 @@ export function buildVertexGraph(graph: JobGraph): VertexGraph {
     if (!source || !target) continue;
     if (
       edge.partitioning === 'forward' &&
+      edge.sideOutput === undefined &&
       outgoing.get(edge.source) === 1 &&
       incoming.get(edge.target) === 1 &&
       parallelismOf(source) === parallelismOf(target)
@@ -81,6 +84,7 @@ export function buildVertexGraph(graph: JobGraph): VertexGraph {
       target: vertexOf.get(edge.target) ?? edge.target,
       targetOperatorId: edge.target,
       partitioning: edge.partitioning,
+      ...(edge.sideOutput !== undefined ? { sideOutput: edge.sideOutput } : {}),
     }));
   return { vertices, edges };
 }

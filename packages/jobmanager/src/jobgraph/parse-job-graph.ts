@@ -28,6 +28,7 @@ const graphSchema = z.object({
     source: z.string(),
     target: z.string(),
     partitioning: z.enum(PARTITIONINGS),
+    sideOutput: z.string().min(1).optional(),
   })),
   args: z.array(z.string()),
   objectReuse: z.boolean().optional(),

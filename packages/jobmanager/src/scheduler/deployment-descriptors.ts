@@ -121,6 +121,7 @@ export function buildDescriptor(
         numberOfSubpartitions: consumersOf(edge, subtaskIndex, vertex.parallelism, parallelismOf(edge.target)).length,
         ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
         sameSlotSubpartitions: sameSlotSubpartitions(graph, edge, execution, vertex.parallelism, parallelismOf(edge.target)),
+        ...(edge.sideOutput !== undefined ? { sideOutput: edge.sideOutput } : {}),
       };
     });
 

@@ -135,13 +135,13 @@ export function buildOperatorChain(
       case 'reduce':
       case 'process':
         if (isNonKeyedProcess(functions)) {
-          const process = new ProcessOperator(functions.fn, next, context, `'${operator.name}' (${operator.id})`);
+          const process = new ProcessOperator(functions.fn, next, context, `'${operator.name}' (${operator.id})`, () => timestamp.get(), sideOutputs);
           members.unshift(process);
           memberOperatorIds.set(process, operator.id);
           next = process;
           break;
         }
-        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks);
+        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs);
         watermarks = keyed;
         keyedOperatorId = operator.id;
         members.unshift(keyed);

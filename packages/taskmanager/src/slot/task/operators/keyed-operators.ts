@@ -102,6 +102,7 @@ class ProcessOperator implements KeyedOperator {
     private readonly runtime: RuntimeContext,
     private readonly timestamp: ElementTimestamp,
     private readonly watermarks: WatermarkSink,
+    sideOutputs: (tagId: string, value: unknown) => void,
   ) {
     this.timers = new KeyedTimers(backend);
     const { processing, event } = this.timers;
@@ -116,6 +117,7 @@ class ProcessOperator implements KeyedOperator {
     this.context = {
       getCurrentKey: () => backend.getCurrentKey(),
       timerService: () => timerService,
+      output: (tag, value) => sideOutputs(tag.id, value),
       timestamp: () => timestamp.get(),
       timeDomain: () => this.domain,
     };
@@ -194,6 +196,8 @@ export function createKeyedOperator(
   next: Output,
   timestamp: ElementTimestamp,
   watermarks: WatermarkSink,
+  /** Side outputs of the chain (ctx.output), by OutputTag id. */
+  sideOutputs: (tagId: string, value: unknown) => void,
 ): KeyedOperator {
   const backend = new HeapKeyedStateBackend({
     operatorId: operator.id,
@@ -201,5 +205,5 @@ export function createKeyedOperator(
     keyGroups: descriptor.keyGroups,
   });
   if (functions.kind === 'reduce') return new ReduceOperator(backend, functions.keySelector, functions.fn, next, watermarks);
-  return new ProcessOperator(backend, functions.keySelector, functions.fn, next, runtimeContext(backend, descriptor, operator.id), timestamp, watermarks);
+  return new ProcessOperator(backend, functions.keySelector, functions.fn, next, runtimeContext(backend, descriptor, operator.id), timestamp, watermarks, sideOutputs);
 }

@@ -59,9 +59,11 @@ export class ProcessOperator implements Output, ChainMember {
     /** How errors name the operator, e.g. `'Process' (process-user-2)`. */
     operator: string,
     timestamp: () => number | undefined = () => undefined,
+    /** Side outputs of the chain (ctx.output), by OutputTag id. */
+    sideOutputs: (tagId: string, value: unknown) => void = () => undefined,
   ) {
     const timerService = new NonKeyedTimerService(operator);
-    this.context = { timestamp, timerService: () => timerService };
+    this.context = { timestamp, timerService: () => timerService, output: (tag, value) => sideOutputs(tag.id, value) };
   }
 
   async open(): Promise<void> {
