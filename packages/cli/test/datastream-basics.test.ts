@@ -140,7 +140,7 @@ describe('DataStream basics on a cluster', { timeout: 240_000 }, () => {
 
   test('partitionCustom returning numPartitions fails the job, naming the edge, the value and the key', async () => {
     const details = await runs!.badPartitioner;
-    assert.equal(details.state, 'FAILED');
+    assert.equal(details.state, 'FAILED', `root exception: ${details['root-exception'] ?? 'none'}`);
     assert.match(
       details['root-exception'] ?? '',
       /RangeError: partitionCustom\(\) on the edge from operator 'Source: Sequence' \(source-sequence-0\) to map-user-1: the partitioner returned 2 for key 7; it must be an integer in \[0, 2\)/,
