@@ -4,6 +4,16 @@ import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
 import type { CheckpointedFunction } from './operator-state.js';
 import type { UserFunctionHooks } from './rich-functions.js';
 import type { RuntimeContext, TimerService } from './state.js';
+import type {
+  BroadcastProcessFunction,
+  BroadcastStateDescriptor,
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedBroadcastProcessFunction,
+  KeyedCoProcessFunction,
+  ProcessJoinFunction,
+} from './two-input-functions.js';
 
 /** Receives the output of a function that may emit any number of records. */
 export interface Collector<T> {
@@ -110,4 +120,52 @@ export type OperatorFunctions =
   | { readonly kind: 'process'; readonly keyed: false; readonly fn: ProcessFunction<unknown, unknown> }
   | { readonly kind: 'timestamps'; readonly strategy: WatermarkStrategy<unknown> }
   | WindowFunctions
-  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> };
+  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> }
+  | TwoInputFunctions;
+
+/** The key selectors of a keyed two-input operator: `keySelector` for input 1, `keySelector2` for input 2. */
+interface TwoKeySelectors {
+  readonly keySelector: KeySelector<unknown, unknown>;
+  readonly keySelector2: KeySelector<unknown, unknown>;
+}
+
+/**
+ * The functions of two-input operators (connect, broadcast state, interval
+ * join). On a keyed one each 'hash' edge routes by its input's selector:
+ * `keySelector` (input 1) or `keySelector2` (input 2; absent for a keyed
+ * broadcast process, whose input 2 is 'broadcast').
+ */
+export type TwoInputFunctions =
+  | ({ readonly kind: 'coMap'; readonly fn: CoMapFunction<unknown, unknown, unknown> } & Partial<TwoKeySelectors>)
+  | ({ readonly kind: 'coFlatMap'; readonly fn: CoFlatMapFunction<unknown, unknown, unknown> } & Partial<TwoKeySelectors>)
+  | { readonly kind: 'coProcess'; readonly keyed: false; readonly fn: CoProcessFunction<unknown, unknown, unknown> }
+  | ({ readonly kind: 'coProcess'; readonly keyed: true; readonly fn: KeyedCoProcessFunction<unknown, unknown, unknown, unknown> } & TwoKeySelectors)
+  | {
+      readonly kind: 'broadcastProcess';
+      readonly keyed: false;
+      readonly descriptors: readonly BroadcastStateDescriptor<unknown, unknown>[];
+      readonly fn: BroadcastProcessFunction<unknown, unknown, unknown>;
+    }
+  | {
+      readonly kind: 'broadcastProcess';
+      readonly keyed: true;
+      readonly keySelector: KeySelector<unknown, unknown>;
+      readonly descriptors: readonly BroadcastStateDescriptor<unknown, unknown>[];
+      readonly fn: KeyedBroadcastProcessFunction<unknown, unknown, unknown, unknown>;
+    }
+  | ({
+      readonly kind: 'intervalJoin';
+      /** Right timestamps joined with a left one at t: [t + lower, t + upper], each bound inclusive unless said. */
+      readonly lowerBound: number;
+      readonly upperBound: number;
+      readonly lowerBoundInclusive: boolean;
+      readonly upperBoundInclusive: boolean;
+      readonly fn: ProcessJoinFunction<unknown, unknown, unknown>;
+    } & TwoKeySelectors);
+
+/** The key selector a 'hash' edge into `functions` routes by: input 2's for an edge into a second input. */
+export function keySelectorOfInput(functions: OperatorFunctions | undefined, input: 1 | 2): KeySelector<unknown, unknown> | undefined {
+  if (functions === undefined) return undefined;
+  if (input === 2) return 'keySelector2' in functions ? functions.keySelector2 : undefined;
+  return 'keySelector' in functions ? functions.keySelector : undefined;
+}

@@ -14,6 +14,31 @@ export type { EnvironmentDefaults } from './environment.js';
 export { DataStream, SingleOutputStreamOperator } from './datastream/data-stream.js';
 export type { SinkFunctionLike } from './datastream/data-stream.js';
 export { KeyedStream } from './datastream/keyed-stream.js';
+export { ConnectedStreams, KeyedConnectedStreams } from './datastream/connected-streams.js';
+export { BroadcastConnectedStream, BroadcastStream, KeyedBroadcastConnectedStream, broadcastStateDescriptor } from './datastream/broadcast-stream.js';
+export { JoinedStreams, JoinWhere, JoinEqualTo, WithWindow } from './datastream/join.js';
+export type { JoinFunction } from './datastream/join.js';
+export { IntervalJoin, IntervalJoined } from './datastream/interval-join.js';
+export type {
+  BroadcastContext,
+  BroadcastContextBase,
+  BroadcastProcessFunction,
+  BroadcastState,
+  BroadcastStateDescriptor,
+  CoFlatMapFunction,
+  CoMapFunction,
+  CoProcessFunction,
+  KeyedBroadcastContext,
+  KeyedBroadcastProcessFunction,
+  KeyedCoProcessFunction,
+  KeyedReadOnlyBroadcastContext,
+  KeyedStateFunction,
+  ProcessJoinContext,
+  ProcessJoinFunction,
+  ReadOnlyBroadcastContext,
+  ReadOnlyBroadcastState,
+  TwoInputFunctionHooks,
+} from './two-input-functions.js';
 export { DataStreamSink } from './datastream/data-stream-sink.js';
 export { WatermarkStrategy } from './eventtime/watermark-strategy.js';
 export type { WatermarkStrategyDescription } from './eventtime/watermark-strategy.js';
@@ -24,6 +49,8 @@ export { extremumReducer } from './datastream/extremum-reducers.js';
 export type { ExtremumAggregation } from './datastream/extremum-reducers.js';
 export { invokeFlatMap } from './invoke-flat-map.js';
 export type { KeyValue, NumericField } from './record-types.js';
+export { keySelectorOfInput } from './functions.js';
+export type { TwoInputFunctions } from './functions.js';
 export type {
   Collector,
   CustomPartitioning,
@@ -69,7 +96,7 @@ export type {
   OperatorStateStore,
 } from './operator-state.js';
 export type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject, UserFunctionHooks } from './rich-functions.js';
-export { edgeId, JOB_GRAPH_VERSION, PARTITIONINGS } from './graph/job-graph.js';
+export { edgeId, JOB_GRAPH_VERSION, OPERATOR_KINDS, PARTITIONINGS, TWO_INPUT_KINDS } from './graph/job-graph.js';
 export type { JobGraph, OperatorKind, OperatorNode, Partitioning, StreamEdge } from './graph/job-graph.js';
 export type { CompiledJob, CompileSettings } from './graph/compile-graph.js';
 export { validateJobGraph } from './graph/validate-graph.js';

@@ -9,11 +9,16 @@ import type {
   SinkFunction,
 } from '../functions.js';
 import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
-import type { OperatorSpec, PartitioningHint, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
+import type { OperatorSpec, PartitioningHint, RecordedInput, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
+import { JobGraphError } from '../errors.js';
 import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } from '../rich-functions.js';
 import { perRecordFunction } from './user-function-objects.js';
 import type { KeyValue } from '../record-types.js';
 import { DataStreamSink } from './data-stream-sink.js';
+import type { BroadcastStateDescriptor } from '../two-input-functions.js';
+import { BroadcastConnectedStream, BroadcastStream, checkBroadcastDescriptors } from './broadcast-stream.js';
+import { ConnectedStreams, requireDistinctInputs } from './connected-streams.js';
+import { JoinedStreams } from './join.js';
 import { OutputTag } from './output-tag.js';
 // KeyedStream and this module import each other; neither uses the other at
 // module evaluation time (only inside methods), so the cycle is safe.
@@ -41,11 +46,14 @@ type OperatorTemplate = Omit<OperatorSpec, 'inputs' | 'keyed'>;
  */
 export class DataStream<T> {
   protected readonly graph: RecordingGraph;
+  /** The operator producing this stream (the first stream's, for a union). */
   protected readonly producer: RecordedOperator;
-  readonly #partitioning: PartitioningHint;
-  readonly #customPartitioning: CustomPartitioning | undefined;
-  /** The OutputTag id when this stream is a side output of its producer (getSideOutput). */
-  protected readonly sideOutput: string | undefined;
+  /**
+   * The edges the next operator gets, one per producer: one for a plain
+   * stream, one per unioned stream for union() (Flink's union is no operator:
+   * its consumer reads several edges).
+   */
+  readonly #origins: readonly RecordedInput[];
   /** Phantom member: keeps T part of the type even where no method mentions it. */
   declare readonly recordType?: T;
 
@@ -56,12 +64,57 @@ export class DataStream<T> {
     partitioning: PartitioningHint = 'default',
     customPartitioning?: CustomPartitioning,
     sideOutput?: string,
+    /** Set for a union: the edges of every unioned stream (producer, partitioning and side output ignored then). */
+    origins?: readonly RecordedInput[],
   ) {
     this.graph = graph;
     this.producer = producer;
-    this.#partitioning = partitioning;
-    this.#customPartitioning = customPartitioning;
-    this.sideOutput = sideOutput;
+    this.#origins = origins ?? [{
+      source: producer,
+      partitioning,
+      ...(customPartitioning !== undefined ? { customPartitioning } : {}),
+      ...(sideOutput !== undefined ? { sideOutput } : {}),
+    }];
+  }
+
+  /** @internal The edges an operator reading this stream gets (connect, joins). */
+  inputEdges(): readonly RecordedInput[] {
+    return this.#origins;
+  }
+
+  /** @internal The graph this stream belongs to. */
+  recordingGraph(): RecordingGraph {
+    return this.graph;
+  }
+
+  /**
+   * The records of this stream and of every stream given, as one stream
+   * (Flink's union): no operator, the next operator reads every stream's
+   * edge. Each stream keeps its own partitioning (a rebalance() before the
+   * union applies to that stream); a partitioning or keyBy after it applies
+   * to all. Watermarks: the minimum over all of them, as for any operator
+   * with several input channels. A stream may not be unioned with itself.
+   */
+  union(...streams: DataStream<T>[]): DataStream<T> {
+    this.graph.assertOpen();
+    if (streams.length === 0) throw new JobGraphError('INVALID_ARGUMENT', 'union() needs at least one stream to union with');
+    const origins = [...this.#origins];
+    for (const [i, stream] of streams.entries()) {
+      if (!(stream instanceof DataStream)) {
+        throw new JobGraphError('INVALID_ARGUMENT', `union(): argument ${i + 1} is not a DataStream (a KeyedStream must be unioned before keyBy)`);
+      }
+      if (stream.graph !== this.graph) throw new JobGraphError('INVALID_ARGUMENT', `union(): argument ${i + 1} belongs to another job's environment`);
+      for (const origin of stream.#origins) {
+        if (origins.some((o) => o.source === origin.source && o.sideOutput === origin.sideOutput)) {
+          throw new JobGraphError(
+            'INVALID_ARGUMENT',
+            `union(): the stream of operator '${origin.source.name}' is unioned with itself; give one copy an operator of its own, e.g. .map((v) => v)`,
+          );
+        }
+        origins.push(origin);
+      }
+    }
+    return new DataStream<T>(this.graph, this.producer, 'default', undefined, undefined, origins);
   }
 
   /** One output record for every input record. */
@@ -102,7 +155,7 @@ export class DataStream<T> {
   keyBy<K extends KeyValue>(selector: KeySelector<T, K>): KeyedStream<K, T> {
     requireFunction(selector, 'keyBy()');
     this.graph.assertOpen();
-    return new KeyedStream<K, T>(this.graph, this.producer, selector, this.sideOutput);
+    return new KeyedStream<K, T>(this.graph, this.#origins, selector);
   }
 
   /**
@@ -145,8 +198,48 @@ export class DataStream<T> {
   }
 
   /** Sends every record to every subtask of the next operator. */
-  broadcast(): DataStream<T> {
-    return this.#partitioned('broadcast');
+  broadcast(): DataStream<T>;
+  /**
+   * The broadcast state pattern (Flink's broadcast(MapStateDescriptor...)):
+   * a BroadcastStream to connect a stream to; the connected operator keeps
+   * each descriptor's broadcast state.
+   */
+  broadcast(...descriptors: [BroadcastStateDescriptor<unknown, unknown>, ...BroadcastStateDescriptor<unknown, unknown>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: BroadcastStateDescriptor<unknown, unknown>[]): DataStream<T> | BroadcastStream<T> {
+    const partitioned = this.#partitioned('broadcast');
+    if (descriptors.length === 0) return partitioned;
+    return new BroadcastStream<T>(this.graph, partitioned.#origins, checkBroadcastDescriptors(descriptors));
+  }
+
+  /**
+   * Connects this stream with another (Flink's connect): one operator reads
+   * both, each with its own method (ConnectedStreams). With a BroadcastStream:
+   * the broadcast state pattern (BroadcastConnectedStream).
+   */
+  connect<T2>(other: BroadcastStream<T2>): BroadcastConnectedStream<T, T2>;
+  connect<T2>(other: DataStream<T2>): ConnectedStreams<T, T2>;
+  connect<T2>(other: DataStream<T2> | BroadcastStream<T2>): ConnectedStreams<T, T2> | BroadcastConnectedStream<T, T2> {
+    this.graph.assertOpen();
+    if (other instanceof BroadcastStream) {
+      if (other.graph !== this.graph) throw new JobGraphError('INVALID_ARGUMENT', 'connect(): the broadcast stream belongs to another job\'s environment');
+      return new BroadcastConnectedStream<T, T2>(this.graph, this.#origins, other);
+    }
+    if (!(other instanceof DataStream)) {
+      throw new JobGraphError('INVALID_ARGUMENT', 'connect() needs a DataStream or a BroadcastStream (connect two keyed streams with keyedA.connect(keyedB))');
+    }
+    if (other.graph !== this.graph) throw new JobGraphError('INVALID_ARGUMENT', 'connect(): the other stream belongs to another job\'s environment');
+    requireDistinctInputs('connect()', this.#origins, other.#origins);
+    return new ConnectedStreams<T, T2>(this.graph, this.#origins, other.#origins);
+  }
+
+  /**
+   * A window join (Flink's join): pairs of records of this stream and
+   * `other` with equal keys in the same window: `.where(keyA).equalTo(keyB).window(assigner).apply(fn)`.
+   */
+  join<T2>(other: DataStream<T2>): JoinedStreams<T, T2> {
+    this.graph.assertOpen();
+    if (!(other instanceof DataStream)) throw new JobGraphError('INVALID_ARGUMENT', 'join() needs a DataStream');
+    return new JoinedStreams<T, T2>(this, other);
   }
 
   /**
@@ -162,7 +255,7 @@ export class DataStream<T> {
       partitioner: partitioner as Partitioner<unknown>,
       keySelector: keySelector as KeySelector<unknown, unknown>,
     };
-    return new DataStream<T>(this.graph, this.producer, 'custom', custom, this.sideOutput);
+    return this.#repartitioned('custom', custom);
   }
 
   /** Prints each record to the TaskManager's stdout, as `prefix:subtask> record` when a prefix is given. */
@@ -195,7 +288,17 @@ export class DataStream<T> {
 
   #partitioned(partitioning: 'rebalance' | 'rescale' | 'shuffle' | 'global' | 'broadcast'): DataStream<T> {
     this.graph.assertOpen();
-    return new DataStream<T>(this.graph, this.producer, partitioning, undefined, this.sideOutput);
+    return this.#repartitioned(partitioning, undefined);
+  }
+
+  #repartitioned(partitioning: PartitioningHint, customPartitioning: CustomPartitioning | undefined): DataStream<T> {
+    const origins = this.#origins.map((origin): RecordedInput => ({
+      source: origin.source,
+      partitioning,
+      ...(customPartitioning !== undefined ? { customPartitioning } : {}),
+      ...(origin.sideOutput !== undefined ? { sideOutput: origin.sideOutput } : {}),
+    }));
+    return new DataStream<T>(this.graph, this.producer, partitioning, customPartitioning, undefined, origins);
   }
 
   #connect<R>(template: OperatorTemplate): SingleOutputStreamOperator<R> {
@@ -208,13 +311,7 @@ export class DataStream<T> {
   }
 
   #add(template: OperatorTemplate): RecordedOperator {
-    const input = {
-      source: this.producer,
-      partitioning: this.#partitioning,
-      ...(this.#customPartitioning !== undefined ? { customPartitioning: this.#customPartitioning } : {}),
-      ...(this.sideOutput !== undefined ? { sideOutput: this.sideOutput } : {}),
-    };
-    return this.graph.add({ ...template, keyed: false, inputs: [input] });
+    return this.graph.add({ ...template, keyed: false, inputs: this.#origins });
   }
 }
 

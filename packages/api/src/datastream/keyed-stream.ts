@@ -1,11 +1,15 @@
 import type { KeyedProcessFunction, KeySelector, OperatorFunctions, ReduceFunction } from '../functions.js';
-import type { OperatorSpec, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
+import type { OperatorSpec, RecordedInput, RecordingGraph } from '../graph/recording-graph.js';
 import type { KeyValue, NumericField } from '../record-types.js';
 import { SingleOutputStreamOperator } from './data-stream.js';
 import { requireFunction } from './operator-settings.js';
 import { extremumReducer, type ExtremumAggregation } from './extremum-reducers.js';
 import { sumReducer } from './sum-reducer.js';
 import { WindowedStream } from './windowed-stream.js';
+import { JobGraphError } from '../errors.js';
+import { BroadcastStream, KeyedBroadcastConnectedStream } from './broadcast-stream.js';
+import { KeyedConnectedStreams, requireDistinctInputs } from './connected-streams.js';
+import { IntervalJoin } from './interval-join.js';
 import { GlobalWindows, type WindowAssigner } from '../windowing/assigners.js';
 import { CountEvictor } from '../windowing/evictors.js';
 import { CountTrigger, PurgingTrigger, type Trigger } from '../windowing/triggers.js';
@@ -22,20 +26,37 @@ type KeyedTemplate = Omit<OperatorSpec, 'inputs' | 'keyed' | 'functions'>;
  */
 export class KeyedStream<K extends KeyValue, T> {
   readonly #graph: RecordingGraph;
-  readonly #producer: RecordedOperator;
+  /** The producers' edges (several after a union), each re-partitioned 'hash' here. */
+  readonly #origins: readonly RecordedInput[];
   readonly #keySelector: KeySelector<unknown, unknown>;
-  /** The OutputTag id when the keyed stream is a side output of its producer. */
-  readonly #sideOutput: string | undefined;
   /** Phantom members: keep K and T part of the type. */
   declare readonly keyType?: K;
   declare readonly recordType?: T;
 
   /** @internal Created by DataStream.keyBy; not for job code. */
-  constructor(graph: RecordingGraph, producer: RecordedOperator, keySelector: KeySelector<T, K>, sideOutput?: string) {
+  constructor(graph: RecordingGraph, origins: readonly RecordedInput[], keySelector: KeySelector<T, K>) {
     this.#graph = graph;
-    this.#producer = producer;
+    this.#origins = origins.map((origin) => ({
+      source: origin.source,
+      partitioning: 'hash',
+      ...(origin.sideOutput !== undefined ? { sideOutput: origin.sideOutput } : {}),
+    }));
     this.#keySelector = keySelector as KeySelector<unknown, unknown>;
-    this.#sideOutput = sideOutput;
+  }
+
+  /** @internal The 'hash' edges an operator reading this keyed stream gets (connect, joins). */
+  inputEdges(): readonly RecordedInput[] {
+    return this.#origins;
+  }
+
+  /** @internal The key selector. */
+  keySelector(): KeySelector<unknown, unknown> {
+    return this.#keySelector;
+  }
+
+  /** @internal The graph this stream belongs to. */
+  recordingGraph(): RecordingGraph {
+    return this.#graph;
   }
 
   /**
@@ -134,6 +155,41 @@ export class KeyedStream<K extends KeyValue, T> {
     }));
   }
 
+  /**
+   * Connects two keyed streams (Flink's keyedA.connect(keyedB)): the records
+   * of both with equal keys meet in one subtask and share the key's state;
+   * process takes a KeyedCoProcessFunction. With a BroadcastStream: the
+   * keyed broadcast state pattern (process takes a KeyedBroadcastProcessFunction).
+   */
+  connect<T2>(other: BroadcastStream<T2>): KeyedBroadcastConnectedStream<K, T, T2>;
+  connect<T2>(other: KeyedStream<K, T2>): KeyedConnectedStreams<K, T, T2>;
+  connect<T2>(other: KeyedStream<K, T2> | BroadcastStream<T2>): KeyedConnectedStreams<K, T, T2> | KeyedBroadcastConnectedStream<K, T, T2> {
+    this.#graph.assertOpen();
+    if (other instanceof BroadcastStream) {
+      if (other.graph !== this.#graph) throw new JobGraphError('INVALID_ARGUMENT', 'connect(): the broadcast stream belongs to another job\'s environment');
+      return new KeyedBroadcastConnectedStream<K, T, T2>(this.#graph, this.#origins, this.#keySelector, other);
+    }
+    if (!(other instanceof KeyedStream)) {
+      throw new JobGraphError('INVALID_ARGUMENT', 'keyedStream.connect() needs a KeyedStream or a BroadcastStream (key the other stream with keyBy first)');
+    }
+    if (other.#graph !== this.#graph) throw new JobGraphError('INVALID_ARGUMENT', 'connect(): the other stream belongs to another job\'s environment');
+    requireDistinctInputs('connect()', this.#origins, other.#origins);
+    return new KeyedConnectedStreams<K, T, T2>(this.#graph, this.#origins, other.#origins, this.#keySelector, other.#keySelector);
+  }
+
+  /**
+   * An interval join (Flink's intervalJoin): each record of this stream at
+   * time t with each record of `other` of the same key at a time in
+   * [t + lower, t + upper]: `.between(lower, upper).process(fn)`. Event time only.
+   */
+  intervalJoin<T2>(other: KeyedStream<K, T2>): IntervalJoin<K, T, T2> {
+    this.#graph.assertOpen();
+    if (!(other instanceof KeyedStream)) throw new JobGraphError('INVALID_ARGUMENT', 'intervalJoin() needs a KeyedStream (key the other stream with keyBy first)');
+    if (other.#graph !== this.#graph) throw new JobGraphError('INVALID_ARGUMENT', 'intervalJoin(): the other stream belongs to another job\'s environment');
+    requireDistinctInputs('intervalJoin()', this.#origins, other.#origins);
+    return new IntervalJoin<K, T, T2>(this.#graph, this.#origins, other.#origins, this.#keySelector, other.#keySelector);
+  }
+
   /** min/max/minBy/maxBy: reduce variants, so they checkpoint and rescale as reduce and sum do. */
   #extremum(aggregation: ExtremumAggregation, name: string, field: string | undefined, first?: boolean): SingleOutputStreamOperator<T> {
     const fn = extremumReducer(aggregation, field ?? null, first ?? true);
@@ -170,7 +226,7 @@ export class KeyedStream<K extends KeyValue, T> {
       ...template,
       keyed: true,
       functions: functions(this.#keySelector),
-      inputs: [{ source: this.#producer, partitioning: 'hash', ...(this.#sideOutput !== undefined ? { sideOutput: this.#sideOutput } : {}) }],
+      inputs: this.#origins,
     });
     return new SingleOutputStreamOperator<R>(this.#graph, operator);
   }

@@ -65,6 +65,7 @@ export function compileRecording(recording: RecordingGraph, settings: CompileSet
       target: idOf(target),
       partitioning: resolvePartitioning(input.partitioning, parallelismOf(input.source), parallelismOf(target)),
       ...(input.sideOutput !== undefined ? { sideOutput: input.sideOutput } : {}),
+      ...(input.input === 2 ? { input: 2 as const } : {}),
     })),
   );
   const graph: JobGraph = {

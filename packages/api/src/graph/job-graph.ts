@@ -48,7 +48,26 @@ export type OperatorKind =
   | 'timestamps'
   /** window(...).reduce/aggregate/process: a keyed window operator. */
   | 'window'
+  /** connect(...).map(CoMapFunction): two inputs, not keyed. */
+  | 'coMap'
+  /** connect(...).flatMap(CoFlatMapFunction): two inputs, not keyed. */
+  | 'coFlatMap'
+  /** connect(...).process(CoProcessFunction), keyed when both inputs are (KeyedCoProcessFunction). */
+  | 'coProcess'
+  /** connect(broadcastStream).process(...): second input 'broadcast', keyed when the first input is. */
+  | 'broadcastProcess'
+  /** intervalJoin(...).between(...).process(ProcessJoinFunction): two keyed inputs. */
+  | 'intervalJoin'
   | 'sink';
+
+/** Every operator kind, for parsers and validators of JSON graphs. */
+export const OPERATOR_KINDS = [
+  'source', 'map', 'filter', 'flatMap', 'reduce', 'process', 'timestamps', 'window',
+  'coMap', 'coFlatMap', 'coProcess', 'broadcastProcess', 'intervalJoin', 'sink',
+] as const satisfies readonly OperatorKind[];
+
+/** Operators with two logical inputs (Flink's TwoInputStreamOperator): their edges say which input they feed. */
+export const TWO_INPUT_KINDS: ReadonlySet<OperatorKind> = new Set<OperatorKind>(['coMap', 'coFlatMap', 'coProcess', 'broadcastProcess', 'intervalJoin']);
 
 export interface OperatorNode {
   /** Stable id: the user's uid() when given, else derived from kind and creation order. */
@@ -73,6 +92,11 @@ export interface StreamEdge {
   readonly partitioning: Partitioning;
   /** Set when the edge carries the source's side output of this OutputTag id instead of its main output. */
   readonly sideOutput?: string;
+  /**
+   * 2 when the edge feeds the second input of a two-input operator
+   * (connect's argument, Flink's typeNumber 2); absent: the first (or only) input.
+   */
+  readonly input?: 2;
 }
 
 /** How a compiled job names an edge by its operators' ids (CompiledJob.partitioners). */

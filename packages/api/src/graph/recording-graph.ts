@@ -23,6 +23,8 @@ export interface RecordedInput {
   readonly customPartitioning?: CustomPartitioning;
   /** Set when the input is a side output of the source (getSideOutput(tag)): the tag's id. */
   readonly sideOutput?: string;
+  /** 2: the edge feeds the second input of a two-input operator (connect); absent: the first. */
+  readonly input?: 2;
 }
 
 export interface RecordedOperator {

@@ -1,5 +1,5 @@
 import { describeOperator, JobGraphError } from '../errors.js';
-import { JOB_GRAPH_VERSION, PARTITIONINGS } from './job-graph.js';
+import { JOB_GRAPH_VERSION, PARTITIONINGS, TWO_INPUT_KINDS } from './job-graph.js';
 import type { JobGraph, OperatorNode, StreamEdge } from './job-graph.js';
 import { MAX_PARALLELISM_LIMIT } from './parallelism-limits.js';
 
@@ -16,7 +16,10 @@ const NON_PARALLEL_SOURCE_VARIANTS: ReadonlySet<string> = new Set(['elements']);
  * a non-empty graph, unique ids, a sink, each operator's parallelism, unique
  * collect() names, then edges (known ends in topological order, nothing out
  * of a sink or into a source, 'forward' only between equal parallelisms,
- * 'hash' exactly into keyed operators, every non-source operator fed).
+ * 'hash' exactly into keyed operators — but a broadcast process function's
+ * second input, which is 'broadcast' —, at most one edge between two
+ * operators, second inputs only into two-input operators, every non-source
+ * operator fed, a two-input operator on both inputs).
  */
 export function validateJobGraph(graph: JobGraph): void {
   const { defaultParallelism, maxParallelism } = graph;
@@ -47,6 +50,7 @@ export function validateJobGraph(graph: JobGraph): void {
   const position = new Map(graph.operators.map((operator, index) => [operator.id, index]));
   const parallelismOf = (operator: OperatorNode): number => operator.parallelism ?? defaultParallelism;
   for (const edge of graph.edges) checkEdge(edge, byId, position, parallelismOf);
+  checkNoDuplicateEdges(graph.edges, byId);
   for (const operator of graph.operators) checkInputs(operator, graph.edges);
 }
 
@@ -132,6 +136,19 @@ function checkEdge(
   if (!(PARTITIONINGS as readonly string[]).includes(edge.partitioning)) {
     fail(`the edge from ${describeOperator(source)} to ${describeOperator(target)} has an unknown partitioning ${JSON.stringify(edge.partitioning)}`, target.id);
   }
+  const secondInput = edge.input === 2;
+  if (edge.input !== undefined && edge.input !== 2) {
+    fail(`the edge from ${describeOperator(source)} to ${describeOperator(target)} names input ${JSON.stringify(edge.input)}; only 2 (the second input) may be given`, target.id);
+  }
+  if (secondInput && !TWO_INPUT_KINDS.has(target.kind)) {
+    fail(`${describeOperator(target)} has one input, but the edge from ${describeOperator(source)} feeds its second input`, target.id);
+  }
+  if (secondInput && target.kind === 'broadcastProcess') {
+    if (edge.partitioning !== 'broadcast') {
+      fail(`${describeOperator(target)} reads broadcast state from its second input, which must be 'broadcast' (stream.broadcast(descriptor)), got '${edge.partitioning}'`, target.id);
+    }
+    return;
+  }
   if ((edge.partitioning === 'hash') !== target.keyed) {
     fail(target.keyed
       ? `keyed ${describeOperator(target)} has a '${edge.partitioning}' input; a keyed operator's inputs must be 'hash' (keyBy)`
@@ -141,7 +158,37 @@ function checkEdge(
 
 function checkInputs(operator: OperatorNode, edges: readonly StreamEdge[]): void {
   if (operator.kind === 'source') return;
-  if (!edges.some((edge) => edge.target === operator.id)) {
+  const inputs = edges.filter((edge) => edge.target === operator.id);
+  if (inputs.length === 0) {
     throw new JobGraphError('INVALID_EDGE', `${describeOperator(operator)} has no input`, { operatorId: operator.id });
+  }
+  if (!TWO_INPUT_KINDS.has(operator.kind)) return;
+  for (const [number, present] of [[1, inputs.some((e) => e.input !== 2)], [2, inputs.some((e) => e.input === 2)]] as const) {
+    if (!present) {
+      throw new JobGraphError('INVALID_EDGE', `two-input ${describeOperator(operator)} has no edge into its input ${number}`, { operatorId: operator.id });
+    }
+  }
+}
+
+/**
+ * Two edges between the same pair of operators (a stream unioned or
+ * connected with itself, or an operator's main and side output into the same
+ * operator) would share their result partitions: refused, with the way out.
+ */
+function checkNoDuplicateEdges(edges: readonly StreamEdge[], byId: ReadonlyMap<string, OperatorNode>): void {
+  const seen = new Set<string>();
+  for (const edge of edges) {
+    const key = `${edge.source}\u0000${edge.target}`;
+    if (seen.has(key)) {
+      const source = byId.get(edge.source)!;
+      const target = byId.get(edge.target)!;
+      throw new JobGraphError(
+        'INVALID_EDGE',
+        `${describeOperator(source)} feeds ${describeOperator(target)} twice (a stream unioned, connected or joined with itself?); ` +
+          'give one of the two paths an operator of its own, e.g. .map((v) => v)',
+        { operatorId: target.id },
+      );
+    }
+    seen.add(key);
   }
 }

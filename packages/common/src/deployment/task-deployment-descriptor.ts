@@ -18,6 +18,8 @@ export interface InputDescriptor {
   readonly sourceVertexId: string;
   readonly partitioning: EdgePartitioning;
   readonly channels: readonly InputChannelLocation[];
+  /** 2 when the edge feeds the second input of the chain's two-input head (connect); absent: the first. */
+  readonly input?: 2;
 }
 
 export interface OutputDescriptor {
@@ -38,6 +40,11 @@ export interface OutputDescriptor {
   readonly sameSlotSubpartitions?: readonly number[];
   /** Set when the edge carries a side output (OutputTag id) of the chain's last operator rather than its main output. */
   readonly sideOutput?: string;
+  /**
+   * 2 when the edge feeds the second input of the target's two-input head:
+   * a 'hash' edge then routes by that input's key selector.
+   */
+  readonly targetInput?: 2;
 }
 
 export interface ChainedOperator {

@@ -20,6 +20,8 @@ export interface VertexEdge {
   readonly partitioning: Partitioning;
   /** The OutputTag id when the edge carries a side output. */
   readonly sideOutput?: string;
+  /** 2 when the edge feeds the second input of the target's two-input head operator. */
+  readonly input?: 2;
 }
 
 export interface VertexGraph {
@@ -31,6 +33,8 @@ export interface VertexGraph {
  * Chains operators as Flink does: a -> b chain when the edge is 'forward',
  * a has no other outgoing edge, b has no other incoming edge and their
  * parallelism is equal. Vertices come out in the graph's topological order.
+ * An operator with several incoming edges (a union's consumer, a two-input
+ * operator) therefore always heads its chain.
  */
 export function buildVertexGraph(graph: JobGraph): VertexGraph {
   const byId = new Map(graph.operators.map((op) => [op.id, op] as const));
@@ -85,6 +89,7 @@ export function buildVertexGraph(graph: JobGraph): VertexGraph {
       targetOperatorId: edge.target,
       partitioning: edge.partitioning,
       ...(edge.sideOutput !== undefined ? { sideOutput: edge.sideOutput } : {}),
+      ...(edge.input === 2 ? { input: 2 as const } : {}),
     }));
   return { vertices, edges };
 }

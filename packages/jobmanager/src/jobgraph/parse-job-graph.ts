@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PARTITIONINGS, validateJobGraph, type JobGraph } from '@rivulet/api';
+import { OPERATOR_KINDS, PARTITIONINGS, validateJobGraph, type JobGraph } from '@rivulet/api';
 import { RivuletError } from '@rivulet/common';
 
 /**
@@ -11,7 +11,7 @@ const operatorSchema = z.object({
   id: z.string().min(1),
   hasUserUid: z.boolean(),
   name: z.string(),
-  kind: z.enum(['source', 'map', 'filter', 'flatMap', 'reduce', 'process', 'timestamps', 'window', 'sink']),
+  kind: z.enum(OPERATOR_KINDS),
   variant: z.string(),
   parallelism: z.number().int().min(1).max(32768).nullable(),
   keyed: z.boolean(),
@@ -29,6 +29,7 @@ const graphSchema = z.object({
     target: z.string(),
     partitioning: z.enum(PARTITIONINGS),
     sideOutput: z.string().min(1).optional(),
+    input: z.literal(2).optional(),
   })),
   args: z.array(z.string()),
   objectReuse: z.boolean().optional(),

@@ -106,7 +106,7 @@ export function buildDescriptor(
           ...(slot.allocationId === execution.slot.allocationId && slot.resourceId === execution.slot.resourceId ? { sameSlot: true } : {}),
         };
       });
-      return { sourceVertexId: edge.source, partitioning: edge.partitioning, channels };
+      return { sourceVertexId: edge.source, partitioning: edge.partitioning, channels, ...(edge.input === 2 ? { input: 2 as const } : {}) };
     });
 
   const outputs: OutputDescriptor[] = graph.vertices.edges
@@ -122,6 +122,7 @@ export function buildDescriptor(
         ...(edge.partitioning === 'hash' && table ? { keyGroupOwners: table.ownerIds().map(Number) } : {}),
         sameSlotSubpartitions: sameSlotSubpartitions(graph, edge, execution, vertex.parallelism, parallelismOf(edge.target)),
         ...(edge.sideOutput !== undefined ? { sideOutput: edge.sideOutput } : {}),
+        ...(edge.input === 2 ? { targetInput: 2 as const } : {}),
       };
     });
 

@@ -1,4 +1,4 @@
-import { edgeId, type CompiledJob, type KeySelector, type OperatorFunctions, type RuntimeContext, type SinkFunction, type UserFunctionHooks } from '@rivulet/api';
+import { edgeId, keySelectorOfInput, type CompiledJob, type OperatorFunctions, type TwoInputFunctions, type RuntimeContext, type SinkFunction, type UserFunctionHooks } from '@rivulet/api';
 import type { ChainedOperator, OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { CustomEdge } from './channel-selectors.js';
 import type { ResultPartitionWriter } from '../../control/network/network-api.js';
@@ -7,6 +7,7 @@ import { createWindowOperator } from './operators/window/create-window-operator.
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';
 import { functionHookMembers } from './operators/user-function-members.js';
 import { ProcessOperator } from './operators/process-operator.js';
+import { createTwoInputOperator } from './operators/two-input/create-two-input-operator.js';
 import type { RecordCopyContext } from '../../records/record-copy.js';
 import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
@@ -22,8 +23,10 @@ import { staticRuntimeContext } from './runtime-context.js';
 
 /** The operators of one subtask, wired head to tail. */
 export interface OperatorChain {
-  /** Where records from the input gate enter (non-source chains). */
+  /** Where records from the input gate enter (non-source chains); input 1 of a two-input head. */
   readonly head: Output;
+  /** Where records of input 2 enter, when the head has two inputs (connect, joins). */
+  readonly second: Output | undefined;
   /** Set when the chain head is a source. */
   readonly source: SourceReader | undefined;
   /** Set when the chain head is keyed (reduce, process): owns state and timers. */
@@ -91,8 +94,8 @@ export function buildOperatorChain(
   const periodic: PeriodicWork[] = [];
   const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
   const tailOutputs = descriptor.outputs.map((output, i) => {
-    const target = job.functions.get(output.targetOperatorId);
-    const keySelector = target && 'keySelector' in target ? (target.keySelector as KeySelector<unknown, unknown>) : undefined;
+    // A two-input target keys each input by its own selector: the edge says which input it feeds.
+    const keySelector = keySelectorOfInput(job.functions.get(output.targetOperatorId), output.targetInput ?? 1);
     const customEdge = customEdgeOf(job, descriptor, output, tailName);
     return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
   });
@@ -105,6 +108,7 @@ export function buildOperatorChain(
   let keyedOperatorId: string | undefined;
   let source: SourceReader | undefined;
   let sourceOperatorId: string | undefined;
+  let second: Output | undefined;
 
   /** Members for a function object's hooks (operator list state, open/close), ahead of those already added. */
   const addHookMembers = (hooks: UserFunctionHooks | undefined, operatorId: string, context: RuntimeContext | undefined): void => {
@@ -156,6 +160,33 @@ export function buildOperatorChain(
         memberOperatorIds.set(keyed, operator.id);
         next = keyed;
         break;
+      case 'coMap':
+      case 'coFlatMap':
+      case 'coProcess':
+      case 'broadcastProcess':
+      case 'intervalJoin': {
+        if (i !== 0) throw new Error(`two-input operator "${operator.id}" is not at the head of its chain (the JobManager chains nothing into it)`);
+        const created = createTwoInputOperator(functions as TwoInputFunctions, operator, {
+          descriptor,
+          next,
+          keyedNext: exclusiveInput(next, objectReuse, emittedBy(operator.name)),
+          staticContext: context,
+          timestamp,
+          watermarks,
+          sideOutputs,
+          restored: restoredOperatorState?.get(operator.id),
+        });
+        if (created.keyed) {
+          keyed = created.keyed;
+          keyedOperatorId = operator.id;
+        }
+        watermarks = created.operator;
+        members.unshift(created.operator);
+        memberOperatorIds.set(created.operator, operator.id);
+        next = created.operator.first;
+        second = created.operator.second;
+        break;
+      }
       case 'timestamps': {
         const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
         const assigner = new TimestampsAndWatermarksOperator(functions.strategy, `${operator.name} (operator ${operator.id})${subtask}`, next, watermarks, timestamp, interval);
@@ -181,7 +212,7 @@ export function buildOperatorChain(
         break;
     }
   }
-  return { head: next, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds, timestamp, watermarkInput: watermarks, watermarkOutput, periodic };
+  return { head: next, second, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds, timestamp, watermarkInput: watermarks, watermarkOutput, periodic };
 }
 
 /**

@@ -21,7 +21,7 @@ export interface KeyedOperator extends Output, ChainMember, WatermarkSink {
   restoreKeyGroup(keyGroup: number, keyedState: Uint8Array | undefined, timers: Uint8Array | undefined): void;
 }
 
-function runtimeContext(backend: HeapKeyedStateBackend, d: TaskDeploymentDescriptor, operatorId: string): RuntimeContext {
+export function runtimeContext(backend: HeapKeyedStateBackend, d: TaskDeploymentDescriptor, operatorId: string): RuntimeContext {
   return {
     operatorId,
     subtaskIndex: d.subtaskIndex,

@@ -10,7 +10,7 @@ export const UNSUPPORTED_DELETE_TIMER_MESSAGE = 'Deleting timers is only support
  * context): reading the time works, setting or deleting a timer throws —
  * a timer fires for a key, and a non-keyed stream has none.
  */
-class NonKeyedTimerService implements TimerService {
+export class NonKeyedTimerService implements TimerService {
   constructor(private readonly operator: string) {}
 
   currentProcessingTime(): number {
