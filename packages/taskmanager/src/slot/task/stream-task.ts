@@ -12,6 +12,7 @@ import { TaskTime } from './task-time.js';
 import { StatusWatermarkValve } from './event-time/status-watermark-valve.js';
 
 const SOURCE_BATCH = 1024;
+const FIRST_SOURCE_BATCH = 16;
 const YIELD_EVERY_BATCHES = 8;
 /** A task yields at least this often, so slow user functions cannot starve heartbeats and I/O. */
 const YIELD_AFTER_MS = 10;
@@ -195,6 +196,15 @@ export class StreamTask {
   private async runSource(chain: OperatorChain): Promise<void> {
     const source = chain.source!;
     let batches = 0;
+    /**
+     * Records per source batch: adapted so that a batch takes about
+     * YIELD_AFTER_MS, since the task yields only between batches: with a slow
+     * user function in the chain (a map of 5 ms per record), a fixed batch of
+     * 1024 records would hold the slot's thread, and every other task of the
+     * slot (their deployment, records, barriers), for seconds. It starts
+     * small and doubles while batches are quick.
+     */
+    let batchSize = FIRST_SOURCE_BATCH;
     for (;;) {
       this.throwIfCancelled();
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
@@ -207,8 +217,10 @@ export class StreamTask {
       }
       this.markActive();
       chain.timestamp.value = NaN; // source records carry no timestamp (an assigner gives them one)
-      const emitted = source.emit(chain.head, SOURCE_BATCH);
+      const started = performance.now();
+      const emitted = source.emit(chain.head, batchSize);
       const more = typeof emitted === 'boolean' ? emitted : await emitted;
+      batchSize = nextBatchSize(batchSize, performance.now() - started);
       if (chain.periodic.length > 0) this.firePeriodic(chain);
       await this.afterBatch(chain, ++batches);
       if (!more) {
@@ -301,8 +313,10 @@ export class StreamTask {
         valve.channelEnded(entry.channel);
         if (this.endedChannels.size === gate.numberOfChannels && this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
       } else {
+        // End of partition does not move the watermark: a producer whose input ended sent +Infinity before it,
+        // and one stopped with a savepoint (Flink's stop without --drain) must not fire the windows and timers
+        // its savepoint holds, or a restore would emit them twice.
         this.endedChannels.add(entry.channel);
-        valve.channelEnded(entry.channel);
         aligner.onEndOfPartition(entry.channel);
       }
     }
@@ -407,6 +421,13 @@ export class StreamTask {
       );
     });
   }
+}
+
+/** The next source batch size: scaled toward YIELD_AFTER_MS per batch, between 1 and SOURCE_BATCH records. */
+function nextBatchSize(size: number, elapsedMs: number): number {
+  if (elapsedMs > YIELD_AFTER_MS) return Math.max(1, Math.floor((size * YIELD_AFTER_MS) / elapsedMs));
+  if (elapsedMs < YIELD_AFTER_MS / 4 && size < SOURCE_BATCH) return Math.min(SOURCE_BATCH, size * 2);
+  return size;
 }
 
 function sleep(ms: number): Promise<void> {

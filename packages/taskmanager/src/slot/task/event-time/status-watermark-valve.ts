@@ -10,8 +10,9 @@
  * - when every channel is idle the valve outputs idle; when one becomes active
  *   again it outputs active, and that channel counts in the minimum only once
  *   its watermark catches up with the output (so it never moves backwards);
- * - a channel that ended (end-of-data or end-of-partition) counts as active
- *   at +Infinity: it never holds the watermark back again.
+ * - a channel that delivered end-of-data counts as active at +Infinity: it
+ *   never holds the watermark back again (end-of-partition alone does not
+ *   move it: see StreamTask, a stop with savepoint must fire nothing).
  */
 export interface ValveOutput {
   /** The combined watermark advanced to `timestamp`. */
