@@ -9,7 +9,7 @@ import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
 import { TaskTime } from './task-time.js';
-import { StatusWatermarkValve } from './event-time/status-watermark-valve.js';
+import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
 
 const SOURCE_BATCH = 1024;
 const FIRST_SOURCE_BATCH = 16;
@@ -57,7 +57,7 @@ export class StreamTask {
   /** Busy, idle and back-pressured time (Flink's task metrics). */
   readonly time: TaskTime;
   /** Combines the input channels' watermarks (tasks with inputs). */
-  private valve: StatusWatermarkValve | undefined;
+  private valve: InputValve | undefined;
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
@@ -259,7 +259,9 @@ export class StreamTask {
       onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
     });
     const watermarks = chain.watermarkInput;
-    const valve = new StatusWatermarkValve(gate.numberOfChannels, {
+    // The input (1 or 2) of each gate channel, in the gate's order (the inputs' channels, flattened).
+    const channelInputs = this.descriptor.inputs.flatMap((input) => input.channels.map(() => input.input ?? 1));
+    const valve = createInputValve(channelInputs, {
       watermark: (timestamp) => watermarks.processWatermark(timestamp),
       status: (idle) => watermarks.processWatermarkStatus(idle),
     });
@@ -288,7 +290,7 @@ export class StreamTask {
         continue;
       }
       if ('records' in entry) {
-        const head = chain.head;
+        const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
         this.markActive();
         const { records, timestamps } = entry;
         if (timestamps === undefined) {
