@@ -2,7 +2,7 @@ import type { InputChannelDescriptor } from './network-api.js';
 import { PartitionReleasedError } from './errors.js';
 import { HEADER_BYTES } from './frames.js';
 import type { ChannelEntry, GateCallbacks, InputChannel } from './input-channel.js';
-import { decodeBatch, serializeBatch } from './record-serializer.js';
+import { batchEntry, decodeBatch, serializeBatch } from './record-serializer.js';
 import type { PartitionManager, PendingRequest } from './partition-manager.js';
 import type { Subpartition, SubpartitionReader } from './subpartition.js';
 
@@ -83,7 +83,7 @@ export class LocalInputChannel implements InputChannel, SubpartitionReader {
     }
     if (entry.kind === 'bytes') {
       const payload = entry.bytes.subarray(HEADER_BYTES);
-      return this.raw ? { channel: this.index, payload } : { channel: this.index, ...decodeBatch(payload) };
+      return this.raw ? { channel: this.index, payload } : batchEntry(this.index, decodeBatch(payload));
     }
     if (entry.kind === 'event') {
       if (entry.event.kind === 'end-of-partition') {

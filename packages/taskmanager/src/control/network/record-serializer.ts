@@ -97,6 +97,11 @@ export function deserializeBatch(payload: Buffer): unknown[] {
   return decodeBatch(payload).records;
 }
 
+/** A gate entry for a decoded batch: `timestamps` only when the batch has them. */
+export function batchEntry(channel: number, batch: DecodedBatch): { channel: number; records: unknown[]; timestamps?: Float64Array } {
+  return batch.timestamps === undefined ? { channel, records: batch.records } : { channel, records: batch.records, timestamps: batch.timestamps };
+}
+
 /** Decodes a BUFFER payload with its records' timestamps; throws on bytes that are not a serialized batch. */
 export function decodeBatch(payload: Buffer): DecodedBatch {
   if (payload[0] !== TIMESTAMPED_BATCH_MARKER) {

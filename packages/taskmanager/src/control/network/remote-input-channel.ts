@@ -5,7 +5,7 @@ import { DataConnectionError, ProtocolError, RemoteChannelError } from './errors
 import { MalformedFrame } from './frames.js';
 import type { ChannelEntry, GateCallbacks, InputChannel } from './input-channel.js';
 import type { ChannelEvent, InputChannelDescriptor } from './network-api.js';
-import { decodeBatch, type DecodedBatch } from './record-serializer.js';
+import { batchEntry, decodeBatch, type DecodedBatch } from './record-serializer.js';
 
 type Received = { readonly payload: Buffer } | { readonly event: ChannelEvent };
 
@@ -109,7 +109,7 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
       return undefined;
     }
     this.returnCredit();
-    return { channel: this.index, ...batch };
+    return batchEntry(this.index, batch);
   }
 
   private returnCredit(): void {

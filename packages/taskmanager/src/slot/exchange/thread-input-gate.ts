@@ -1,7 +1,7 @@
 import { Deque } from '../../control/network/deque.js';
 import { Notifier } from '../../control/network/notifier.js';
 import type { ChannelEvent, InputGate, InputGateEntry } from '../../control/network/network-api.js';
-import { decodeBatch, type DecodedBatch } from '../../control/network/record-serializer.js';
+import { batchEntry, decodeBatch, type DecodedBatch } from '../../control/network/record-serializer.js';
 import type { FromSlot } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 
@@ -99,7 +99,7 @@ export class ThreadInputGate implements InputGate {
     }
     if ('records' in item) {
       channel.inThread!.taken();
-      return { channel: channel.index, records: item.records, timestamps: item.timestamps };
+      return item.timestamps === undefined ? { channel: channel.index, records: item.records } : { channel: channel.index, records: item.records, timestamps: item.timestamps };
     }
     this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.controlIndex });
     let batch: DecodedBatch;
@@ -109,7 +109,7 @@ export class ThreadInputGate implements InputGate {
       this.fail(`cannot decode a batch of input channel ${channel.index} of ${this.owner}: ${(error as Error).message}`);
       return undefined;
     }
-    return { channel: channel.index, records: batch.records, timestamps: batch.timestamps };
+    return batchEntry(channel.index, batch);
   }
 
   whenAvailable(): Promise<void> {
