@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { REPO_ROOT, runCli, runCliJson, startCluster, stopAllProcesses, waitFor, type StartedCluster } from '@rivulet/testing';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { REPO_ROOT, runCli, runCliJson, startCluster, startTaskManager, stopAllProcesses, waitFor, type StartedCluster } from '@rivulet/testing';
 import type { WindowResult } from './fixtures/windows-job.js';
 import { canonical, referenceLateValues, referenceWindows } from './window-reference.js';
 import { windowEvent } from './fixtures/window-events.js';
@@ -19,12 +20,18 @@ let cluster: StartedCluster | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-windows-'));
 
 before(async () => {
-  cluster = await startCluster({ taskManagers: 2, slots: 2 });
+  cluster = await startCluster({ taskManagers: 2, slots: 2, set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] });
 });
 after(async () => {
   await stopAllProcesses();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The results the exactly-once file sink committed in `dir` (one JSON line each). */
+function committedResults(dir: string): WindowResult[] {
+  return (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('part-')) : [])
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as WindowResult));
+}
 
 async function runWindows(args: Record<string, number | string>, parallelism = 2): Promise<WindowResult[]> {
   return (await runJob(args, parallelism))['windows'] as WindowResult[] | undefined ?? [];
@@ -106,29 +113,54 @@ describe('windows on event time, against a reference', { timeout: 300_000 }, () 
     assert.deepEqual(canonical(actual), canonical(referenceWindows('tumbling-trigger', n, keys, 300, 0)));
   });
 
-  test('stop with a savepoint mid-window, restore at parallelism 1 and 3: the two runs together emit exactly the uninterrupted output', async () => {
-    const args = { kind: 'tumbling', n: 1200, keys, delay: 300, 'pause-every': 2 };
-    const expected = canonical(referenceWindows('tumbling', 1200, keys, 300, 0));
+  test('stop with a savepoint mid-window, restore at parallelism 1 and 3: output exactly the uninterrupted one', async () => {
     const jm = cluster!.jobManager;
-    const flags = ['--', ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])];
+    const n = 3000;
+    const output = join(dir, 'stopped');
+    const jobArgs = ['--kind', 'tumbling', '--n', String(n), '--keys', String(keys), '--delay', '300', '--pause-every', '10', '--pause-ms', '10'];
+    const expected = canonical(referenceWindows('tumbling', n, keys, 300, 0));
+    const submitted = await runCliJson<{ jobId: string }>([
+      'run', JOB, '--jobmanager', jm.rpcAddress, '-p', '2', '--detached', '--output', 'json', '--set', 'execution.checkpointing.interval=300ms', '--', ...jobArgs, '--output', output,
+    ], { timeoutMs: 60_000 });
+    await waitFor(() => (committedResults(output).length > 0 ? true : undefined), { timeoutMs: 60_000, what: 'the first windows committed' });
+    const stopped = await runCliJson<{ savepointPath: string }>(['stop', submitted.jobId, '--savepoint', join(dir, 'savepoints'), '--jobmanager', jm.rpcAddress], { timeoutMs: 60_000 });
+    await waitFor(async () => {
+      const job = (await (await fetch(`${jm.restUrl}/jobs/${submitted.jobId}`)).json()) as { state: string };
+      return ['FINISHED', 'CANCELED', 'FAILED'].includes(job.state) ? true : undefined;
+    }, { timeoutMs: 30_000, what: 'the stopped job to end' });
+    const before = committedResults(output).length;
+    assert.ok(before > 0 && before < expected.length, `stopped mid-stream: ${before} of ${expected.length} windows out`);
     for (const parallelism of [1, 3]) {
-      const submitted = await runCliJson<{ jobId: string }>(['run', JOB, '--jobmanager', jm.rpcAddress, '-p', '2', '--detached', '--output', 'json', ...flags], { timeoutMs: 60_000 });
-      await waitFor(async () => {
-        const job = (await (await fetch(`${jm.restUrl}/jobs/${submitted.jobId}`)).json()) as { state: string; vertices?: { subtasks: { state: string }[] }[] };
-        return job.state === 'RUNNING' && (job.vertices ?? []).every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? true : undefined;
-      }, { timeoutMs: 30_000, what: 'the windows job running' });
-      await new Promise((resolve) => setTimeout(resolve, 2000)); // some windows fired, some open (the source runs ~12 s)
-      const stopped = await runCliJson<{ savepointPath: string }>(['stop', submitted.jobId, '--savepoint', join(dir, `savepoints-${parallelism}`), '--jobmanager', jm.rpcAddress], { timeoutMs: 60_000 });
-      const first = await waitFor(async () => {
-        const job = (await (await fetch(`${jm.restUrl}/jobs/${submitted.jobId}`)).json()) as { state: string; results?: Record<string, unknown[]> };
-        return ['FINISHED', 'CANCELED', 'FAILED'].includes(job.state) ? job : undefined;
-      }, { timeoutMs: 30_000, what: 'the stopped job to end' });
-      const before = (first.results?.['windows'] ?? []) as WindowResult[];
-      assert.ok(before.length > 0 && before.length < expected.length, `stopped mid-stream: ${before.length} of ${expected.length} windows out`);
-      const restored = await runCli(['run', JOB, '--jobmanager', jm.rpcAddress, '-p', String(parallelism), '--from-savepoint', stopped.savepointPath, '--output', 'json', ...flags], { timeoutMs: 90_000 });
+      const copy = join(dir, `restored-${parallelism}`);
+      cpSync(output, copy, { recursive: true });
+      const restored = await runCli([
+        'run', JOB, '--jobmanager', jm.rpcAddress, '-p', String(parallelism), '--from-savepoint', stopped.savepointPath, '--output', 'json', '--', ...jobArgs, '--output', copy,
+      ], { timeoutMs: 90_000 });
       assert.equal(restored.code, 0, restored.stderr);
-      const after = ((JSON.parse(restored.stdout) as { results: Record<string, unknown[]> }).results['windows'] ?? []) as WindowResult[];
-      assert.deepEqual(canonical([...before, ...after]), expected, `restored at parallelism ${parallelism}`);
+      assert.deepEqual(canonical(committedResults(copy)), expected, `restored at parallelism ${parallelism}`);
     }
+  });
+
+  test('kill -9 of a TaskManager mid-stream, checkpoints to the exactly-once file sink: the committed output is exactly the fault-free output', async () => {
+    const jm = cluster!.jobManager;
+    const output = join(dir, 'killed');
+    const n = 3000;
+    const submitted = await runCliJson<{ jobId: string }>([
+      'run', JOB, '--jobmanager', jm.rpcAddress, '-p', '2', '--detached', '--output', 'json', '--set', 'execution.checkpointing.interval=300ms',
+      '--', '--kind', 'tumbling', '--n', String(n), '--keys', String(keys), '--delay', '300', '--pause-every', '10', '--pause-ms', '10', '--output', output,
+    ], { timeoutMs: 60_000 });
+    const committed = (): WindowResult[] => committedResults(output);
+    await waitFor(() => (committed().length > 0 ? true : undefined), { timeoutMs: 60_000, what: 'the first windows committed' });
+    const victim = cluster!.taskManagers[1]!;
+    victim.daemon.signal('SIGKILL');
+    const end = await waitFor(async () => {
+      const job = (await (await fetch(`${jm.restUrl}/jobs/${submitted.jobId}`)).json()) as { state: string; restarts?: { numRestarts: number }; 'root-exception': string | null };
+      return ['FINISHED', 'FAILED', 'CANCELED'].includes(job.state) ? job : undefined;
+    }, { timeoutMs: 120_000, what: 'the job to end after the TaskManager was killed' });
+    assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
+    assert.ok((end.restarts?.numRestarts ?? 0) >= 1, 'the job restarted after the loss');
+    assert.deepEqual(canonical(committed()), canonical(referenceWindows('tumbling', n, keys, 300, 0)));
+    // The rest of the file keeps two TaskManagers.
+    cluster = { ...cluster!, taskManagers: [cluster!.taskManagers[0]!, await startTaskManager(jm.rpcAddress, { slots: 2, name: 'tm3', set: [`execution.checkpointing.dir=${join(dir, 'checkpoints')}`] })] };
   });
 });
