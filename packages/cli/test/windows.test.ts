@@ -27,6 +27,13 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `rivulet run … --detached`; not runCliJson, which would append `--output json` after the job's own arguments. */
+async function submitDetached(args: readonly string[], options: { timeoutMs: number }): Promise<{ jobId: string }> {
+  const result = await runCli(args, options);
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as { jobId: string };
+}
+
 /** The results the exactly-once file sink committed in `dir` (one JSON line each). */
 function committedResults(dir: string): WindowResult[] {
   return (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('part-')) : [])
@@ -119,7 +126,7 @@ describe('windows on event time, against a reference', { timeout: 300_000 }, () 
     const output = join(dir, 'stopped');
     const jobArgs = ['--kind', 'tumbling', '--n', String(n), '--keys', String(keys), '--delay', '300', '--pause-every', '10', '--pause-ms', '10'];
     const expected = canonical(referenceWindows('tumbling', n, keys, 300, 0));
-    const submitted = await runCliJson<{ jobId: string }>([
+    const submitted = await submitDetached([
       'run', JOB, '--jobmanager', jm.rpcAddress, '-p', '2', '--detached', '--output', 'json', '--set', 'execution.checkpointing.interval=300ms', '--', ...jobArgs, '--output', output,
     ], { timeoutMs: 60_000 });
     await waitFor(() => (committedResults(output).length > 0 ? true : undefined), { timeoutMs: 60_000, what: 'the first windows committed' });
@@ -145,7 +152,7 @@ describe('windows on event time, against a reference', { timeout: 300_000 }, () 
     const jm = cluster!.jobManager;
     const output = join(dir, 'killed');
     const n = 3000;
-    const submitted = await runCliJson<{ jobId: string }>([
+    const submitted = await submitDetached([
       'run', JOB, '--jobmanager', jm.rpcAddress, '-p', '2', '--detached', '--output', 'json', '--set', 'execution.checkpointing.interval=300ms',
       '--', '--kind', 'tumbling', '--n', String(n), '--keys', String(keys), '--delay', '300', '--pause-every', '10', '--pause-ms', '10', '--output', output,
     ], { timeoutMs: 60_000 });
