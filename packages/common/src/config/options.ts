@@ -69,7 +69,7 @@ export const CONFIG_OPTIONS = {
   'slot.request.timeout': option(duration, 30_000, 'How long a job waits for enough free slots before it fails.'),
   'cluster.evenly-spread-out-slots': option(bool, true, 'Spread a job\'s slots over TaskManagers round-robin instead of filling one TaskManager first.'),
   'execution.buffer-timeout': option(duration, 100, 'Longest time a record waits in a partly filled network buffer.'),
-  'taskmanager.network.buffer-size': option(integer(1024, 16 * 1024 * 1024, 'a size in bytes'), 128 * 1024, 'Target size of a network buffer (a batch of serialized records).'),
+  'taskmanager.network.buffer-size': option(integer(1024, 16 * 1024 * 1024, 'a size in bytes'), 32 * 1024, 'Target size of a network buffer (a batch of serialized records).'),
   'taskmanager.tmp.dirs': option(optional(text), null, 'Where a TaskManager caches job bundles; unset: the system temporary folder.'),
   's3.endpoint': option(optional(text), null, 'S3 endpoint URL (MinIO: http://minio:9000); unset uses AWS.'),
   's3.path-style-access': option(bool, false, 'Path-style bucket addressing (MinIO and s3rver need true).'),

@@ -9,7 +9,7 @@ export interface NetworkEnvironmentOptions {
   readonly log: Logger;
   /** This TaskManager's id, for logs. */
   readonly resourceId: string;
-  /** Target serialized size of one buffer (a batch of records). @default 131072: a batch crosses two threads (slot, control) on each side, and larger batches spread that cost over more records (docs/network.md) */
+  /** Target serialized size of one buffer (a batch of records). @default 32768 */
   readonly bufferSizeBytes?: number;
   /**
    * Longest time a record waits in a partly filled batch. 0 sends every
@@ -17,7 +17,7 @@ export interface NetworkEnvironmentOptions {
    * `flushAll()` or before an event). @default 100
    */
   readonly bufferTimeoutMs?: number;
-  /** Cap on records per batch, whatever their size (and the batch size of local channels). @default 8192 */
+  /** Cap on records per batch, whatever their size (and the batch size of local channels). @default 2048 */
   readonly maxRecordsPerBuffer?: number;
   /** Buffers a remote consumer grants each channel: the most in flight or unread per channel. @default 4 */
   readonly initialCredit?: number;
@@ -45,9 +45,9 @@ export interface ResolvedNetworkOptions {
 }
 
 export const NETWORK_DEFAULTS = {
-  bufferSizeBytes: 128 * 1024,
+  bufferSizeBytes: 32 * 1024,
   bufferTimeoutMs: 100,
-  maxRecordsPerBuffer: 8192,
+  maxRecordsPerBuffer: 2048,
   initialCredit: 4,
   maxQueuedBuffersPerSubpartition: 4,
   partitionRequestTimeoutMs: 30_000,
