@@ -10,9 +10,13 @@ import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
 import { TaskTime } from './task-time.js';
 import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
+import type { ElementTimestamp } from './event-time/element-timestamp.js';
+import type { Output } from './output.js';
 
 const SOURCE_BATCH = 1024;
 const FIRST_SOURCE_BATCH = 16;
+/** Records between two looks at the clock while a batch from the gate is processed. */
+const SLICE_CHECK_RECORDS = 32;
 const YIELD_EVERY_BATCHES = 8;
 /** A task yields at least this often, so slow user functions cannot starve heartbeats and I/O. */
 const YIELD_AFTER_MS = 10;
@@ -268,6 +272,8 @@ export class StreamTask {
     this.valve = valve;
     const elementTimestamp = chain.timestamp;
     let batches = 0;
+    /** A batch from the gate not yet processed to its end (see processSlice). */
+    let unfinished: BatchInProgress | undefined;
     for (;;) {
       this.throwIfCancelled();
       if (this.aligned) {
@@ -280,6 +286,13 @@ export class StreamTask {
         keyed.fireDueTimers(Date.now());
       }
       if (chain.periodic.length > 0 && !this.dataEnded) this.firePeriodic(chain);
+      if (unfinished !== undefined) {
+        // The rest of a batch a slow function did not get through in one turn: before anything behind it in the gate.
+        this.markActive();
+        unfinished = this.processSlice(unfinished);
+        await this.afterBatch(chain, ++batches);
+        continue;
+      }
       const entry = gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
@@ -292,16 +305,7 @@ export class StreamTask {
       if ('records' in entry) {
         const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
         this.markActive();
-        const { records, timestamps } = entry;
-        if (timestamps === undefined) {
-          elementTimestamp.value = NaN;
-          for (const record of records) head.collect(record);
-        } else {
-          for (let i = 0; i < records.length; i++) {
-            elementTimestamp.value = timestamps[i]!;
-            head.collect(records[i]);
-          }
-        }
+        unfinished = this.processSlice({ records: entry.records, timestamps: entry.timestamps, head, next: 0, timestamp: elementTimestamp });
         await this.afterBatch(chain, ++batches);
       } else if (entry.event.kind === 'watermark') {
         this.markActive();
@@ -322,6 +326,34 @@ export class StreamTask {
         aligner.onEndOfPartition(entry.channel);
       }
     }
+  }
+
+  /**
+   * Hands the batch's records to the chain from `batch.next` on, for about
+   * YIELD_AFTER_MS at most (the clock is read every SLICE_CHECK_RECORDS
+   * records), and returns what is left, if anything: a slow user function
+   * (5 ms per record) would otherwise hold the slot's thread, and every other
+   * task of the slot, for a whole batch of up to 2,048 records.
+   */
+  private processSlice(batch: BatchInProgress): BatchInProgress | undefined {
+    const { records, timestamps, head, timestamp } = batch;
+    const deadline = performance.now() + YIELD_AFTER_MS;
+    const end = records.length;
+    let i = batch.next;
+    if (timestamps === undefined) timestamp.value = NaN;
+    while (i < end) {
+      const stop = Math.min(end, i + SLICE_CHECK_RECORDS);
+      if (timestamps === undefined) {
+        for (; i < stop; i++) head.collect(records[i]);
+      } else {
+        for (; i < stop; i++) {
+          timestamp.value = timestamps[i]!;
+          head.collect(records[i]);
+        }
+      }
+      if (i < end && performance.now() > deadline) return { ...batch, next: i };
+    }
+    return undefined;
   }
 
   /**
@@ -430,6 +462,15 @@ function nextBatchSize(size: number, elapsedMs: number): number {
   if (elapsedMs > YIELD_AFTER_MS) return Math.max(1, Math.floor((size * YIELD_AFTER_MS) / elapsedMs));
   if (elapsedMs < YIELD_AFTER_MS / 4 && size < SOURCE_BATCH) return Math.min(SOURCE_BATCH, size * 2);
   return size;
+}
+
+/** A batch of records from the input gate, processed in slices (StreamTask.processSlice). */
+interface BatchInProgress {
+  readonly records: readonly unknown[];
+  readonly timestamps: ArrayLike<number> | undefined;
+  readonly head: Output;
+  readonly timestamp: ElementTimestamp;
+  readonly next: number;
 }
 
 function sleep(ms: number): Promise<void> {
