@@ -46,6 +46,10 @@ export function referenceWindows(kind: string, n: number, keys: number, delay: n
       return sessions(events, delay, 300);
     case 'count':
       return countWindows(events, 4);
+    case 'count-sliding':
+      return slidingCountWindows(events, 4, 2);
+    case 'time-evictor':
+      return evictedTumbling(events, delay, 1000, 300);
     default:
       throw new Error(`no reference for ${kind}`);
   }
@@ -161,6 +165,43 @@ function countWindows(events: readonly WindowEvent[], size: number): WindowResul
     }
   }
   return out;
+}
+
+/** countWindow(size, slide): every `slide` records of a key, the last `size` of them (CountTrigger + CountEvictor). */
+function slidingCountWindows(events: readonly WindowEvent[], size: number, slide: number): WindowResult[] {
+  const out: WindowResult[] = [];
+  const seen = new Map<string, number[]>();
+  for (const e of events) {
+    const values = seen.get(e.key) ?? [];
+    values.push(e.value);
+    seen.set(e.key, values);
+    if (values.length % slide === 0) {
+      const last = values.slice(-size);
+      out.push({ key: e.key, start: -1, end: -1, sum: last.reduce((a, b) => a + b, 0), count: last.length });
+    }
+  }
+  return out;
+}
+
+/**
+ * Tumbling windows with a TimeEvictor: each window fires once (no late
+ * records: the delay covers the jitter) with only the records whose
+ * timestamp is more than `keepMs` before the window's newest evicted.
+ */
+function evictedTumbling(events: readonly WindowEvent[], delay: number, size: number, keepMs: number): WindowResult[] {
+  const panes = new Map<string, WindowEvent[]>();
+  for (const e of events) {
+    const start = startOf(e.ts, size);
+    const id = `${e.key}|${start}`;
+    panes.set(id, [...(panes.get(id) ?? []), e]);
+  }
+  void delay;
+  return [...panes.entries()].map(([id, list]) => {
+    const [key, start] = id.split('|');
+    const newest = Math.max(...list.map((e) => e.ts));
+    const kept = list.filter((e) => e.ts > newest - keepMs);
+    return { key: key!, start: Number(start), end: Number(start) + size, sum: kept.reduce((s, e) => s + e.value, 0), count: kept.length };
+  });
 }
 
 /** Results as sorted strings, for comparing multisets. */

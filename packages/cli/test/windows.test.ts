@@ -115,6 +115,14 @@ describe('windows on event time, against a reference', { timeout: 300_000 }, () 
     assert.deepEqual(finalSums, expected);
   });
 
+  test('evictors: countWindow(4, 2) (count trigger and count evictor) and a TimeEvictor on tumbling windows', async () => {
+    assert.deepEqual(canonical(await runWindows({ kind: 'count-sliding', n, keys, delay: 300 })), canonical(referenceWindows('count-sliding', n, keys, 300, 0)));
+    const evicted = referenceWindows('time-evictor', n, keys, 300, 0);
+    const total = (results: readonly WindowResult[]): number => results.reduce((sum, r) => sum + r.count, 0);
+    assert.ok(total(evicted) < total(referenceWindows('tumbling', n, keys, 300, 0)), 'the evictor removes records (the test is not vacuous)');
+    assert.deepEqual(canonical(await runWindows({ kind: 'time-evictor', n, keys, delay: 300 })), canonical(evicted));
+  });
+
   test('a custom trigger (every 3 records of a window) replaces the event-time trigger', async () => {
     const actual = await runWindows({ kind: 'tumbling-trigger', n, keys, delay: 300 });
     assert.deepEqual(canonical(actual), canonical(referenceWindows('tumbling-trigger', n, keys, 300, 0)));
