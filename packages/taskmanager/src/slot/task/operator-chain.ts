@@ -117,6 +117,16 @@ export function buildOperatorChain(
     for (const member of added) memberOperatorIds.set(member, operatorId);
   };
 
+  /** The chain's keyed operator (at its head): it takes the watermarks and the records that follow. */
+  const addKeyed = (operator: KeyedOperator, operatorId: string): void => {
+    keyed = operator;
+    watermarks = operator;
+    keyedOperatorId = operatorId;
+    members.unshift(operator);
+    memberOperatorIds.set(operator, operatorId);
+    next = operator;
+  };
+
   for (let i = descriptor.operators.length - 1; i >= 0; i--) {
     const operator = descriptor.operators[i]!;
     const functions = functionsOf(job, operator);
@@ -145,20 +155,10 @@ export function buildOperatorChain(
           next = process;
           break;
         }
-        keyed = createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs);
-        watermarks = keyed;
-        keyedOperatorId = operator.id;
-        members.unshift(keyed);
-        memberOperatorIds.set(keyed, operator.id);
-        next = keyed;
+        addKeyed(createKeyedOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs), operator.id);
         break;
       case 'window':
-        keyed = createWindowOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs);
-        watermarks = keyed;
-        keyedOperatorId = operator.id;
-        members.unshift(keyed);
-        memberOperatorIds.set(keyed, operator.id);
-        next = keyed;
+        addKeyed(createWindowOperator(functions, operator, descriptor, exclusiveInput(next, objectReuse, emittedBy(operator.name)), timestamp, watermarks, sideOutputs), operator.id);
         break;
       case 'coMap':
       case 'coFlatMap':
