@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
+  ConfigurationError,
   RIVULET_VERSION,
   ServiceLifecycle,
   EtcdLeaderRetrievalService,
@@ -38,6 +39,7 @@ import { GrpcCheckpointResponder } from './tasks/checkpoint-responder.js';
 import { TaskStateReporter } from './tasks/task-state-reporter.js';
 import { TaskMetrics } from './task-metrics.js';
 import { NETWORK_DEFAULTS } from './network/options.js';
+import type { DebloatSettings } from '../slot/exchange/buffer-debloater.js';
 
 /** Heap limit of each slot's thread when taskmanager.memory.task.heap.size is unset. */
 const DEFAULT_SLOT_HEAP_MB = 1024;
@@ -173,6 +175,7 @@ export class TaskManager {
         maxQueuedBuffers: options.maxQueuedBuffersPerSubpartition,
         maxFrameBytes: options.maxFrameBytes ?? NETWORK_DEFAULTS.maxFrameBytes,
         gateCredit: SLOT_GATE_CREDIT,
+        debloat: debloatSettings(this.config, options.maxQueuedBuffersPerSubpartition + options.initialCredit + SLOT_GATE_CREDIT),
       },
       heapLimitMb,
       responder: new GrpcCheckpointResponder(this.connection, this.log),
@@ -223,4 +226,31 @@ export class TaskManager {
     this.metrics.close();
     this.lifecycle.transition('STOPPED');
   }
+}
+
+/**
+ * Buffer debloating of the channels a slot sends through the control thread
+ * (slot/exchange/buffer-debloater.ts), or undefined when it is off.
+ * `inFlightBatches`: queued in this TaskManager, granted by the consumer's
+ * network credit, and handed to the consumer's slot.
+ */
+function debloatSettings(config: Configuration, inFlightBatches: number): DebloatSettings | undefined {
+  if (!config['taskmanager.network.memory.buffer-debloat.enabled']) return undefined;
+  const bufferSize = config['taskmanager.network.buffer-size'];
+  const minBytes = config['taskmanager.memory.min-segment-size'];
+  const maxBytes = config['taskmanager.network.memory.buffer-debloat.max-buffer-size'] ?? 4 * bufferSize;
+  if (minBytes > bufferSize || maxBytes < bufferSize) {
+    throw new ConfigurationError(
+      `buffer debloating needs taskmanager.memory.min-segment-size (${minBytes}) <= taskmanager.network.buffer-size (${bufferSize}) <= taskmanager.network.memory.buffer-debloat.max-buffer-size (${maxBytes})`,
+      { key: minBytes > bufferSize ? 'taskmanager.memory.min-segment-size' : 'taskmanager.network.memory.buffer-debloat.max-buffer-size' },
+    );
+  }
+  return {
+    targetMs: config['taskmanager.network.memory.buffer-debloat.target'],
+    periodMs: config['taskmanager.network.memory.buffer-debloat.period'],
+    inFlightBatches,
+    minBytes,
+    maxBytes,
+    initialBytes: bufferSize,
+  };
 }

@@ -21,6 +21,7 @@ import type { ChannelEvent, InputChannelDescriptor } from '../control/network/ne
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';
 import type { TaskReport } from '../slot/task/task-report.js';
+import type { DebloatSettings } from '../slot/exchange/buffer-debloater.js';
 
 /** What a slot's thread is started with (`workerData`). */
 export interface SlotThreadData {
@@ -41,6 +42,8 @@ export interface SlotNetworkSettings {
   readonly maxFrameBytes: number;
   /** Batches of one input channel the control thread hands over before the slot took them. */
   readonly gateCredit: number;
+  /** Batch sizes of subpartitions sent through the control thread follow their consumers (undefined: always bufferSizeBytes). */
+  readonly debloat: DebloatSettings | undefined;
 }
 
 /** Control thread -> slot. */

@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger, errorMessage, type Configuration, type TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { FromSlot, SlotThreadData, ToSlot } from '../protocol/slot-messages.js';
+import { MessageCoalescer } from '../protocol/message-coalescer.js';
 import { CheckpointPersister } from './checkpointing/checkpoint-persister.js';
 import { StorageProvider } from './checkpointing/storage-provider.js';
 import { SlotNetwork } from './exchange/slot-network.js';
@@ -26,7 +27,12 @@ process.setSourceMapsEnabled(true);
 const log = createLogger({ component: 'taskmanager', level: config['log.level'] }).child({ slot: data.slotIndex, resourceId: data.resourceId });
 const running = new Int32Array(data.runningTask);
 
-const post = (message: FromSlot, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
+const outbox = new MessageCoalescer<FromSlot>((messages, transfer) => port.postMessage(messages, transfer));
+/** Credits and metrics wait for the end of the turn (or the next message); everything else leaves at once. */
+const post = (message: FromSlot, transfer?: ArrayBuffer[]): void => {
+  if (message.kind === 'gate-credit' || message.kind === 'task-metrics') outbox.defer(message, transfer);
+  else outbox.now(message, transfer);
+};
 const storage = new StorageProvider(config, log);
 const local = config['state.backend.local-recovery'] ? new LocalStateProxy(post) : undefined;
 storage.useLocalState(local);
@@ -54,12 +60,14 @@ const runtime = new SlotRuntime({
   log,
 });
 
-port.on('message', (message: ToSlot) => {
-  try {
-    if (message.kind === 'reply') local?.answer(message.requestId, message.result);
-    else runtime.handle(message);
-  } catch (err) {
-    log.error({ kind: message.kind, err: errorMessage(err) }, 'slot message failed');
+port.on('message', (messages: ToSlot[]) => {
+  for (const message of messages) {
+    try {
+      if (message.kind === 'reply') local?.answer(message.requestId, message.result);
+      else runtime.handle(message);
+    } catch (err) {
+      log.error({ kind: message.kind, err: errorMessage(err) }, 'slot message failed');
+    }
   }
 });
 setInterval(() => post(runtime.sampleTimes()), METRICS_INTERVAL_MS).unref();

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Configuration, Logger } from '@rivulet/common';
 import type { FromSlot, SlotNetworkSettings, SlotThreadData, ToSlot } from '../../protocol/slot-messages.js';
+import { MessageCoalescer } from '../../protocol/message-coalescer.js';
 
 /** How a slot's thread ended, when it was not asked to. */
 export interface SlotThreadEnd {
@@ -32,6 +33,8 @@ const ENTRY = new URL('../../slot/slot-thread.js', import.meta.url);
  */
 export class SlotThread {
   private readonly worker: Worker;
+  /** Everything for the slot leaves at the end of the control thread's turn, in one message. */
+  private readonly outbox: MessageCoalescer<ToSlot>;
   private readonly running = new Int32Array(new SharedArrayBuffer(4));
   private ended = false;
   private terminating = false;
@@ -51,7 +54,10 @@ export class SlotThread {
       resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb },
       name: `slot-${options.slotIndex}`,
     });
-    this.worker.on('message', (message: FromSlot) => options.onMessage(message));
+    this.outbox = new MessageCoalescer<ToSlot>((messages, transfer) => this.worker.postMessage(messages, transfer));
+    this.worker.on('message', (messages: FromSlot[]) => {
+      for (const message of messages) options.onMessage(message);
+    });
     this.worker.on('error', (error) => {
       this.lastError = error;
     });
@@ -71,7 +77,7 @@ export class SlotThread {
 
   send(message: ToSlot, transfer?: ArrayBuffer[]): void {
     if (this.ended) return;
-    this.worker.postMessage(message, transfer);
+    this.outbox.defer(message, transfer);
   }
 
   /** Ends the thread whatever it is doing; resolves once it is gone. */

@@ -6,6 +6,7 @@ import { payloadBytes, serializeBatch, type SerializationContext } from '../../c
 import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 import { createRecordCopySite, type RecordCopySite } from '../../records/record-copy.js';
+import { BufferDebloater } from './buffer-debloater.js';
 
 /** The guess of serialized bytes per record before the first batch was measured. */
 const INITIAL_BYTES_PER_RECORD = 32;
@@ -42,7 +43,10 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   private readonly stamps: (number[] | undefined)[];
   private readonly queued: number[];
   private fullSubpartitions = 0;
-  private recordLimit: number;
+  /** Per subpartition, the records a batch holds before it leaves. */
+  private readonly recordLimits: number[];
+  /** Per subpartition sent through the control thread, its batch size when debloating (else undefined). */
+  private readonly debloaters: readonly (BufferDebloater | undefined)[];
   private bytesPerRecord: number | undefined;
   private readonly availability = new Notifier();
   private readonly consumed = new Outcome();
@@ -73,9 +77,12 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.batches = Array.from({ length: numberOfSubpartitions }, () => []);
     this.stamps = new Array<number[] | undefined>(numberOfSubpartitions).fill(undefined);
     this.queued = new Array<number>(numberOfSubpartitions).fill(0);
-    this.recordLimit = this.limitFor(INITIAL_BYTES_PER_RECORD);
     this.inThread = inThread;
     this.copiers = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? createRecordCopySite(this.context) : undefined));
+    const debloat = settings.debloat;
+    const now = performance.now();
+    this.debloaters = Array.from({ length: numberOfSubpartitions }, (_, s) => (debloat === undefined || inThread.has(s) ? undefined : new BufferDebloater(debloat, now)));
+    this.recordLimits = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? settings.maxRecordsPerBuffer : this.limitFor(s, INITIAL_BYTES_PER_RECORD)));
     for (const [subpartition, channel] of inThread) {
       channel.attachWriter({
         taken: () => this.onTaken(subpartition),
@@ -98,7 +105,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const stamps = this.stamps[subpartition];
     if (stamps !== undefined) stamps.push(timestamp);
     else if (timestamp === timestamp) this.startStamps(subpartition, batch.length, timestamp);
-    if (batch.length >= (copier === undefined ? this.recordLimit : this.settings.maxRecordsPerBuffer)) this.flush(subpartition);
+    if (batch.length >= this.recordLimits[subpartition]!) this.flush(subpartition);
     else if (batch.length === 1) this.armTimer();
   }
 
@@ -155,6 +162,10 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     if (this.gone.has(subpartition)) return;
     const queued = (this.queued[subpartition] ?? 0) - 1;
     this.queued[subpartition] = queued;
+    const debloater = this.debloaters[subpartition];
+    if (debloater !== undefined && debloater.onTaken(performance.now()) && this.bytesPerRecord !== undefined) {
+      this.recordLimits[subpartition] = this.limitFor(subpartition, this.bytesPerRecord);
+    }
     if (queued === this.settings.maxQueuedBuffers - 1) {
       this.fullSubpartitions -= 1;
       if (this.fullSubpartitions === 0) this.availability.notify();
@@ -212,8 +223,10 @@ export class ThreadResultPartition implements ResultPartitionWriter {
       this.countQueued(subpartition);
       return;
     }
+    const debloater = this.debloaters[subpartition];
     for (const bytes of this.serialize(records, timestamps)) {
       const owned = ownedBytes(bytes);
+      debloater?.onPosted(owned.byteLength);
       this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes: owned }, [owned.buffer as ArrayBuffer]);
       this.countQueued(subpartition);
     }
@@ -263,12 +276,22 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   private learn(bytes: number, records: number): void {
     const observed = bytes / records;
     const previous = this.bytesPerRecord;
-    this.bytesPerRecord = previous === undefined ? observed : previous + ESTIMATE_WEIGHT * (observed - previous);
-    this.recordLimit = this.limitFor(this.bytesPerRecord);
+    const estimate = previous === undefined ? observed : previous + ESTIMATE_WEIGHT * (observed - previous);
+    this.bytesPerRecord = estimate;
+    for (let s = 0; s < this.numberOfSubpartitions; s++) if (!this.inThread.has(s)) this.recordLimits[s] = this.limitFor(s, estimate);
   }
 
-  private limitFor(bytesPerRecord: number): number {
-    return Math.max(1, Math.min(this.settings.maxRecordsPerBuffer, Math.floor(this.settings.bufferSizeBytes / Math.max(bytesPerRecord, 1))));
+  /**
+   * Records per batch of a subpartition sent through the control thread:
+   * its batch size in bytes (the debloated one, else the buffer size) over
+   * the bytes per record; at most `maxRecordsPerBuffer` per buffer size's
+   * worth of bytes.
+   */
+  private limitFor(subpartition: number, bytesPerRecord: number): number {
+    const { settings } = this;
+    const bytes = this.debloaters[subpartition]?.bytes ?? settings.bufferSizeBytes;
+    const recordCap = Math.max(1, Math.round((settings.maxRecordsPerBuffer * bytes) / settings.bufferSizeBytes));
+    return Math.max(1, Math.min(recordCap, Math.floor(bytes / Math.max(bytesPerRecord, 1))));
   }
 
   private armTimer(): void {

@@ -15,6 +15,7 @@ const SETTINGS: SlotNetworkSettings = {
   maxQueuedBuffers: 3,
   maxFrameBytes: 64 * 1024 * 1024,
   gateCredit: 2,
+  debloat: undefined,
 };
 
 /**
