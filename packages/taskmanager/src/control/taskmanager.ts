@@ -249,8 +249,8 @@ function debloatSettings(config: Configuration, inFlightBatches: number): Debloa
     targetMs: config['taskmanager.network.memory.buffer-debloat.target'],
     periodMs: config['taskmanager.network.memory.buffer-debloat.period'],
     inFlightBatches,
-    minBytes,
-    maxBytes,
-    initialBytes: bufferSize,
+    min: minBytes,
+    max: maxBytes,
+    initial: bufferSize,
   };
 }

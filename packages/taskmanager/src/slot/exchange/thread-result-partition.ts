@@ -6,7 +6,7 @@ import { payloadBytes, serializeBatch, type SerializationContext } from '../../c
 import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 import { createRecordCopySite, type RecordCopySite } from '../../records/record-copy.js';
-import { BufferDebloater } from './buffer-debloater.js';
+import { BufferDebloater, type DebloatSettings } from './buffer-debloater.js';
 
 /** The guess of serialized bytes per record before the first batch was measured. */
 const INITIAL_BYTES_PER_RECORD = 32;
@@ -81,8 +81,11 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.copiers = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? createRecordCopySite(this.context) : undefined));
     const debloat = settings.debloat;
     const now = performance.now();
-    this.debloaters = Array.from({ length: numberOfSubpartitions }, (_, s) => (debloat === undefined || inThread.has(s) ? undefined : new BufferDebloater(debloat, now)));
-    this.recordLimits = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? settings.maxRecordsPerBuffer : this.limitFor(s, INITIAL_BYTES_PER_RECORD)));
+    this.debloaters = Array.from({ length: numberOfSubpartitions }, (_, s) => {
+      if (debloat === undefined) return undefined;
+      return new BufferDebloater(inThread.has(s) ? inThreadDebloat(debloat, settings) : debloat, now);
+    });
+    this.recordLimits = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? this.inThreadLimit(s) : this.limitFor(s, INITIAL_BYTES_PER_RECORD)));
     for (const [subpartition, channel] of inThread) {
       channel.attachWriter({
         taken: () => this.onTaken(subpartition),
@@ -163,8 +166,9 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const queued = (this.queued[subpartition] ?? 0) - 1;
     this.queued[subpartition] = queued;
     const debloater = this.debloaters[subpartition];
-    if (debloater !== undefined && debloater.onTaken(performance.now()) && this.bytesPerRecord !== undefined) {
-      this.recordLimits[subpartition] = this.limitFor(subpartition, this.bytesPerRecord);
+    if (debloater !== undefined && debloater.onTaken(performance.now())) {
+      if (this.inThread.has(subpartition)) this.recordLimits[subpartition] = debloater.size;
+      else if (this.bytesPerRecord !== undefined) this.recordLimits[subpartition] = this.limitFor(subpartition, this.bytesPerRecord);
     }
     if (queued === this.settings.maxQueuedBuffers - 1) {
       this.fullSubpartitions -= 1;
@@ -219,6 +223,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const channel = this.inThread.get(subpartition);
     if (channel !== undefined) {
       if (this.gone.has(subpartition)) return;
+      this.debloaters[subpartition]?.onPosted(records.length);
       channel.send(timestamps === undefined ? { records } : { records, timestamps });
       this.countQueued(subpartition);
       return;
@@ -289,9 +294,14 @@ export class ThreadResultPartition implements ResultPartitionWriter {
    */
   private limitFor(subpartition: number, bytesPerRecord: number): number {
     const { settings } = this;
-    const bytes = this.debloaters[subpartition]?.bytes ?? settings.bufferSizeBytes;
+    const bytes = this.debloaters[subpartition]?.size ?? settings.bufferSizeBytes;
     const recordCap = Math.max(1, Math.round((settings.maxRecordsPerBuffer * bytes) / settings.bufferSizeBytes));
     return Math.max(1, Math.min(recordCap, Math.floor(bytes / Math.max(bytesPerRecord, 1))));
+  }
+
+  /** Records per batch of a subpartition read in this thread: its debloated size, else the cap. */
+  private inThreadLimit(subpartition: number): number {
+    return this.debloaters[subpartition]?.size ?? this.settings.maxRecordsPerBuffer;
   }
 
   private armTimer(): void {
@@ -322,4 +332,14 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     if (this.failure !== undefined) throw this.failure;
     throw new Error(`partition ${this.id} (owner ${this.context.owner}) already ended (end-of-partition was broadcast)`);
   }
+}
+
+/**
+ * Debloating of a channel inside the slot's thread: in records (nothing is
+ * serialized), up to `maxQueuedBuffers` batches in flight, at most
+ * `maxRecordsPerBuffer` per batch, starting at an eighth of that.
+ */
+function inThreadDebloat(debloat: DebloatSettings, settings: SlotNetworkSettings): DebloatSettings {
+  const max = settings.maxRecordsPerBuffer;
+  return { ...debloat, inFlightBatches: settings.maxQueuedBuffers, min: 1, max, initial: Math.max(1, Math.ceil(max / 8)) };
 }
