@@ -127,3 +127,25 @@ export { CountEvictor, DeltaEvictor, TimeEvictor, isEvictor } from './windowing/
 export type { Evictor, EvictorContext, TimestampedValue } from './windowing/evictors.js';
 export { toProcessWindowFunction } from './windowing/window-functions.js';
 export type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction, ProcessWindowFunctionLike } from './windowing/window-functions.js';
+export type {
+  Boundedness,
+  InputStatus,
+  ReaderInfo,
+  ReaderOutput,
+  Source,
+  SourceReader,
+  SourceReaderContext,
+  SourceSplit,
+  SplitEnumerator,
+  SplitEnumeratorContext,
+} from './connector/source.js';
+export type {
+  CommitRequest,
+  Committer,
+  CommitterInitContext,
+  DeliveryGuarantee,
+  Sink,
+  SinkWriter,
+  SinkWriterContext,
+  WriterInitContext,
+} from './connector/sink.js';
