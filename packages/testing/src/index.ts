@@ -11,3 +11,4 @@ export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js'
 export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from './etcd-server.js';
 export { settingsEnvironment } from './settings-environment.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { startNatsServer, natsServerBinary, type StartedNatsServer, type StartNatsServerOptions } from './nats-server.js';
