@@ -1,6 +1,8 @@
+import type { Source, SourceSplit } from './connector/source.js';
 import { SingleOutputStreamOperator } from './datastream/data-stream.js';
 import { requireNonEmptyString } from './datastream/operator-settings.js';
 import { JobGraphError } from './errors.js';
+import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
 import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS } from './graph/job-graph.js';
 import { MAX_PARALLELISM_LIMIT } from './graph/parallelism-limits.js';
 import type { OperatorSpec, RecordingGraph } from './graph/recording-graph.js';
@@ -150,6 +152,45 @@ export class StreamExecutionEnvironment {
   readTextFile(path: string): SingleOutputStreamOperator<string> {
     requireNonEmptyString(path, 'readTextFile()', 'path');
     return this.#source({ variant: 'textFile', name: 'Source: Text File', params: { path }, functions: { kind: 'source' } });
+  }
+
+  /**
+   * A source written against the Source API (Flink's `env.fromSource`):
+   * its enumerator runs on the JobManager, one reader per parallel subtask
+   * (the stream's parallelism). The Source object and the strategy stay in
+   * the job bundle (the operator's functions), not in the JSON graph, which
+   * records the source's boundedness and the strategy's settings. A BOUNDED
+   * source ends when its readers end; the strategy's watermarks are
+   * generated per split (docs/source-api.md).
+   */
+  fromSource<T, Split extends SourceSplit, EnumState>(
+    source: Source<T, Split, EnumState>,
+    watermarkStrategy: WatermarkStrategy<T>,
+    sourceName: string,
+  ): SingleOutputStreamOperator<T> {
+    requireNonEmptyString(sourceName, 'fromSource()', 'sourceName');
+    for (const method of ['getBoundedness', 'createEnumerator', 'restoreEnumerator', 'createReader'] as const) {
+      if (typeof (source as Partial<Source<T, Split, EnumState>> | undefined)?.[method] !== 'function') {
+        throw new JobGraphError('INVALID_ARGUMENT', `fromSource(..., "${sourceName}"): the source has no ${method}() method (it must implement the Source interface)`);
+      }
+    }
+    if (typeof (watermarkStrategy as Partial<WatermarkStrategy<T>> | undefined)?.createWatermarkGenerator !== 'function') {
+      throw new JobGraphError('INVALID_ARGUMENT', `fromSource(..., "${sourceName}"): the second argument must be a WatermarkStrategy (e.g. WatermarkStrategy.noWatermarks())`);
+    }
+    const boundedness = source.getBoundedness();
+    if (boundedness !== 'BOUNDED' && boundedness !== 'CONTINUOUS_UNBOUNDED') {
+      throw new JobGraphError('INVALID_ARGUMENT', `fromSource(..., "${sourceName}"): getBoundedness() returned ${JSON.stringify(boundedness)}; expected 'BOUNDED' or 'CONTINUOUS_UNBOUNDED'`);
+    }
+    return this.#source({
+      variant: 'custom',
+      name: sourceName,
+      params: { boundedness, watermarks: { ...watermarkStrategy.describe() } },
+      functions: {
+        kind: 'source',
+        source: source as unknown as Source<unknown, SourceSplit, unknown>,
+        watermarkStrategy: watermarkStrategy as unknown as WatermarkStrategy<unknown>,
+      },
+    });
   }
 
   #source<T>(template: Omit<OperatorSpec, 'kind' | 'keyed' | 'inputs'>): SingleOutputStreamOperator<T> {

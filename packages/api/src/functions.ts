@@ -1,3 +1,4 @@
+import type { Source, SourceSplit } from './connector/source.js';
 import type { OutputTag } from './datastream/output-tag.js';
 import type { WindowFunctions } from './datastream/windowed-stream.js';
 import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
@@ -109,8 +110,16 @@ export interface SinkFunction<T> extends Partial<CheckpointedFunction> {
  * close, initializeState, snapshotState); `fn` is then its method, bound.
  */
 export type OperatorFunctions =
-  /** `elements`: the values of fromElements (kept out of the JSON graph); absent for other sources. */
-  | { readonly kind: 'source'; readonly elements?: readonly unknown[] }
+  /**
+   * `elements`: the values of fromElements; `source` and `watermarkStrategy`:
+   * those of fromSource (all kept out of the JSON graph); absent for other sources.
+   */
+  | {
+    readonly kind: 'source';
+    readonly elements?: readonly unknown[];
+    readonly source?: Source<unknown, SourceSplit, unknown>;
+    readonly watermarkStrategy?: WatermarkStrategy<unknown>;
+  }
   | { readonly kind: 'map'; readonly fn: MapFunction<unknown, unknown>; readonly hooks?: UserFunctionHooks }
   | { readonly kind: 'filter'; readonly fn: FilterFunction<unknown>; readonly hooks?: UserFunctionHooks }
   | { readonly kind: 'flatMap'; readonly fn: FlatMapFunction<unknown, unknown>; readonly hooks?: UserFunctionHooks }
