@@ -1,4 +1,5 @@
 import type { Source, SourceSplit } from './connector/source.js';
+import type { Sink } from './connector/sink.js';
 import type { OutputTag } from './datastream/output-tag.js';
 import type { WindowFunctions } from './datastream/windowed-stream.js';
 import type { WatermarkStrategy } from './eventtime/watermark-strategy.js';
@@ -129,7 +130,8 @@ export type OperatorFunctions =
   | { readonly kind: 'process'; readonly keyed: false; readonly fn: ProcessFunction<unknown, unknown> }
   | { readonly kind: 'timestamps'; readonly strategy: WatermarkStrategy<unknown> }
   | WindowFunctions
-  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown> }
+  /** `fn`: addSink's function; `sink`: sinkTo's Sink (connector/sink.ts). */
+  | { readonly kind: 'sink'; readonly fn?: SinkFunction<unknown>; readonly sink?: Sink<unknown, unknown, unknown> }
   | TwoInputFunctions;
 
 /** The key selectors of a keyed two-input operator: `keySelector` for input 1, `keySelector2` for input 2. */

@@ -9,6 +9,7 @@ import type {
   SinkFunction,
 } from '../functions.js';
 import type { WatermarkStrategy } from '../eventtime/watermark-strategy.js';
+import type { Sink } from '../connector/sink.js';
 import type { OperatorSpec, PartitioningHint, RecordedInput, RecordedOperator, RecordingGraph } from '../graph/recording-graph.js';
 import { JobGraphError } from '../errors.js';
 import type { FilterFunctionObject, FlatMapFunctionObject, MapFunctionObject } from '../rich-functions.js';
@@ -284,6 +285,17 @@ export class DataStream<T> {
     const sink: SinkFunction<T> = typeof fn === 'function' ? { invoke: fn } : fn;
     requireFunction(sink?.invoke, 'addSink() (the sink\'s invoke)');
     return this.#sink('custom', 'Sink: Custom', {}, sink as SinkFunction<unknown>);
+  }
+
+  /**
+   * Writes to a Sink (Flink's sinkTo, Sink V2): a writer per subtask and,
+   * for a two-phase-commit sink, a committer that commits at completed
+   * checkpoints. The sink object stays in the job bundle, not in the graph.
+   */
+  sinkTo<CommT = never, WriterStateT = never>(sink: Sink<T, CommT, WriterStateT>): DataStreamSink<T> {
+    requireFunction(sink?.createWriter, 'sinkTo() (the sink\'s createWriter)');
+    const functions = { kind: 'sink', sink: sink as unknown as Sink<unknown, unknown, unknown> } as const;
+    return new DataStreamSink<T>(this.graph, this.#add({ kind: 'sink', variant: 'sink', name: 'Sink: Unnamed', params: {}, functions }));
   }
 
   #partitioned(partitioning: 'rebalance' | 'rescale' | 'shuffle' | 'global' | 'broadcast'): DataStream<T> {

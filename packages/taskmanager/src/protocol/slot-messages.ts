@@ -60,6 +60,8 @@ export type ToSlot =
     readonly terminate: boolean;
   }
   | { readonly kind: 'checkpoint-complete'; readonly attemptId: string; readonly checkpointId: number; readonly final: boolean }
+  /** The checkpoint failed: a task stopping with it as its savepoint runs on. */
+  | { readonly kind: 'checkpoint-aborted'; readonly attemptId: string; readonly checkpointId: number }
   | { readonly kind: 'partition-taken'; readonly partitionId: string; readonly subpartition: number }
   | { readonly kind: 'partition-failed'; readonly partitionId: string; readonly message: string }
   | { readonly kind: 'partition-consumed'; readonly partitionId: string; readonly error: string | undefined }

@@ -56,6 +56,9 @@ export class SlotRuntime {
         });
         break;
       }
+      case 'checkpoint-aborted':
+        this.tasks.get(message.attemptId)?.task.notifyCheckpointAborted(message.checkpointId);
+        break;
       case 'reply':
         break; // answered by the local-state proxy
     }

@@ -15,7 +15,7 @@ import type { ChannelEvent } from './network-api.js';
  * | HELLO | consumer → producer | [u32 magic 'RVLT'][u16 protocol version] |
  * | PARTITION_REQUEST | consumer → producer | [u32 subpartition][u32 initial credit][utf8 partition id] |
  * | BUFFER | producer → consumer | one msgpackr-serialized array of records (needs one credit) |
- * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 savepoint]; end-of-data = 3; watermark = 4 + [f64 timestamp]; watermark-status = 5 + [u8 idle] |
+ * | EVENT | producer → consumer | [u8 kind] end-of-partition = 1; barrier = 2 + [f64 checkpoint id][f64 timestamp][u8 0 checkpoint, 1 savepoint, 2 savepoint of a stop]; end-of-data = 3; watermark = 4 + [f64 timestamp]; watermark-status = 5 + [u8 idle] |
  * | ADD_CREDIT | consumer → producer | [u32 credit > 0] |
  * | ERROR | producer → consumer | [utf8 message]; the channel is closed |
  * | CANCEL | consumer → producer | empty; the consumer gives up the channel before its end |
@@ -121,7 +121,7 @@ export function encodeEvent(channel: number, event: ChannelEvent): Buffer {
   payload[0] = EVENT_BARRIER;
   payload.writeDoubleBE(event.checkpointId, 1);
   payload.writeDoubleBE(event.timestamp, 9);
-  payload[17] = event.savepoint ? 1 : 0;
+  payload[17] = event.terminate === true ? 2 : event.savepoint ? 1 : 0;
   return encodeFrame(FrameType.EVENT, channel, payload);
 }
 
@@ -134,8 +134,10 @@ export function parseEvent(payload: Buffer): ChannelEvent {
     if (!Number.isNaN(timestamp)) return { kind: 'watermark', timestamp };
   }
   if (kind === EVENT_WATERMARK_STATUS && payload.length === 2 && payload[1]! <= 1) return { kind: 'watermark-status', idle: payload[1] === 1 };
-  if (kind === EVENT_BARRIER && payload.length === 18 && payload[17]! <= 1) {
-    return { kind: 'barrier', checkpointId: payload.readDoubleBE(1), timestamp: payload.readDoubleBE(9), savepoint: payload[17] === 1 };
+  if (kind === EVENT_BARRIER && payload.length === 18 && payload[17]! <= 2) {
+    const type = payload[17]!;
+    const barrier = { kind: 'barrier', checkpointId: payload.readDoubleBE(1), timestamp: payload.readDoubleBE(9), savepoint: type >= 1 } as const;
+    return type === 2 ? { ...barrier, terminate: true } : barrier;
   }
   throw new MalformedFrame(`invalid EVENT payload (kind ${String(kind)}, ${payload.length} bytes)`);
 }

@@ -21,7 +21,8 @@ export type ChannelEvent =
   | { readonly kind: 'watermark'; readonly timestamp: number }
   /** Event time: the producer is idle (no watermarks to expect) or active again (Flink's WatermarkStatus). */
   | { readonly kind: 'watermark-status'; readonly idle: boolean }
-  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean };
+  /** `terminate`: the savepoint of a stop with savepoint (Flink's synchronous savepoint): tasks finish only once it completed. */
+  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean; readonly terminate?: boolean };
 
 /**
  * Globally unique id of one result partition: one producing subtask of one

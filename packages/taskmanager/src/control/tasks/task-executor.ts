@@ -133,9 +133,12 @@ export class TaskExecutor {
     }
   }
 
-  /** Checkpoint `checkpointId` of `jobId` was aborted: local copies of it go. */
+  /** Checkpoint `checkpointId` of `jobId` was aborted: local copies of it go; a task stopping with it runs on. */
   notifyCheckpointAborted(jobId: string, checkpointId: number): void {
     this.localState?.checkpointAborted(jobId, checkpointId);
+    for (const [attemptId, task] of this.tasks) {
+      if (task.descriptor.jobId === jobId) this.threads.send(task.allocationId, { kind: 'checkpoint-aborted', attemptId, checkpointId });
+    }
   }
 
   /** What runs here, for a registration: each task with its slot and last reported state. */

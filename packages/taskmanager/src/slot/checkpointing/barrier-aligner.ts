@@ -23,6 +23,8 @@ export interface BarrierInfo {
   readonly checkpointId: number;
   readonly timestamp: number;
   readonly savepoint: boolean;
+  /** The savepoint of a stop with savepoint: the task finishes once it completed, and resumes if it failed. */
+  readonly terminate?: boolean;
 }
 
 export interface ChannelBlocker {

@@ -16,6 +16,7 @@ import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-
 import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
 import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
+import { createSinkWriterOperator } from './sinks/sink-writer-operator.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
@@ -197,7 +198,10 @@ export function buildOperatorChain(
       }
       case 'sink': {
         const keepsCopies = objectReuse || chainedFrom === undefined ? undefined : emittedBy(chainedFrom);
-        const sink = createSink(operator, functions.fn, context, descriptor, restoredOperatorState?.get(operator.id), keepsCopies);
+        const restoredSink = restoredOperatorState?.get(operator.id);
+        const sink = functions.sink !== undefined
+          ? createSinkWriterOperator(functions.sink, operator, descriptor, restoredSink, () => timestamp.get(), () => watermarkOutput.currentOutputWatermark)
+          : createSink(operator, functions.fn, context, descriptor, restoredSink, keepsCopies);
         members.unshift(sink);
         memberOperatorIds.set(sink, operator.id);
         addHookMembers(functions.fn, operator.id, undefined);

@@ -75,6 +75,12 @@ export class FanOutOutput implements Output {
 /** Lifecycle hooks of chained operators and sinks; all optional. */
 export interface ChainMember {
   open?(): void | Promise<void>;
+  /**
+   * Every input ended with the end of data (a bounded input; never at a stop
+   * with savepoint): called once, before the final checkpoint's barrier or,
+   * without checkpointing, before `finish` (sinks flush(true), as Flink's endInput).
+   */
+  endInput?(): void | Promise<void>;
   /** Called once at end of input, head first, before downstream is told. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;

@@ -43,6 +43,8 @@ export class StreamTask {
   private readonly persisting = new Set<Promise<void>>();
   /** Stop with savepoint: the source ends its input after this checkpoint's barrier. */
   private terminateAfter: number | undefined;
+  /** Stop with savepoint: the savepoint this task took; it finishes once it completed and runs on if it failed. */
+  private stopping: StopSavepoint | undefined;
   /** A barrier aligned on every input channel, taken before the next entry. */
   private aligned: BarrierInfo | undefined;
   /** Commit notifications run one after another, in checkpoint order. */
@@ -101,7 +103,7 @@ export class StreamTask {
     if (!this.isSource) throw new Error(`task ${this.descriptor.vertexName} is not a source; only sources are triggered`);
     if (location) this.locations.set(barrier.checkpointId, location);
     if (terminate) this.terminateAfter = barrier.checkpointId;
-    this.triggered.push(barrier);
+    this.triggered.push(terminate ? { ...barrier, terminate: true } : barrier);
     this.wakeUp?.();
   }
 
@@ -120,6 +122,7 @@ export class StreamTask {
     const chain = this.chain;
     this.notifications = this.notifications.then(async () => {
       for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
+      if (this.stopping !== undefined && checkpointId >= this.stopping.checkpointId) this.stopping.settle(true);
       if (final && this.dataEnded && !this.finalCompleted) {
         this.finalCompleted = true;
         this.log.info({ checkpointId }, 'final checkpoint completed: the task finishes');
@@ -127,6 +130,13 @@ export class StreamTask {
       }
     });
     return this.notifications;
+  }
+
+  /** Checkpoint `checkpointId` failed: if it is the savepoint this task stops with, the task runs on. */
+  notifyCheckpointAborted(checkpointId: number): void {
+    if (this.stopping?.checkpointId !== checkpointId) return;
+    this.stopping.settle(false);
+    this.stopping = undefined;
   }
 
   get cancelled(): boolean {
@@ -172,7 +182,12 @@ export class StreamTask {
       if (chain.source) await this.runSource(chain);
       else await this.runInput(chain);
       this.throwIfCancelled();
+      // Stop with savepoint: its sources ended after it completed; its notification commits here.
+      if (this.stopping !== undefined) await this.stopSavepointOutcome(STOP_NOTIFICATION_TIMEOUT_MS);
       await this.race(this.notifications); // commits of completed checkpoints settle before the final one
+      if (this.stopping === undefined && !this.dataEnded) {
+        for (const member of chain.members) await member.endInput?.(); // a bounded input's end, without a final checkpoint
+      }
       for (const member of chain.members) await member.finish?.();
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
       await this.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
@@ -212,7 +227,14 @@ export class StreamTask {
     for (;;) {
       this.throwIfCancelled();
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
-      if (this.terminateAfter !== undefined) return;
+      if (this.terminateAfter !== undefined) {
+        // Flink's synchronous savepoint: no record follows until it completed (end) or failed (the job runs on).
+        if (await this.stopSavepointOutcome()) return;
+        this.log.warn({ checkpointId: this.terminateAfter }, 'the savepoint of a stop failed: the source runs on');
+        this.terminateAfter = undefined;
+        this.stopping = undefined;
+        continue;
+      }
       if (this.dataEnded) {
         if (this.finalCompleted) return;
         await this.race(this.time.idleWhile(new Promise<void>((resolve) => (this.wakeUp = resolve))));
@@ -247,6 +269,7 @@ export class StreamTask {
     for (const member of chain.members) {
       const pending = member.drainPending?.();
       if (pending) await this.race(pending);
+      await this.race(Promise.resolve(member.endInput?.()));
     }
     for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-data' });
     this.log.info({}, 'end of data: waiting for the final checkpoint');
@@ -365,6 +388,7 @@ export class StreamTask {
    */
   private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
+    if (barrier.terminate === true) this.stopping = stopSavepoint(barrier.checkpointId);
     try {
       if (chain.source && chain.sourceOperatorId) {
         parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
@@ -432,6 +456,22 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Waits until the savepoint of a stop completed (true) or failed (false;
+   * the task runs on). `timeoutMs`: a task whose input ended after it (its
+   * sources end only once it completed) waits that long for its
+   * notification, then finishes without committing (the savepoint keeps the
+   * committables).
+   */
+  private async stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
+    const stopping = this.stopping!;
+    const outcome = timeoutMs === undefined ? stopping.outcome : Promise.race([stopping.outcome, sleep(timeoutMs).then(() => undefined)]);
+    const completed = await this.race(this.time.idleWhile(outcome));
+    if (completed === undefined) this.log.warn({ checkpointId: stopping.checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
+    if (completed === false) this.stopping = undefined;
+    return completed !== false;
+  }
+
   private throwIfCancelled(): void {
     if (this.cancelled) throw this.abort.signal.reason;
   }
@@ -471,6 +511,22 @@ interface BatchInProgress {
   readonly head: Output;
   readonly timestamp: ElementTimestamp;
   readonly next: number;
+}
+
+/** How long a stopping task whose input ended waits for its savepoint's completion notification. */
+const STOP_NOTIFICATION_TIMEOUT_MS = 30_000;
+
+/** The savepoint a task stops with, and its outcome (true: completed). */
+interface StopSavepoint {
+  readonly checkpointId: number;
+  readonly outcome: Promise<boolean>;
+  readonly settle: (completed: boolean) => void;
+}
+
+function stopSavepoint(checkpointId: number): StopSavepoint {
+  let settle: (completed: boolean) => void = () => undefined;
+  const outcome = new Promise<boolean>((resolve) => (settle = resolve));
+  return { checkpointId, outcome, settle };
 }
 
 function sleep(ms: number): Promise<void> {
