@@ -62,9 +62,8 @@ export interface SubtaskRestore {
    * Operator state: at unchanged parallelism, subtask i's own non-null state
    * (zero or one entry); after a rescale, every previous subtask's non-null
    * state (union redistribution), and the operator takes its share — e.g. a
-   * source the splits it now reads, a sink the pending files whose previous
-   * subtaskIndex mod the new parallelism is its own index. User functions'
-   * operator list state is redistributed here instead: exactly one entry,
+   * source the splits it now reads. User functions' and sinks' (committables,
+   * writer states) operator list state is redistributed here instead: exactly one entry,
    * `{ subtaskIndex: i, state: its share }` (operator-list-state.ts).
    */
   readonly operatorState: readonly PreviousOperatorState[];

@@ -1,5 +1,4 @@
 import { isOperatorListStateSnapshot, mergeOperatorListStates, type Logger, type RestoredHandle, type TaskRestore } from '@rivulet/common/task-runtime';
-import type { FileSinkState } from '../task/sinks/transactional-file-sink.js';
 import { stateFileLocation } from './state-file-location.js';
 import type { StorageProvider } from './storage-provider.js';
 
@@ -68,10 +67,10 @@ export async function readRestoredState(restore: TaskRestore, provider: StorageP
     const states = operator.operatorStates.filter((state) => state !== null && state !== undefined);
     // Source state is a list of splits. A restored source mapped no old
     // subtask (a rescale up) reads nothing: an empty list, not its initial split.
-    // User functions' operator list state: the JobManager planned this subtask's share (one state).
+    // User functions' and sinks' operator list state: the JobManager planned this subtask's share (one state).
     if (states.some(isOperatorListStateSnapshot)) operatorStates.set(operator.operatorId, mergeOperatorListStates(states.filter(isOperatorListStateSnapshot)));
     else if (states.every(Array.isArray)) sourceSplits.set(operator.operatorId, (states as unknown[][]).flat());
-    else operatorStates.set(operator.operatorId, mergeSinkStates(states as FileSinkState[]));
+    else throw new Error(`operator "${operator.operatorId}": its operator state in checkpoint ${restore.checkpointId} has a format this TaskManager does not know`);
     if (operator.keyedState.length === 0 && operator.timers.length === 0) continue;
     const groups = new Map<number, RestoredKeyGroup>();
     for (const handle of operator.keyedState) {
@@ -84,9 +83,4 @@ export async function readRestoredState(restore: TaskRestore, provider: StorageP
   }
   log.info({ checkpointId: restore.checkpointId, ...stats }, 'state restored');
   return { sourceSplits, operatorStates, keyGroups, stats };
-}
-
-/** Old subtasks' pending sink files merged, oldest checkpoint first. */
-function mergeSinkStates(states: readonly FileSinkState[]): FileSinkState {
-  return { pending: states.flatMap((state) => state.pending ?? []).sort((a, b) => a.checkpointId - b.checkpointId) };
 }

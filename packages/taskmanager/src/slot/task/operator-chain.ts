@@ -15,7 +15,7 @@ import { ElementTimestamp } from './event-time/element-timestamp.js';
 import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-sink.js';
 import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
-import { TransactionalFileSink, type FileSinkState } from './sinks/transactional-file-sink.js';
+import { TextFileSink } from './sinks/transactional-file-sink.js';
 import { createSinkWriterOperator } from './sinks/sink-writer-operator.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
@@ -199,9 +199,10 @@ export function buildOperatorChain(
       case 'sink': {
         const keepsCopies = objectReuse || chainedFrom === undefined ? undefined : emittedBy(chainedFrom);
         const restoredSink = restoredOperatorState?.get(operator.id);
-        const sink = functions.sink !== undefined
-          ? createSinkWriterOperator(functions.sink, operator, descriptor, restoredSink, () => timestamp.get(), () => watermarkOutput.currentOutputWatermark)
-          : createSink(operator, functions.fn, context, descriptor, restoredSink, keepsCopies);
+        const apiSink = functions.sink ?? (operator.variant === 'file' ? textFileSink(operator, descriptor) : undefined);
+        const sink = apiSink !== undefined
+          ? createSinkWriterOperator(apiSink, operator, descriptor, restoredSink, () => timestamp.get(), () => watermarkOutput.currentOutputWatermark, functions.sink === undefined)
+          : createSink(operator, functions.fn, context, descriptor, keepsCopies);
         members.unshift(sink);
         memberOperatorIds.set(sink, operator.id);
         addHookMembers(functions.fn, operator.id, undefined);
@@ -263,12 +264,16 @@ function stringParam(operator: ChainedOperator, name: string): string {
   return value;
 }
 
+/** writeAsText(dir): the exactly-once file sink, named per deployment of the subtask. */
+function textFileSink(operator: ChainedOperator, descriptor: TaskDeploymentDescriptor): TextFileSink {
+  return new TextFileSink(stringParam(operator, 'dir'), descriptor.executionAttemptId.slice(0, 8).toLowerCase());
+}
+
 function createSink(
   operator: ChainedOperator,
   fn: SinkFunction<unknown> | undefined,
   context: ReturnType<typeof staticRuntimeContext>,
   descriptor: TaskDeploymentDescriptor,
-  restored: unknown,
   /** A collect sink keeps copies of what the operator before it emits (object reuse off). */
   keepsCopies: RecordCopyContext | undefined,
 ): Output & ChainMember {
@@ -276,14 +281,6 @@ function createSink(
   switch (operator.variant) {
     case 'print':
       return new PrintSink(typeof operator.params['prefix'] === 'string' ? operator.params['prefix'] : undefined, subtaskIndex, parallelism);
-    case 'file':
-      return new TransactionalFileSink(
-        stringParam(operator, 'dir'),
-        subtaskIndex,
-        parallelism,
-        descriptor.executionAttemptId.slice(0, 8).toLowerCase(),
-        restored as FileSinkState | undefined,
-      );
     case 'collect':
       return new CollectSink(stringParam(operator, 'name'), keepsCopies);
     default:

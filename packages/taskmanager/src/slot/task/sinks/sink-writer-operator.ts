@@ -26,6 +26,8 @@ export interface SinkWriterOperatorOptions {
   readonly timestamp: () => number | undefined;
   /** The task's current watermark. */
   readonly watermark: () => number;
+  /** The writer reads each record at once and neither mutates nor keeps it (Output.acceptsShared: built-in sinks). */
+  readonly acceptsShared?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export interface SinkWriterOperatorOptions {
  *   savepoint, whose committables wait for its completion notification.
  */
 export class SinkWriterOperator implements Output, ChainMember {
+  readonly acceptsShared: boolean;
   private writer: SinkWriter<unknown, unknown, unknown> | undefined;
   private committer: Committer<unknown> | undefined;
   private readonly store: OperatorListStateStore;
@@ -66,6 +69,7 @@ export class SinkWriterOperator implements Output, ChainMember {
   private inputEnded = false;
 
   constructor(private readonly options: SinkWriterOperatorOptions) {
+    this.acceptsShared = options.acceptsShared === true;
     this.store = new OperatorListStateStore(options.operatorId, options.restored);
     this.committablesState = this.store.getListState<PendingCommittable<unknown>>(COMMITTABLES_STATE);
     this.writerState = this.store.getListState<unknown>(WRITER_STATE);
@@ -200,6 +204,7 @@ export function createSinkWriterOperator(
   restored: unknown,
   timestamp: () => number | undefined,
   watermark: () => number,
+  acceptsShared = false,
 ): SinkWriterOperator {
   const { subtaskIndex, parallelism, jobId, attempt } = descriptor;
   return new SinkWriterOperator({
@@ -210,5 +215,6 @@ export function createSinkWriterOperator(
     restored: isOperatorListStateSnapshot(restored) ? restored : undefined,
     timestamp,
     watermark,
+    acceptsShared,
   });
 }
