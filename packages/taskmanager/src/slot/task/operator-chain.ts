@@ -16,7 +16,7 @@ import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-
 import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
 import { TextFileSink } from './sinks/transactional-file-sink.js';
-import { createSinkWriterOperator } from './sinks/sink-writer-operator.js';
+import { SinkWriterOperator, createSinkWriterOperator } from './sinks/sink-writer-operator.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
@@ -205,6 +205,7 @@ export function buildOperatorChain(
           : createSink(operator, functions.fn, context, descriptor, keepsCopies);
         members.unshift(sink);
         memberOperatorIds.set(sink, operator.id);
+        if (sink instanceof SinkWriterOperator) watermarks = sink.watermarksThrough(watermarks);
         addHookMembers(functions.fn, operator.id, undefined);
         next = sink;
         break;

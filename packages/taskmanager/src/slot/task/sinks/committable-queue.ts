@@ -37,7 +37,9 @@ type Outcome<CommT> =
  * checkpoint; a committable leaves the queue only when its commit request
  * neither failed nor asked for a retry; one asked to be retried stays (with
  * its updated value, `numberOfRetries` + 1) and is retried at the next
- * commit round, before anything of a later checkpoint.
+ * commit round, before anything of a later checkpoint. `add` may be called
+ * while a commit round awaits its committer (the task takes a checkpoint
+ * meanwhile); rounds themselves run one after another.
  */
 export class CommittableQueue<CommT> {
   private pending: PendingCommittable<CommT>[];
@@ -74,7 +76,6 @@ export class CommittableQueue<CommT> {
    */
   async commitUpTo(checkpointId: number, committer: Committer<CommT>): Promise<CommitRound> {
     const due = this.pending.filter((p) => p.checkpointId <= checkpointId);
-    const later = this.pending.filter((p) => p.checkpointId > checkpointId);
     const remaining: PendingCommittable<CommT>[] = [];
     let committed = 0;
     let retrying = 0;
@@ -102,7 +103,9 @@ export class CommittableQueue<CommT> {
         }
       });
     }
-    this.pending = [...remaining, ...later];
+    // Committables added while the committer ran (a barrier meanwhile) stay, after those kept for a retry.
+    const committing = new Set(due);
+    this.pending = [...remaining, ...this.pending.filter((p) => !committing.has(p))];
     if (failure !== undefined) throw failure;
     return { committed, retrying };
   }

@@ -2,6 +2,7 @@ import type { Committer, ListState, Sink, SinkWriter, SinkWriterContext, WriterI
 import { isOperatorListStateSnapshot, type OperatorListStateSnapshot, type TaskDeploymentDescriptor, type ChainedOperator } from '@rivulet/common/task-runtime';
 import { OperatorListStateStore } from '../../state/operator-list-state-store.js';
 import type { ChainMember, Output } from '../output.js';
+import type { WatermarkSink } from '../event-time/watermark-sink.js';
 import { CommittableQueue, CommitFailedError, type PendingCommittable } from './committable-queue.js';
 
 /** The sink operator's list states (split lists: redistributed over the new subtasks on rescale, as Flink's). */
@@ -41,6 +42,7 @@ export interface SinkWriterOperatorOptions {
  *   states, else `createWriter`);
  * - records: `write` is called one record at a time; a write that returns a
  *   promise holds back the next (records wait in order) until it settles;
+ *   each watermark that advances goes to `writeWatermark`, in order with them;
  * - barrier (snapshotState): writes settle, `flush(false)`, `prepareCommit`
  *   (committables tagged with the checkpoint id), `snapshotState`; the
  *   state holds every committable not yet committed and the writer state;
@@ -60,8 +62,10 @@ export class SinkWriterOperator implements Output, ChainMember {
   private readonly committablesState: ListState<PendingCommittable<unknown>>;
   private readonly writerState: ListState<unknown>;
   private readonly queue: CommittableQueue<unknown>;
-  /** Writes waiting for an asynchronous write before them. */
-  private backlog: Array<{ readonly record: unknown; readonly context: SinkWriterContext }> = [];
+  /** Records and watermarks waiting for an asynchronous write before them. */
+  private backlog: BacklogEntry[] = [];
+  /** The last watermark given to writeWatermark. */
+  private lastWatermark = -Infinity;
   private writing: Promise<void> | undefined;
   private writeFailure: unknown;
   /** Committables prepared at the end of input, for the next checkpoint. */
@@ -102,6 +106,20 @@ export class SinkWriterOperator implements Output, ChainMember {
     }
     const result = this.writer!.write(record, context);
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') this.writing = this.writeBacklogAfter(result);
+  }
+
+  /**
+   * Where the chain's watermarks pass this sink: each one that advances goes
+   * to the writer's `writeWatermark` (in order with the records), then on to `next`.
+   */
+  watermarksThrough(next: WatermarkSink): WatermarkSink {
+    return {
+      processWatermark: (timestamp) => {
+        this.writeWatermark(timestamp);
+        next.processWatermark(timestamp);
+      },
+      processWatermarkStatus: (idle) => next.processWatermarkStatus(idle),
+    };
   }
 
   drainPending(): Promise<void> | undefined {
@@ -180,12 +198,25 @@ export class SinkWriterOperator implements Output, ChainMember {
     return committables;
   }
 
-  /** Awaits `first`, then writes the backlog one record at a time; a failure stops writing and is reported by drainPending. */
+  private writeWatermark(timestamp: number): void {
+    const writer = this.writer;
+    if (writer?.writeWatermark === undefined || !(timestamp > this.lastWatermark) || this.writeFailure !== undefined) return;
+    this.lastWatermark = timestamp;
+    if (this.writing !== undefined) {
+      this.backlog.push({ watermark: timestamp });
+      return;
+    }
+    const result = writer.writeWatermark(timestamp);
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') this.writing = this.writeBacklogAfter(result);
+  }
+
+  /** Awaits `first`, then writes the backlog one entry at a time; a failure stops writing and is reported by drainPending. */
   private async writeBacklogAfter(first: Promise<void>): Promise<void> {
     try {
       await first;
       for (let next = this.backlog.shift(); next !== undefined; next = this.backlog.shift()) {
-        await this.writer!.write(next.record, next.context);
+        if ('watermark' in next) await this.writer!.writeWatermark?.(next.watermark);
+        else await this.writer!.write(next.record, next.context);
       }
     } catch (err) {
       this.writeFailure ??= new Error(`${this.options.description}: write failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -195,6 +226,9 @@ export class SinkWriterOperator implements Output, ChainMember {
     }
   }
 }
+
+/** A record or a watermark waiting for the writer. */
+type BacklogEntry = { readonly record: unknown; readonly context: SinkWriterContext } | { readonly watermark: number };
 
 /** The sink operator of `sinkTo(sink)` for operator `operator` of this subtask. */
 export function createSinkWriterOperator(

@@ -69,6 +69,18 @@ describe('commit bookkeeping of the Sink API', () => {
     assert.deepEqual(queue.snapshot().map((p) => p.committable), ['bad', 'next']);
   });
 
+  test('committables added while a commit round awaits its committer stay in the queue', async () => {
+    const queue = new CommittableQueue<string>('sink test');
+    queue.add(1, ['a']);
+    let release: () => void = () => undefined;
+    const committer: Committer<string> = { commit: () => new Promise<void>((resolve) => (release = resolve)) };
+    const round = queue.commitUpTo(1, committer);
+    queue.add(2, ['b']); // a barrier while the commit of checkpoint 1 runs
+    release();
+    await round;
+    assert.deepEqual(queue.snapshot(), [{ checkpointId: 2, committable: 'b', numberOfRetries: 0 }]);
+  });
+
   test('a committer that throws fails like an unknown reason', async () => {
     const queue = new CommittableQueue<string>('sink test');
     queue.add(1, ['x']);

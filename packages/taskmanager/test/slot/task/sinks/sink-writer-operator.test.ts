@@ -159,6 +159,32 @@ describe('the Sink API operator', () => {
     assert.deepEqual(visible(committed), ['e'], 'the savepoint did not complete: nothing of it is committed');
   });
 
+  test('watermarks that advance reach writeWatermark in order with the records, and pass on', async () => {
+    const log: string[] = [];
+    const slow: Sink<string> = {
+      createWriter: () => ({
+        write: async (record) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          log.push(`write ${record}`);
+        },
+        writeWatermark: (watermark) => void log.push(`watermark ${watermark}`),
+        flush: () => undefined,
+        close: () => undefined,
+      }),
+    };
+    const op = operator(slow as Sink<unknown, unknown, unknown>, 0, 1);
+    await op.open();
+    const passed: number[] = [];
+    const watermarks = op.watermarksThrough({ processWatermark: (w) => void passed.push(w), processWatermarkStatus: () => undefined });
+    op.collect('a');
+    watermarks.processWatermark(5);
+    watermarks.processWatermark(3);
+    op.collect('b');
+    await op.drainPending();
+    assert.deepEqual(log, ['write a', 'watermark 5', 'write b']);
+    assert.deepEqual(passed, [5, 3], 'the chain end decides what it forwards');
+  });
+
   test('without a committer the writer is flushed at each barrier; committables then are an error naming the sink', async () => {
     const flushes: boolean[] = [];
     const atLeastOnce: Sink<unknown> = { createWriter: () => ({ write: () => undefined, flush: (end) => void flushes.push(end), close: () => undefined }) };
