@@ -45,6 +45,8 @@ export class StreamTask {
   private terminateAfter: number | undefined;
   /** Stop with savepoint: the savepoint this task took; it finishes once it completed and runs on if it failed. */
   private stopping: StopSavepoint | undefined;
+  /** Checkpoints aborted lately: a stop's savepoint may be aborted before this task takes its barrier. */
+  private readonly abortedCheckpoints = new Set<number>();
   /** A barrier aligned on every input channel, taken before the next entry. */
   private aligned: BarrierInfo | undefined;
   /** Commit notifications run one after another, in checkpoint order. */
@@ -122,7 +124,8 @@ export class StreamTask {
     const chain = this.chain;
     this.notifications = this.notifications.then(async () => {
       for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
-      if (this.stopping !== undefined && checkpointId >= this.stopping.checkpointId) this.stopping.settle(true);
+      // A later checkpoint completed: the stop's savepoint failed (its sources took no barrier after it) and its abort was missed.
+      if (this.stopping !== undefined && checkpointId >= this.stopping.checkpointId) this.settleStop(checkpointId === this.stopping.checkpointId);
       if (final && this.dataEnded && !this.finalCompleted) {
         this.finalCompleted = true;
         this.log.info({ checkpointId }, 'final checkpoint completed: the task finishes');
@@ -134,9 +137,15 @@ export class StreamTask {
 
   /** Checkpoint `checkpointId` failed: if it is the savepoint this task stops with, the task runs on. */
   notifyCheckpointAborted(checkpointId: number): void {
-    if (this.stopping?.checkpointId !== checkpointId) return;
-    this.stopping.settle(false);
-    this.stopping = undefined;
+    this.abortedCheckpoints.add(checkpointId);
+    if (this.abortedCheckpoints.size > RECENT_ABORTS) this.abortedCheckpoints.delete(this.abortedCheckpoints.values().next().value!);
+    if (this.stopping?.checkpointId === checkpointId) this.settleStop(false);
+  }
+
+  /** The savepoint of the stop completed (the task may finish) or failed (it runs on). */
+  private settleStop(completed: boolean): void {
+    this.stopping?.settle(completed);
+    if (!completed) this.stopping = undefined;
   }
 
   get cancelled(): boolean {
@@ -388,7 +397,7 @@ export class StreamTask {
    */
   private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
-    if (barrier.terminate === true) this.stopping = stopSavepoint(barrier.checkpointId);
+    if (barrier.terminate === true && !this.abortedCheckpoints.has(barrier.checkpointId)) this.stopping = stopSavepoint(barrier.checkpointId);
     try {
       if (chain.source && chain.sourceOperatorId) {
         parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
@@ -464,7 +473,8 @@ export class StreamTask {
    * committables).
    */
   private async stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
-    const stopping = this.stopping!;
+    const stopping = this.stopping;
+    if (stopping === undefined) return false; // aborted before this task took its barrier
     const outcome = timeoutMs === undefined ? stopping.outcome : Promise.race([stopping.outcome, sleep(timeoutMs).then(() => undefined)]);
     const completed = await this.race(this.time.idleWhile(outcome));
     if (completed === undefined) this.log.warn({ checkpointId: stopping.checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
@@ -512,6 +522,9 @@ interface BatchInProgress {
   readonly timestamp: ElementTimestamp;
   readonly next: number;
 }
+
+/** Aborted checkpoint ids a task remembers. */
+const RECENT_ABORTS = 16;
 
 /** How long a stopping task whose input ended waits for its savepoint's completion notification. */
 const STOP_NOTIFICATION_TIMEOUT_MS = 30_000;
