@@ -21,3 +21,4 @@ export {
 export type { CheckpointStorage, CheckpointStorageKind, PutOptions, StorageCallOptions, StoredObject } from './storage/checkpoint-storage.js';
 export { CheckpointStorageError, isStorageNotFound } from './storage/errors.js';
 export { subtaskStatePath, checkpointPath, metadataPath } from './storage/layout.js';
+export * from './source/operator-events.js';

@@ -44,6 +44,12 @@ export interface OperatorState {
   readonly keyGroupAssignment?: SerializedAssignmentTable;
   /** Index = subtask index; length = parallelism. */
   readonly subtasks: readonly SubtaskState[];
+  /**
+   * A fromSource operator's split enumerator checkpoint (MessagePack,
+   * base64), taken before its readers were triggered; absent for other
+   * operators. Optional, so metadata written before it existed still reads.
+   */
+  readonly coordinatorState?: string;
 }
 
 export interface CheckpointMetadata {
@@ -80,6 +86,7 @@ const metadataSchemaV1 = z.strictObject({
       operatorId: z.string().min(1),
       parallelism: z.number().int().min(1).max(32768),
       keyGroupAssignment: z.unknown().optional(),
+      coordinatorState: z.string().optional(),
       subtasks: z.array(z.strictObject({ subtaskIndex: count, ...operatorSubtaskStateFields })),
     }),
   ),

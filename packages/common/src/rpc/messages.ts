@@ -25,3 +25,5 @@ export type { TaskRequest, TaskRequest__Output } from '../generated/rivulet/v1/T
 export type { TriggerCheckpointRequest, TriggerCheckpointRequest__Output } from '../generated/rivulet/v1/TriggerCheckpointRequest.js';
 export type { AcknowledgeCheckpointRequest__Output } from '../generated/rivulet/v1/AcknowledgeCheckpointRequest.js';
 export type { DeclineCheckpointRequest__Output } from '../generated/rivulet/v1/DeclineCheckpointRequest.js';
+export type { OperatorEventToCoordinator__Output } from '../generated/rivulet/v1/OperatorEventToCoordinator.js';
+export type { OperatorEventToTask__Output } from '../generated/rivulet/v1/OperatorEventToTask.js';

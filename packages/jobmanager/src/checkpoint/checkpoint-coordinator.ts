@@ -320,6 +320,14 @@ export class CheckpointCoordinator {
     return 'accepted';
   }
 
+  /** The split enumerators' checkpoints for pending checkpoint `checkpointId` (operator id → base64); false when it is no longer pending. */
+  setCoordinatorStates(checkpointId: number, states: ReadonlyMap<string, string>): boolean {
+    const entry = this.pending.get(checkpointId);
+    if (!entry) return false;
+    entry.pending.setCoordinatorStates(states);
+    return true;
+  }
+
   /** DeclineCheckpoint from a task: aborts the checkpoint, stating the task and its reason. */
   declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string): DeclineOutcome {
     const entry = this.pending.get(checkpointId);

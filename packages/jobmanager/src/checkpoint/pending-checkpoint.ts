@@ -40,6 +40,8 @@ export class PendingCheckpoint {
   private readonly states = new Map<string, (OperatorSubtaskState | undefined)[]>();
   private size = 0;
   private lastAck: number | undefined;
+  /** operator id → its split enumerator's checkpoint (base64), set before the sources are triggered. */
+  private readonly coordinatorStates = new Map<string, string>();
 
   constructor(
     readonly checkpointId: number,
@@ -107,6 +109,11 @@ export class PendingCheckpoint {
   }
 
   /** The `_metadata` content; only for a fully acknowledged checkpoint. */
+  /** The split enumerators' checkpoints (operator id → base64), taken before the sources were triggered. */
+  setCoordinatorStates(states: ReadonlyMap<string, string>): void {
+    for (const [operatorId, state] of states) this.coordinatorStates.set(operatorId, state);
+  }
+
   toMetadata(jobId: string, completionTimestamp: number): CheckpointMetadata {
     if (!this.isFullyAcknowledged) throw new Error(`checkpoint ${this.checkpointId} is not fully acknowledged`);
     const operators = this.plan.operators.map((op): OperatorState => {
@@ -115,6 +122,7 @@ export class PendingCheckpoint {
         operatorId: op.operatorId,
         parallelism: op.parallelism,
         ...(op.keyGroupAssignment ? { keyGroupAssignment: op.keyGroupAssignment.toJSON() } : {}),
+        ...(this.coordinatorStates.has(op.operatorId) ? { coordinatorState: this.coordinatorStates.get(op.operatorId)! } : {}),
         subtasks: Array.from({ length: op.parallelism }, (_, i) => {
           const state = slots[i];
           return {

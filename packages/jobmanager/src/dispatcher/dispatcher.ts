@@ -266,6 +266,7 @@ export class Dispatcher {
       jobId,
       graph,
       bundleSha256,
+      loadBundle: () => this.deps.blobs.get(jobId, bundleSha256),
       slotRequestTimeoutMs: jobConfig['slot.request.timeout'],
       spreadSlots: this.deps.config['cluster.evenly-spread-out-slots'],
       registry: this.deps.registry,
@@ -340,6 +341,11 @@ export class Dispatcher {
 
   acknowledgeCheckpoint(request: pb.AcknowledgeCheckpointRequest__Output): void {
     this.directory.master(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData);
+  }
+
+  /** A source reader's event for its enumerator (SendOperatorEvent); dropped for a job that does not run here. */
+  operatorEvent(request: pb.OperatorEventToCoordinator__Output): void {
+    this.directory.master(request.jobId)?.sources?.readerEvent(request.registrationId, request.executionAttemptId, request.operatorId, request.event);
   }
 
   declineCheckpoint(request: pb.DeclineCheckpointRequest__Output): void {

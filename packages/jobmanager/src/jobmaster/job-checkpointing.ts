@@ -26,6 +26,15 @@ export interface JobCheckpointingOptions {
   readonly session: () => LeaderSession | undefined;
   readonly failJob: (reason: string) => void;
   readonly log: Logger;
+  /**
+   * The job's split enumerators, snapshotted before the sources are
+   * triggered (`afterTrigger` runs once the triggers were sent, or failed).
+   */
+  readonly coordinators?: {
+    snapshot(checkpointId: number): Promise<ReadonlyMap<string, Uint8Array>>;
+    afterTrigger(): void;
+    checkpointComplete(checkpointId: number): void;
+  };
   /** HA: the job's counter and completed-checkpoint store in etcd; default: in memory. */
   readonly counter?: CheckpointIdCounter;
   readonly store?: CompletedCheckpointStore;
@@ -44,6 +53,8 @@ export class JobCheckpointing {
   /** Attempts that reported the end of their data (they wait for the final checkpoint). */
   private readonly endedData = new Set<string>();
   private finalTriggered = false;
+  /** The latest checkpoint's enumerator snapshot and triggers (see triggerSources). */
+  private enumeratorTriggers: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: JobCheckpointingOptions) {
     this.coordinator = new CheckpointCoordinator({
@@ -54,7 +65,10 @@ export class JobCheckpointing {
       storages: options.storages,
       planCheckpoint: () => checkpointPlanOf(options.graph, options.tables(), options.maxParallelism),
       triggerSources: (trigger) => this.triggerSources(trigger),
-      notifyComplete: (checkpointId, final) => this.notify('NotifyCheckpointComplete', checkpointId, final),
+      notifyComplete: (checkpointId, final) => {
+        options.coordinators?.checkpointComplete(checkpointId);
+        return this.notify('NotifyCheckpointComplete', checkpointId, final);
+      },
       notifyAborted: (checkpointId) => this.notify('NotifyCheckpointAborted', checkpointId),
       failJob: options.failJob,
       log: options.log,
@@ -113,7 +127,33 @@ export class JobCheckpointing {
     this.untrack();
   }
 
-  private async triggerSources(trigger: CheckpointTrigger): Promise<void> {
+  private triggerSources(trigger: CheckpointTrigger): Promise<void> {
+    if (!this.options.coordinators) return this.sendTriggers(trigger);
+    // One checkpoint at a time from the enumerators' snapshot to its triggers: the events between
+    // two snapshots must reach the readers after the first checkpoint's triggers and before the second's.
+    const triggered = this.enumeratorTriggers.then(() => this.snapshotEnumeratorsAndTrigger(trigger));
+    this.enumeratorTriggers = triggered.catch(() => undefined);
+    return triggered;
+  }
+
+  private async snapshotEnumeratorsAndTrigger(trigger: CheckpointTrigger): Promise<void> {
+    const coordinators = this.options.coordinators!;
+    try {
+      let states: ReadonlyMap<string, Uint8Array>;
+      try {
+        states = await coordinators.snapshot(trigger.checkpointId);
+      } catch (err) {
+        throw new Error(`the split enumerators' checkpoint failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      const encoded = new Map([...states].map(([operatorId, bytes]) => [operatorId, Buffer.from(bytes).toString('base64')] as const));
+      if (!this.coordinator.setCoordinatorStates(trigger.checkpointId, encoded)) return;
+      await this.sendTriggers(trigger);
+    } finally {
+      coordinators.afterTrigger();
+    }
+  }
+
+  private async sendTriggers(trigger: CheckpointTrigger): Promise<void> {
     const session = this.requireSession();
     const request = {
       jobId: this.options.jobId,

@@ -13,6 +13,8 @@ export interface JobMasterOptions {
   readonly jobId: string;
   readonly graph: JobGraph;
   readonly bundleSha256: string;
+  /** The job's bundle, for its source coordinator thread (fromSource operators' enumerators). */
+  readonly loadBundle?: () => Promise<Uint8Array>;
   readonly slotRequestTimeoutMs: number;
   readonly spreadSlots: boolean;
   readonly registry: TaskManagerRegistry;

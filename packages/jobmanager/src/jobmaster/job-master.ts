@@ -17,6 +17,8 @@ import { ReactiveScaling } from './reactive-scaling.js';
 import { SubtaskRestarts } from './subtask-restarts.js';
 import { TaskAdoption, type JobRecovery } from './task-adoption.js';
 import { TaskDeployment } from './task-deployment.js';
+import { createJobSourceCoordinator, hasSourceApiSources } from '../source/job-source-coordinator.js';
+import { coordinatorStatesOf, type SourceCoordinator } from '../source/source-coordinator.js';
 
 export type { JobMasterOptions } from './job-master-options.js';
 
@@ -58,6 +60,8 @@ export class JobMaster {
   private readonly reactive: ReactiveScaling | undefined;
   private readonly adoption: TaskAdoption;
   private settlingCheckpoints = false;
+  /** The split enumerators of the job's fromSource operators (in a thread of their own); undefined without any. */
+  readonly sources: SourceCoordinator | undefined;
   private readonly untrackMetrics: () => void;
 
   constructor(readonly options: JobMasterOptions) {
@@ -79,6 +83,11 @@ export class JobMaster {
       session: options.session,
       failJob: (reason) => this.failover.onGlobalFailure(`checkpointing failed: ${reason}`, 'checkpointing'),
       log: this.log,
+      ...(hasSourceApiSources(options.graph) ? { coordinators: {
+        snapshot: (checkpointId: number) => this.sources!.snapshot(checkpointId),
+        afterTrigger: () => this.sources?.afterTrigger(),
+        checkpointComplete: (checkpointId: number) => this.sources?.checkpointComplete(checkpointId),
+      } } : {}),
       ...(options.checkpointing.counter ? { counter: options.checkpointing.counter } : {}),
       ...(options.checkpointing.store ? { store: options.checkpointing.store } : {}),
     });
@@ -107,6 +116,7 @@ export class JobMaster {
       slotRequestTimeoutMs: options.slotRequestTimeoutMs,
       afterTerminal,
       rescaleInstead: (pending) => this.reactive?.rescale(pending) ?? false,
+      beforeRedeploy: (fresh, checkpoint, everySubtask) => this.sources?.restart(fresh, checkpoint, everySubtask),
     });
     this.failover = new JobFailover(job, {
       strategy: options.failover.strategy,
@@ -115,7 +125,24 @@ export class JobMaster {
       afterTerminal,
       checkCompletion: () => this.checkCompletion(),
     });
-    this.adoption = new TaskAdoption(job, { deployment: this.deployment, restarts: this.restarts });
+    this.adoption = new TaskAdoption(job, {
+      deployment: this.deployment,
+      restarts: this.restarts,
+      ...(hasSourceApiSources(options.graph)
+        ? { restartAfterAdoption: 'after a JobManager failover: the job has split enumerators, whose state since the latest checkpoint was lost with the previous leader: restarting every subtask from the latest checkpoint' }
+        : {}),
+    });
+    this.sources = createJobSourceCoordinator({
+      jobId: options.jobId,
+      jobGraph: options.graph,
+      graph: this.graph,
+      gateway: options.gateway,
+      session: options.session,
+      loadBundle: options.loadBundle,
+      onFailure: (reason) => this.failover.onGlobalFailure(reason, 'task'),
+      onUndeliverable: (execution, reason) => this.failover.onExecutionFailed(execution, reason, 'task'),
+      log: this.log,
+    });
     this.untrackMetrics = options.failover.metrics.track(options.jobId, this.availability);
     this.reactive = options.failover.schedulerMode === 'reactive'
       ? new ReactiveScaling(job, { restarts: this.restarts, deployment: this.deployment, checkpointRoot, onRescaled: () => this.failover.graphRescaled() })
@@ -152,6 +179,9 @@ export class JobMaster {
   }
 
   start(): void {
+    this.sources?.start(coordinatorStatesOf(this.options.restore?.metadata)).catch((err: unknown) => {
+      this.failover.onGlobalFailure(`the source coordinator could not start: ${errorMessage(err)}`, 'task');
+    });
     this.scheduling.start();
   }
 
@@ -247,6 +277,7 @@ export class JobMaster {
     this.untrackMetrics();
     this.reactive?.stop();
     this.setStatus('SUSPENDED');
+    void this.sources?.close();
     this.checkpointing.shutdown('SUSPENDED').catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'checkpoint shutdown failed'));
     this.options.onTerminal(this);
   }
@@ -291,6 +322,7 @@ export class JobMaster {
     this.untrackMetrics();
     this.reactive?.stop();
     this.setStatus(status);
+    void this.sources?.close();
     void this.checkpointing.stop(`the job ${status}`);
     const session = this.options.session();
     for (const holder of releaseSlots(this.options.registry, this.jobId)) {

@@ -1,4 +1,5 @@
 import { errorMessage, isTerminalExecutionState } from '@rivulet/common';
+import type { CompletedCheckpoint } from '../checkpoint/index.js';
 import type { Execution } from '../executiongraph/execution-graph.js';
 import type { RestartStrategy } from '../failover/restart-strategy.js';
 import type { SubtaskRef } from '../failover/pipelined-regions.js';
@@ -20,6 +21,8 @@ export interface SubtaskRestartsOptions {
   readonly slotRequestTimeoutMs: number;
   /** An old attempt counted as canceled after a failed cancel call: a waiting restart may go on, or the job may end. */
   readonly afterTerminal: () => void;
+  /** Subtasks are about to be deployed again (`fresh`, restored from `checkpoint`); `everySubtask`: the whole job restarts. */
+  readonly beforeRedeploy?: (fresh: readonly Execution[], checkpoint: CompletedCheckpoint | undefined, everySubtask: boolean) => void;
   /** Reactive mode: rescales instead of restarting when the slots allow another parallelism; true when it took the restart over. */
   readonly rescaleInstead: (pending: PendingRestart) => boolean;
 }
@@ -162,7 +165,9 @@ export class SubtaskRestarts {
     } catch (err) {
       return this.job.fail(`cannot restore from checkpoint ${checkpoint?.checkpointId}: ${errorMessage(err)}`, undefined);
     }
+    const everySubtask = pending.subtasks.size === graph.executions.length;
     const fresh = graph.restart(pending.subtasks.values());
+    this.options.beforeRedeploy?.(fresh, checkpoint, everySubtask);
     this.options.deployment.schedule(fresh);
     this.job.availability.restarted();
     this.job.setStatus('RUNNING');

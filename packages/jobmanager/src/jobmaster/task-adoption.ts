@@ -8,6 +8,13 @@ import type { TaskDeployment } from './task-deployment.js';
 export interface TaskAdoptionOptions {
   readonly deployment: TaskDeployment;
   readonly restarts: SubtaskRestarts;
+  /**
+   * Set for a job whose running tasks cannot simply go on under the new
+   * leader (its split enumerators' state since the latest checkpoint died
+   * with the old one): once adopted, every subtask restarts from the latest
+   * checkpoint, for this reason.
+   */
+  readonly restartAfterAdoption?: string;
 }
 
 /** What a recovered job restores from: the latest completed checkpoint, or the savepoint it started from (not owned). */
@@ -91,6 +98,12 @@ export class TaskAdoption {
     this.stop();
     const { graph, checkpointing } = this.job;
     this.job.setStatus('RUNNING');
+    const restart = this.options.restartAfterAdoption;
+    if (restart !== undefined) {
+      this.job.log.warn({ subtasks: graph.executions.length }, restart);
+      this.options.restarts.begin(graph.executions.map(refOf), 0, restart);
+      return;
+    }
     this.job.log.info({ subtasks: graph.executions.length }, 'job adopted: every task kept running');
     if (graph.allIn(['RUNNING'])) {
       this.job.availability.allRunning();

@@ -98,6 +98,13 @@ export function jobManagerServiceHandlers(deps: JobManagerServiceDeps): pb.JobMa
       deps.dispatcher.declineCheckpoint(request);
       return {};
     }),
+    SendOperatorEvent: unaryHandler((request) => {
+      if (!deps.registry.get(request.registrationId)) {
+        throw new RivuletError('ILLEGAL_STATE', `unknown TaskManager registration "${request.registrationId}": register again`);
+      }
+      deps.dispatcher.operatorEvent(request);
+      return {};
+    }),
   };
 }
 

@@ -59,6 +59,17 @@ export class TaskManagerGateway {
     await callUnaryWithRetry(this.client(address), method, { leader: session, jobId, checkpointId, executionAttemptIds: [...executionAttemptIds], final }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });
   }
 
+  /** A split enumerator's event for the source reader of `executionAttemptId` (never retried on a timeout: it may have arrived). */
+  async sendOperatorEvent(address: string, session: LeaderSession, jobId: string, executionAttemptId: string, operatorId: string, event: Uint8Array): Promise<void> {
+    await callUnaryWithRetry(this.client(address), 'SendOperatorEvent', {
+      leader: session,
+      jobId,
+      executionAttemptId,
+      operatorId,
+      event: Buffer.from(event.buffer, event.byteOffset, event.byteLength),
+    }, { timeoutMs: 10_000, deadlineMs: RETRY_DEADLINE_MS, target: `TaskManager at ${address}` });
+  }
+
   /** Frees the job's slots on the TaskManager (only those of `allocationIds` when given), cancelling their tasks. */
   async releaseSlots(address: string, session: LeaderSession, jobId: string, allocationIds: readonly string[] = []): Promise<void> {
     await callUnaryWithRetry(this.client(address), 'ReleaseSlots', { leader: session, jobId, allocationIds: [...allocationIds] }, { timeoutMs: 5000, deadlineMs: RETRY_DEADLINE_MS, retryOnTimeout: true, target: `TaskManager at ${address}` });

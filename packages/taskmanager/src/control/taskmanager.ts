@@ -36,6 +36,7 @@ import { createLocalStateStore, type TaskLocalStateStore } from './local-state/l
 import { JobBundles } from './tasks/job-bundles.js';
 import { SlotThreads } from './tasks/slot-threads.js';
 import { GrpcCheckpointResponder } from './tasks/checkpoint-responder.js';
+import { OperatorEventSender } from './tasks/operator-event-sender.js';
 import { TaskStateReporter } from './tasks/task-state-reporter.js';
 import { TaskMetrics } from './task-metrics.js';
 import { NETWORK_DEFAULTS } from './network/options.js';
@@ -179,6 +180,7 @@ export class TaskManager {
       },
       heapLimitMb,
       responder: new GrpcCheckpointResponder(this.connection, this.log),
+      operatorEvents: new OperatorEventSender(this.connection, (attemptId, reason) => executor?.failOnUndeliverableEvent(attemptId, reason), this.log),
       descriptorOf: (attemptId) => executor?.descriptorOf(attemptId),
       localState,
       metrics: this.taskMetrics,

@@ -68,7 +68,11 @@ export type ToSlot =
   | { readonly kind: 'gate-buffer'; readonly gateId: number; readonly channel: number; readonly payload: Uint8Array }
   | { readonly kind: 'gate-event'; readonly gateId: number; readonly channel: number; readonly event: ChannelEvent }
   | { readonly kind: 'gate-failed'; readonly gateId: number; readonly message: string }
-  | { readonly kind: 'reply'; readonly requestId: number; readonly result: LocalRead };
+  | { readonly kind: 'reply'; readonly requestId: number; readonly result: LocalRead }
+  /** A split enumerator's event for the source operator `operatorId` of a task (encoded: operator-events.ts). */
+  | { readonly kind: 'operator-event'; readonly attemptId: string; readonly operatorId: string; readonly event: Uint8Array }
+  /** An event of the task's source reader could not reach the JobManager: the task fails with `reason`. */
+  | { readonly kind: 'operator-event-undeliverable'; readonly attemptId: string; readonly reason: string };
 
 /** Slot -> control thread. */
 export type FromSlot =
@@ -87,7 +91,9 @@ export type FromSlot =
   | { readonly kind: 'gate-close'; readonly gateId: number }
   | { readonly kind: 'local-state-keep'; readonly file: LocalStateFile; readonly bytes: Uint8Array; readonly location: string }
   | { readonly kind: 'local-state-read'; readonly requestId: number; readonly checkpointId: number; readonly location: string; readonly offset: number; readonly length: number }
-  | { readonly kind: 'task-metrics'; readonly tasks: readonly TaskTimeSample[] };
+  | { readonly kind: 'task-metrics'; readonly tasks: readonly TaskTimeSample[] }
+  /** A source reader's event for the split enumerator of its source, on the JobManager (sent in order per attempt). */
+  | { readonly kind: 'operator-event'; readonly attemptId: string; readonly operatorId: string; readonly event: Uint8Array };
 
 /** Per task, milliseconds spent since the previous sample (Flink's busy / idle / back-pressured time). */
 export interface TaskTimeSample {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { errorMessage, type Logger, type TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { FromSlot, ToSlot } from '../protocol/slot-messages.js';
 import type { CheckpointPersister } from './checkpointing/checkpoint-persister.js';
@@ -59,6 +60,15 @@ export class SlotRuntime {
       case 'checkpoint-aborted':
         this.tasks.get(message.attemptId)?.task.notifyCheckpointAborted(message.checkpointId);
         break;
+      case 'operator-event': {
+        const task = this.tasks.get(message.attemptId)?.task;
+        if (task) task.handleOperatorEvent(message.operatorId, message.event);
+        else this.deps.log.warn({ attemptId: message.attemptId }, 'operator event for a task that ended: dropped');
+        break;
+      }
+      case 'operator-event-undeliverable':
+        this.tasks.get(message.attemptId)?.task.fail(new Error(message.reason));
+        break;
       case 'reply':
         break; // answered by the local-state proxy
     }
@@ -89,6 +99,10 @@ export class SlotRuntime {
       descriptor.checkpointingMode,
       deps.log.child({ jobId: descriptor.jobId, task: descriptor.vertexId, subtask: descriptor.subtaskIndex }),
       () => deps.markRunning(number),
+      {
+        location: hostname(),
+        send: (operatorId, event) => deps.post({ kind: 'operator-event', attemptId, operatorId, event }, [event.buffer as ArrayBuffer]),
+      },
     );
     this.tasks.set(attemptId, { task, number });
     deps.markRunning(number);

@@ -60,6 +60,11 @@ export function taskManagerServiceHandlers(deps: TaskManagerServiceDeps): pb.Tas
       deps.log.info({ jobId: request.jobId, checkpointId: request.checkpointId }, 'checkpoint aborted');
       return {};
     }),
+    SendOperatorEvent: unaryHandler((request) => {
+      deps.guard.check(request.leader);
+      started(deps).sendOperatorEvent(request.executionAttemptId, request.operatorId, request.event);
+      return {};
+    }),
     ReleaseSlots: unaryHandler((request) => {
       deps.guard.check(request.leader);
       const allocations = new Set(request.allocationIds);

@@ -5,6 +5,7 @@ import { SlotExchange } from '../slots/slot-exchange.js';
 import { SlotThread, type SlotThreadEnd } from '../slots/slot-thread.js';
 import type { TaskMetrics } from '../task-metrics.js';
 import type { CheckpointResponder } from '../../slot/checkpointing/task-checkpointing.js';
+import type { OperatorEventSender } from './operator-event-sender.js';
 import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../protocol/slot-messages.js';
 import type { TaskReport } from '../../slot/task/task-report.js';
 import type { TaskDeploymentDescriptor } from '@rivulet/common';
@@ -23,6 +24,8 @@ export interface SlotThreadsOptions {
   readonly networkSettings: SlotNetworkSettings;
   readonly heapLimitMb: number;
   readonly responder: CheckpointResponder;
+  /** Where source readers' operator events go (the JobManager). */
+  readonly operatorEvents: OperatorEventSender;
   readonly descriptorOf: (attemptId: string) => TaskDeploymentDescriptor | undefined;
   readonly localState: TaskLocalStateStore | undefined;
   readonly metrics: TaskMetrics;
@@ -211,6 +214,11 @@ export class SlotThreads {
       case 'checkpoint-decline': {
         const descriptor = options.descriptorOf(message.attemptId);
         if (descriptor) void options.responder.decline(descriptor, message.checkpointId, message.reason);
+        break;
+      }
+      case 'operator-event': {
+        const descriptor = options.descriptorOf(message.attemptId);
+        if (descriptor) options.operatorEvents.send(descriptor, message.operatorId, message.event);
         break;
       }
       case 'local-state-keep':

@@ -133,6 +133,19 @@ export class TaskExecutor {
     }
   }
 
+  /** A split enumerator's event for the source reader of attempt `executionAttemptId`: to the task's slot thread. */
+  sendOperatorEvent(executionAttemptId: string, operatorId: string, event: Uint8Array): void {
+    const task = this.tasks.get(executionAttemptId);
+    if (!task) throw new RivuletError('NOT_FOUND', `no task ${executionAttemptId} runs here`);
+    this.threads.send(task.allocationId, { kind: 'operator-event', attemptId: executionAttemptId, operatorId, event: new Uint8Array(event) });
+  }
+
+  /** An event of the source reader of `executionAttemptId` could not be sent: the task fails with `reason`. */
+  failOnUndeliverableEvent(executionAttemptId: string, reason: string): void {
+    const task = this.tasks.get(executionAttemptId);
+    if (task) this.threads.send(task.allocationId, { kind: 'operator-event-undeliverable', attemptId: executionAttemptId, reason });
+  }
+
   /** Checkpoint `checkpointId` of `jobId` was aborted: local copies of it go; a task stopping with it runs on. */
   notifyCheckpointAborted(jobId: string, checkpointId: number): void {
     this.localState?.checkpointAborted(jobId, checkpointId);

@@ -19,6 +19,7 @@ import { TextFileSink } from './sinks/transactional-file-sink.js';
 import { SinkWriterOperator, createSinkWriterOperator } from './sinks/sink-writer-operator.js';
 import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
+import { createSourceOperator, type SourceEventChannel } from './sources/create-source-operator.js';
 import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
 import { staticRuntimeContext } from './runtime-context.js';
 
@@ -83,6 +84,8 @@ export function buildOperatorChain(
   writers: readonly ResultPartitionWriter[],
   restoredSourceSplits?: readonly unknown[],
   restoredOperatorState?: ReadonlyMap<string, unknown>,
+  /** Where a fromSource operator's reader sends its events. */
+  sourceEvents?: SourceEventChannel,
 ): OperatorChain {
   const { subtaskIndex, parallelism, maxParallelism } = descriptor;
   const objectReuse = descriptor.objectReuse === true;
@@ -211,6 +214,14 @@ export function buildOperatorChain(
         break;
       }
       case 'source':
+        if (operator.variant === 'custom') {
+          const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
+          const created = createSourceOperator(operator, functions, { subtaskIndex, parallelism, autoWatermarkIntervalMs: interval }, { next, timestamp, watermarks }, sourceEvents, restoredSourceSplits);
+          source = created.source;
+          sourceOperatorId = operator.id;
+          periodic.unshift(created.outputs);
+          break;
+        }
         source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
         sourceOperatorId = operator.id;
         // fromElements keeps its values (a restore emits them again): it hands out copies.

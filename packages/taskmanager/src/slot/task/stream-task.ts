@@ -12,6 +12,8 @@ import { TaskTime } from './task-time.js';
 import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
 import type { ElementTimestamp } from './event-time/element-timestamp.js';
 import type { Output } from './output.js';
+import type { SourceEventChannel } from './sources/create-source-operator.js';
+import type { SourceReader } from './sources/source-reader.js';
 
 const SOURCE_BATCH = 1024;
 const FIRST_SOURCE_BATCH = 16;
@@ -37,6 +39,8 @@ export class StreamTask {
   private chain: OperatorChain | undefined;
   /** Checkpoints triggered at this source, taken between two batches. */
   private readonly triggered: BarrierInfo[] = [];
+  /** Per trigger in `triggered`, how many operator events the source had received before it (applied before its checkpoint). */
+  private readonly eventsBeforeTrigger: number[] = [];
   /** Where checkpoints other than the default write (savepoints), announced before their barrier. */
   private readonly locations = new Map<number, SnapshotLocation>();
   /** Uploads still running; the task reports FINISHED only after they settle. */
@@ -77,6 +81,8 @@ export class StreamTask {
     private readonly log: Logger,
     /** Called before each batch of work: the slot marks which task its thread runs (read after an out-of-memory end). */
     private readonly markActive: () => void = () => undefined,
+    /** Where a fromSource reader's events for its enumerator go. */
+    private readonly sourceEvents?: SourceEventChannel,
   ) {
     this.time = new TaskTime();
   }
@@ -106,6 +112,18 @@ export class StreamTask {
     if (location) this.locations.set(barrier.checkpointId, location);
     if (terminate) this.terminateAfter = barrier.checkpointId;
     this.triggered.push(terminate ? { ...barrier, terminate: true } : barrier);
+    this.eventsBeforeTrigger.push(this.chain?.source?.receivedEvents ?? 0);
+    this.wakeUp?.();
+  }
+
+  /** An event of the split enumerator for this task's fromSource reader: applied by the task loop, in order with triggers. */
+  handleOperatorEvent(operatorId: string, event: Uint8Array): void {
+    const chain = this.chain;
+    if (!chain?.source?.handleOperatorEvent || chain.sourceOperatorId !== operatorId) {
+      this.log.warn({ operatorId }, 'operator event for a source this task does not run: dropped');
+      return;
+    }
+    chain.source.handleOperatorEvent(event);
     this.wakeUp?.();
   }
 
@@ -123,6 +141,7 @@ export class StreamTask {
   notifyCheckpointComplete(checkpointId: number, final = false): Promise<void> {
     const chain = this.chain;
     this.notifications = this.notifications.then(async () => {
+      await chain?.source?.notifyCheckpointComplete?.(checkpointId);
       for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
       // A later checkpoint completed: the stop's savepoint failed (its sources took no barrier after it) and its abort was missed.
       if (this.stopping !== undefined && checkpointId >= this.stopping.checkpointId) this.settleStop(checkpointId === this.stopping.checkpointId);
@@ -178,7 +197,7 @@ export class StreamTask {
       this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner, sameSlot: o.sameSlotSubpartitions ?? [] }));
       const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
-      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates);
+      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents);
       this.chain = chain;
       const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
       for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
@@ -235,7 +254,11 @@ export class StreamTask {
     let batchSize = FIRST_SOURCE_BATCH;
     for (;;) {
       this.throwIfCancelled();
-      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) await this.takeCheckpoint(chain, barrier);
+      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) {
+        source.applyEvents?.(this.eventsBeforeTrigger.shift() ?? Infinity);
+        await this.takeCheckpoint(chain, barrier);
+      }
+      source.applyEvents?.(Infinity);
       if (this.terminateAfter !== undefined) {
         // Flink's synchronous savepoint: no record follows until it completed (end) or failed (the job runs on).
         if (await this.stopSavepointOutcome()) return;
@@ -254,8 +277,13 @@ export class StreamTask {
       chain.timestamp.value = NaN; // source records carry no timestamp (an assigner gives them one)
       const started = performance.now();
       const emitted = source.emit(chain.head, batchSize);
-      const more = typeof emitted === 'boolean' ? emitted : await emitted;
+      const more = typeof emitted === 'boolean' || emitted === 'wait' ? emitted : await emitted;
       batchSize = nextBatchSize(batchSize, performance.now() - started);
+      if (more === 'wait') {
+        await this.afterBatch(chain, ++batches);
+        await this.awaitSource(chain, source);
+        continue;
+      }
       if (chain.periodic.length > 0) this.firePeriodic(chain);
       await this.afterBatch(chain, ++batches);
       if (!more) {
@@ -265,6 +293,21 @@ export class StreamTask {
         await this.endData(chain);
       }
     }
+  }
+
+  /**
+   * A source with nothing to read waits — never spins — for its reader's
+   * availability, an operator event or a trigger (wakeUp), or clock work.
+   */
+  private async awaitSource(chain: OperatorChain, source: SourceReader): Promise<void> {
+    if (this.triggered.length > 0 || (source.pendingEvents ?? 0) > 0 || this.cancelled) return;
+    const woken = new Promise<void>((resolve) => (this.wakeUp = resolve));
+    const delay = this.msUntilClockWork(chain);
+    const waits = [source.whenAvailable?.() ?? Promise.resolve(), woken];
+    if (delay !== undefined) waits.push(sleep(delay));
+    await this.race(this.time.idleWhile(Promise.race(waits)));
+    this.wakeUp = undefined;
+    if (chain.periodic.length > 0) this.firePeriodic(chain);
   }
 
   /**
@@ -400,7 +443,7 @@ export class StreamTask {
     if (barrier.terminate === true && !this.abortedCheckpoints.has(barrier.checkpointId)) this.stopping = stopSavepoint(barrier.checkpointId);
     try {
       if (chain.source && chain.sourceOperatorId) {
-        parts.push({ operatorId: chain.sourceOperatorId, operatorState: chain.source.snapshotSplits() });
+        parts.push({ operatorId: chain.sourceOperatorId, operatorState: await chain.source.snapshotSplits(barrier.checkpointId) });
       }
       if (chain.keyed && chain.keyedOperatorId) {
         parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshot() });
