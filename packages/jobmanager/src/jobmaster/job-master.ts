@@ -145,8 +145,14 @@ export class JobMaster {
     });
     this.untrackMetrics = options.failover.metrics.track(options.jobId, this.availability);
     this.reactive = options.failover.schedulerMode === 'reactive'
-      ? new ReactiveScaling(job, { restarts: this.restarts, deployment: this.deployment, checkpointRoot, onRescaled: () => this.failover.graphRescaled() })
+      ? new ReactiveScaling(job, { restarts: this.restarts, deployment: this.deployment, checkpointRoot, onRescaled: () => this.onReactiveRescale() })
       : undefined;
+  }
+
+  /** Reactive mode restarted every subtask at another parallelism: new regions, and the enumerators recreated from the checkpoint. */
+  private onReactiveRescale(): void {
+    this.failover.graphRescaled();
+    this.sources?.restart([], this.checkpointing.coordinator.latestCompletedCheckpoint(), true);
   }
 
   /** What the collaborators share with this JobMaster (see JobContext); built once, in the constructor. */
