@@ -6,3 +6,8 @@ export { StartingPosition, type NatsStartingPosition } from './source/starting-p
 export { NatsDeserializers, type NatsDeserializer, type NatsSourceMessage } from './source/nats-deserializer.js';
 export type { NatsSplit } from './source/nats-split.js';
 export type { NatsEnumeratorState } from './source/nats-split-enumerator.js';
+export { NatsSink } from './sink/nats-sink.js';
+export type { NatsSinkOptions } from './sink/nats-sink-options.js';
+export { NatsSerializers, type NatsSerializer } from './sink/nats-serializer.js';
+export type { NatsCommittable } from './sink/nats-committable.js';
+export { NatsCommitter, type CommitOutcome } from './sink/nats-committer.js';

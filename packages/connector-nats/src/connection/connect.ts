@@ -22,6 +22,7 @@ export async function connectConnector(where: ConnectorLocation, options: NatsCo
       timeout: options.connectTimeoutMs ?? 5000,
       name: `rivulet ${where.connector}`,
       maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
     });
   } catch (err) {
     const message = reason(err);

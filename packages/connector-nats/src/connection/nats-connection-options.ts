@@ -13,6 +13,8 @@ export interface NatsConnectionOptions {
   readonly token?: string;
   /** Bound on connecting, default 5 s. */
   readonly connectTimeoutMs?: number;
+  /** Wait between reconnect attempts after a lost connection, default 2 s (the client's). */
+  readonly reconnectTimeWaitMs?: number;
 }
 
 export function serverList(options: NatsConnectionOptions): string[] {
