@@ -88,8 +88,18 @@ describe('Source API (real processes)', { timeout: 300_000 }, () => {
     assert.match(end['root-exception'] ?? '', /source 'Ranges' \(ranges\).*handleSplitRequest\(\) failed: the test asked this enumerator to fail/);
   });
 
+  test('an enumerator stuck in a loop fails the job, naming the source, and leaves the JobManager serving', async () => {
+    const jobId = await submit(
+      ['--n', '1000', '--keys', '3', '--fail-enumerator', 'block', '--output', join(dir, 'stuck')],
+      ['--parallelism', '1', '--set', 'restart-strategy.type=none'],
+    );
+    const end = await waitForEnd(jobId);
+    assert.equal(end.state, 'FAILED');
+    assert.match(end['root-exception'] ?? '', /the split enumerator of source 'Ranges' \(ranges\) blocks the source coordinator thread/);
+  });
+
   test('checkpointed, with a TaskManager killed (kill -9) mid-run: every number exactly once', async () => {
-    const n = 200_000;
+    const n = 120_000;
     const output = join(dir, 'kill');
     const jobId = await submit(
       ['--n', String(n), '--keys', '11', '--splits', '24', '--pause-every', '40', '--pause-ms', '2', '--output', output],
@@ -105,7 +115,7 @@ describe('Source API (real processes)', { timeout: 300_000 }, () => {
   });
 
   test('a savepoint, then a restore at another parallelism: nothing read twice or skipped', async () => {
-    const n = 200_000;
+    const n = 100_000;
     const output = join(dir, 'rescale');
     const args = (pauseMs: number): string[] => ['--n', String(n), '--keys', '13', '--splits', '20', '--pause-every', '40', '--pause-ms', String(pauseMs), '--output', output];
     const jobId = await submit(args(3), ['--parallelism', '2', '--set', 'execution.checkpointing.interval=500ms']);

@@ -12,6 +12,8 @@ const ENTRY = new URL('./source-coordinator-worker.js', import.meta.url);
 /** How often the thread is pinged; it is stuck when it has not answered for `unresponsiveAfterMs`. */
 const PING_INTERVAL_MS = 1000;
 const DEFAULT_UNRESPONSIVE_AFTER_MS = 10_000;
+/** How long the enumerators' snapshotState may take before the coordinator counts as stuck (and the job fails over). */
+const SNAPSHOT_TIMEOUT_MS = 60_000;
 /** How long a closing thread may take to close its enumerators before it is terminated. */
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -31,6 +33,7 @@ export interface SourceCoordinatorOptions {
   readonly onUndeliverable: (execution: Execution, reason: string) => void;
   readonly log: Logger;
   readonly unresponsiveAfterMs?: number;
+  readonly snapshotTimeoutMs?: number;
 }
 
 interface Outgoing {
@@ -186,7 +189,14 @@ export class SourceCoordinator {
   async snapshot(checkpointId: number): Promise<Map<string, Uint8Array>> {
     if (!this.worker || this.failed) throw new Error('the source coordinator is not running');
     const states = await new Promise<Map<string, Uint8Array>>((resolve, reject) => {
-      this.snapshots.set(checkpointId, { resolve, reject });
+      const timer = setTimeout(() => {
+        this.fail(`the split enumerators' snapshotState for checkpoint ${checkpointId} did not complete within ${SNAPSHOT_TIMEOUT_MS} ms`);
+      }, this.options.snapshotTimeoutMs ?? SNAPSHOT_TIMEOUT_MS);
+      const settle = (): void => clearTimeout(timer);
+      this.snapshots.set(checkpointId, {
+        resolve: (value) => (settle(), resolve(value)),
+        reject: (err) => (settle(), reject(err)),
+      });
       this.post({ kind: 'snapshot', checkpointId });
     });
     this.valveClosed = true;
