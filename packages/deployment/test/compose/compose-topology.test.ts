@@ -17,7 +17,8 @@ import { isRivuletService } from '../../src/compose/rivulet-services.js';
 /**
  * The topology issue 7 asks for: etcd, MinIO with a bucket made at start,
  * two JobManagers and three TaskManagers on a network of their own, ordered
- * by health, with data volumes, and the cli service that submits the examples.
+ * by health, with data volumes, and the cli service that submits the examples;
+ * NATS with JetStream for the NATS connectors (issue 14).
  */
 const file = readComposeFile(join(REPO_ROOT, 'docker-compose.yml'), {});
 const services = file.services;
@@ -26,7 +27,7 @@ const DAEMONS = ['jobmanager-1', 'jobmanager-2', 'taskmanager-1', 'taskmanager-2
 describe('docker-compose.yml topology', () => {
   it('has exactly the services of the HA cluster, the cli and prometheus', () => {
     assert.deepEqual(Object.keys(services).sort(), [
-      'cli', 'etcd', 'jobmanager-1', 'jobmanager-2', 'minio', 'minio-init', 'prometheus', 'taskmanager-1', 'taskmanager-2', 'taskmanager-3',
+      'cli', 'etcd', 'jobmanager-1', 'jobmanager-2', 'minio', 'minio-init', 'nats', 'prometheus', 'taskmanager-1', 'taskmanager-2', 'taskmanager-3',
     ]);
     assert.deepEqual(services['cli']?.profiles, ['cli']);
     assert.deepEqual(services['prometheus']?.profiles, ['monitoring']);
@@ -44,6 +45,7 @@ describe('docker-compose.yml topology', () => {
       minio: /^minio\/minio:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/,
       'minio-init': /^minio\/mc:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/,
       prometheus: /^prom\/prometheus:v\d+\.\d+\.\d+$/,
+      nats: /^nats:\d+\.\d+\.\d+-alpine$/,
     };
     for (const [name, pattern] of Object.entries(pinned)) assert.match(services[name]?.image ?? '', pattern, name);
   });
@@ -78,7 +80,7 @@ describe('docker-compose.yml topology', () => {
 
   it('keeps etcd\'s and MinIO\'s data on named volumes', () => {
     const volumes = Object.keys((file.document['volumes'] ?? {}) as object).sort();
-    assert.deepEqual(volumes, ['etcd-data', 'minio-data', 'prometheus-data', 'rivulet-output']);
+    assert.deepEqual(volumes, ['etcd-data', 'minio-data', 'nats-data', 'prometheus-data', 'rivulet-output']);
     const etcdData = serviceCommand('etcd', services['etcd']!).find((a) => a.startsWith('--data-dir='))!.slice('--data-dir='.length);
     assert.deepEqual(serviceMounts(file, 'etcd'), [{ type: 'volume', source: 'etcd-data', target: etcdData, readOnly: false }]);
     const minioCommand = serviceCommand('minio', services['minio']!);
