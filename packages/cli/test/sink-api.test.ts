@@ -109,6 +109,7 @@ describe('Sink API: a user-defined two-phase-commit sink', { timeout: 120_000 },
     try {
       const stop = await runCli(['stop', jobId, '--savepoint', `s3://${BUCKET}/stop`, '--jobmanager', cluster.jobManager.rpcAddress], { timeoutMs: 60_000 });
       assert.notEqual(stop.code, 0, `the stop must fail while S3 is down: ${stop.stdout}`);
+      assert.match(stop.stderr, /savepoint/i, 'the error says the savepoint failed');
     } finally {
       await s3.start();
     }

@@ -65,7 +65,7 @@ export function registerJobCommands(program: Command): void {
       printResult(flags.output, { jobId, cancelled: true }, () => [`Cancelled job ${jobId}.`]);
     });
 
-  clientCommand(program, 'stop', 'stop a job with a savepoint: sources end after it, sinks commit, the job finishes')
+  clientCommand(program, 'stop', 'stop a job with a savepoint: once it completed sinks commit and the job finishes; if it fails the job keeps running')
     .argument('<jobId>', 'job id')
     .option('--savepoint <dir>', 'where to write the savepoint (default: execution.checkpointing.savepoint-dir)')
     .action(async (jobId: string, flags: ClientCommandFlags & { savepoint?: string }) => {
