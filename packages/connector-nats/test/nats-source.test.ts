@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { freePort, startNatsServer, type StartedNatsServer } from '@rivulet/testing';
+import { freePort, startNatsServer, waitFor, type StartedNatsServer } from '@rivulet/testing';
 import { NatsSource, StartingPosition, partitionSubjects, type NatsSourceOptions, type NatsSplit } from '../src/index.js';
 import { TestEnumeratorContext } from './harness/enumerator-context.js';
 import { TestReaderOutput, drive, readerContext } from './harness/reader-output.js';
@@ -79,7 +79,7 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 describe('NatsSource against a real nats-server', { timeout: 80_000 }, () => {
   before(async () => {
     server = await startNatsServer();
-    connection = await connect({ servers: server.endpoint });
+    connection = await connect({ servers: server.endpoint, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     manager = await jetstreamManager(connection);
     client = jetstream(connection);
   });
@@ -192,6 +192,29 @@ describe('NatsSource against a real nats-server', { timeout: 80_000 }, () => {
     for (const split of first.snapshot) {
       const read = emittedBySplit.get(split.splitId)!;
       assert.ok(split.nextSequence > 1 || read === 0, `split ${split.splitId} position moved past its ${read} emitted records`);
+    }
+  });
+
+  test('a reader rides out a restart of the server: its consumers resume after the last message emitted', async () => {
+    const { stream, prefix } = await newStream();
+    const subjects = [`${prefix}.a`, `${prefix}.b`];
+    await publish(subjects, 0, 200);
+    const source = new NatsSource<Event>(options(stream, { subjects, fetchBatchSize: 32, reconnectTimeWaitMs: 100 }));
+    const splits = (await enumerate(source, 1)).assigned.get(0)!;
+    const reader = source.createReader(readerContext(0, 1));
+    const output = new TestReaderOutput<Event>();
+    await reader.start();
+    reader.addSplits(splits);
+    try {
+      await drive(reader, output, () => output.records.length >= 200);
+      await server.stop();
+      await server.start();
+      await waitFor(async () => (await manager.streams.info(stream).catch(() => undefined))?.state.messages === 200, { timeoutMs: 10_000, what: 'the restarted server to serve the stream' });
+      await publish(subjects, 200, 300);
+      await drive(reader, output, () => output.records.length >= 300, 30_000);
+      assert.deepEqual(ns(output), range(0, 300), 'every event once across the restart');
+    } finally {
+      await reader.close();
     }
   });
 
