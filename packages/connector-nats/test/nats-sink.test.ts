@@ -190,9 +190,11 @@ describe('NatsSink against a real nats-server', { timeout: 80_000 }, () => {
     await writer.close();
   });
 
-  test('none: publishes without waiting; string and bytes serializers pass payloads through', async () => {
+  test("none (the default, as Flink's KafkaSink): publishes without waiting; string and bytes serializers pass payloads through", async () => {
     const { stream, prefix } = await newStream();
-    const strings = new NatsSink<string>({ servers: server.endpoint, stream, subject: `${prefix}.s`, deliveryGuarantee: 'NONE', serializer: NatsSerializers.string() });
+    const strings = new NatsSink<string>({ servers: server.endpoint, stream, subject: `${prefix}.s`, serializer: NatsSerializers.string() });
+    assert.equal(strings.deliveryGuarantee, 'NONE');
+    assert.equal(strings.createCommitter, undefined);
     const writer = await strings.createWriter(writerInit());
     for (let i = 0; i < 100; i += 1) await writer.write(`line ${i}`, NO_TIME);
     await writer.flush(true);

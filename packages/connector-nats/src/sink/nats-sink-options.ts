@@ -14,7 +14,7 @@ export interface NatsSinkOptions<T> extends NatsConnectionOptions {
   readonly subject: string | ((record: T) => string);
   /** Default JSON (NatsSerializers.json()). */
   readonly serializer?: NatsSerializer<T>;
-  /** Default AT_LEAST_ONCE (as Flink's sinks). */
+  /** Default NONE, as Flink's KafkaSink; choose AT_LEAST_ONCE or EXACTLY_ONCE for a guarantee. */
   readonly deliveryGuarantee?: DeliveryGuarantee;
   /**
    * Exactly-once: the shortest duplicate window of the stream the sink

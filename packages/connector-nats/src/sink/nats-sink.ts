@@ -30,7 +30,7 @@ export class NatsSink<T> implements Sink<T, NatsCommittable> {
 
   constructor(private readonly options: NatsSinkOptions<T>) {
     this.where = { connector: 'NATS sink', servers: serverList(options), stream: options.stream };
-    this.guarantee = options.deliveryGuarantee ?? 'AT_LEAST_ONCE';
+    this.guarantee = options.deliveryGuarantee ?? 'NONE';
     if (!GUARANTEES.includes(this.guarantee)) {
       throw new NatsConnectorError(this.where, `delivery guarantee "${String(this.guarantee)}" is not one of ${GUARANTEES.join(', ')}`);
     }
