@@ -211,6 +211,25 @@ describe('NatsSink against a real nats-server', { timeout: 80_000 }, () => {
     assert.deepEqual([...messages[100]!.data], [0, 255, 7]);
   });
 
+  test('createStream: a missing stream is created (subjects, duplicate window), an existing one is used as it is', async () => {
+    streamCount += 1;
+    const stream = `MADE${streamCount}`;
+    const sink = new NatsSink<Result>({
+      servers: server.endpoint, stream, subject: `made${streamCount}.x`, deliveryGuarantee: 'EXACTLY_ONCE',
+      createStream: { subjects: [`made${streamCount}.>`], duplicateWindowMs: 300_000 },
+    });
+    const [writer, committer] = await Promise.all([sink.createWriter(writerInit()), sink.createCommitter!({ subtaskIndex: 0, parallelism: 1, jobId: 'j' })]);
+    const info = await manager.streams.info(stream);
+    assert.deepEqual(info.config.subjects, [`made${streamCount}.>`]);
+    assert.equal(info.config.duplicate_window, 300_000 * 1e6);
+    await writeAll(writer, results(0, 3));
+    await committer.commit((await writer.prepareCommit!()).map((c) => new TestCommitRequest(c)));
+    assert.equal(await stored(stream), 3);
+    const again = await sink.createWriter(writerInit());
+    assert.equal(await stored(stream), 3, 'the existing stream was kept');
+    await Promise.all([writer.close(), again.close(), committer.close?.()]);
+  });
+
   describe('bad input: a clear error naming the connector, the server and what failed', () => {
     test('an unreachable server', async () => {
       const port = await freePort();

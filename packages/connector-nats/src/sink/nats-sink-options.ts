@@ -26,4 +26,10 @@ export interface NatsSinkOptions<T> extends NatsConnectionOptions {
   readonly ackTimeoutMs?: number;
   /** Messages published but not yet acknowledged, at most; default 4,096. */
   readonly maxInFlight?: number;
+  /**
+   * Creates the stream when it does not exist (Rivulet's own: Flink's sinks
+   * create nothing), with these subjects and duplicate window (default
+   * 120,000 ms); an existing stream is used as it is.
+   */
+  readonly createStream?: { readonly subjects: readonly string[]; readonly duplicateWindowMs?: number };
 }

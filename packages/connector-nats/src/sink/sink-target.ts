@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { connectConnector, jetStreamManagerFor, streamInfo } from '../connection/connect.js';
-import { NatsConnectorError, type ConnectorLocation } from '../connection/nats-connector-error.js';
+import { NatsConnectorError, reason, type ConnectorLocation } from '../connection/nats-connector-error.js';
 import { capturedBy, isValidSubject } from '../connection/subjects.js';
 import type { NatsSinkOptions } from './nats-sink-options.js';
 
@@ -25,6 +26,7 @@ export class SinkTarget {
     const connection = await connectConnector(where, options);
     try {
       const manager = await jetStreamManagerFor(where, connection);
+      if (options.createStream !== undefined) await createStreamIfMissing(where, manager, options.stream, options.createStream);
       const info = await streamInfo(where, manager, options.stream);
       const duplicateWindowMs = Math.floor((info.config.duplicate_window ?? 0) / 1e6);
       const target = new SinkTarget(connection, where, info.config.subjects ?? [], duplicateWindowMs);
@@ -54,5 +56,26 @@ export class SinkTarget {
 
   async close(): Promise<void> {
     await this.connection.drain().catch(() => undefined);
+  }
+}
+
+/** Adds the stream unless it exists; two writers creating it at once both succeed (same configuration). */
+async function createStreamIfMissing(
+  where: ConnectorLocation,
+  manager: JetStreamManager,
+  stream: string,
+  config: { readonly subjects: readonly string[]; readonly duplicateWindowMs?: number },
+): Promise<void> {
+  try {
+    await manager.streams.info(stream);
+    return;
+  } catch (err) {
+    if (!/not found/i.test(reason(err))) throw new NatsConnectorError(where, `cannot read the configuration of stream "${stream}" (${reason(err)})`, { cause: err });
+  }
+  try {
+    await manager.streams.add({ name: stream, subjects: [...config.subjects], duplicate_window: (config.duplicateWindowMs ?? DEFAULT_MIN_DUPLICATE_WINDOW_MS) * 1e6 });
+  } catch (err) {
+    if (/already in use/i.test(reason(err))) return; // created meanwhile by another writer
+    throw new NatsConnectorError(where, `cannot create stream "${stream}" with subjects ${config.subjects.join(', ')} (${reason(err)})`, { cause: err });
   }
 }
