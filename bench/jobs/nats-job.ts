@@ -3,7 +3,8 @@ import { NatsSink, NatsSource } from '@rivulet/connector-nats';
 
 /**
  * bench/nats's job: a bounded NATS stream (one split per partition subject)
- * -> keyed running count -> exactly-once NATS sink (one message per count).
+ * -> keyed running count -> NATS sink (one message per count), exactly-once
+ * unless --guarantee says otherwise.
  */
 interface Event {
   readonly key: string;
@@ -27,7 +28,7 @@ export default defineJob((env) => {
         servers,
         stream: env.getParameter('output-stream'),
         subject: (record) => `${prefix}.${record.key}`,
-        deliveryGuarantee: 'EXACTLY_ONCE',
+        deliveryGuarantee: env.getParameter('guarantee', 'EXACTLY_ONCE') as 'EXACTLY_ONCE' | 'AT_LEAST_ONCE' | 'NONE',
       }),
     )
     .name('NATS Sink');

@@ -15,11 +15,13 @@ export class PublishError extends Error {
   }
 }
 
+/** Called once per message: with the stream's ack, or with why it has none. */
+export type PublishCallback = (error: PublishError | undefined, ack: PublishAck | undefined) => void;
+
 interface Pending {
   readonly subject: string;
   readonly deadline: number;
-  readonly resolve: (ack: PublishAck) => void;
-  readonly reject: (error: Error) => void;
+  readonly done: PublishCallback;
 }
 
 /**
@@ -62,12 +64,23 @@ export class JetStreamPublisher {
     while (this.pending.size >= this.maxInFlight) await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
   }
 
+  /** True while fewer than `maxInFlight` messages are unacknowledged: `send` may be called. */
+  get hasRoom(): boolean {
+    return this.pending.size < this.maxInFlight;
+  }
+
   async publish(subject: string, data: Uint8Array, messageId?: string): Promise<PublishAck> {
     await this.room();
+    return new Promise<PublishAck>((resolve, reject) => this.send(subject, data, messageId, (error, ack) => (error ? reject(error) : resolve(ack!))));
+  }
+
+  /**
+   * Publishes now, without a promise (the hot path of the writers): `done`
+   * is called once with the outcome. Call it only while `hasRoom`.
+   */
+  send(subject: string, data: Uint8Array, messageId: string | undefined, done: PublishCallback): void {
     const token = this.nextToken++;
-    const ack = new Promise<PublishAck>((resolve, reject) => {
-      this.pending.set(token, { subject, deadline: Date.now() + this.ackTimeoutMs, resolve, reject });
-    });
+    this.pending.set(token, { subject, deadline: Date.now() + this.ackTimeoutMs, done });
     let messageHeaders;
     if (messageId !== undefined) {
       messageHeaders = headers();
@@ -76,16 +89,15 @@ export class JetStreamPublisher {
     try {
       this.connection.publish(subject, data, { reply: `${this.inbox}.${token}`, ...(messageHeaders ? { headers: messageHeaders } : {}) });
     } catch (err) {
-      this.settle(token)?.reject(new PublishError(`cannot publish to "${subject}": ${err instanceof Error ? err.message : String(err)}`, false));
+      this.settle(token)?.done(new PublishError(`cannot publish to "${subject}": ${err instanceof Error ? err.message : String(err)}`, false), undefined);
     }
-    return ack;
   }
 
   /** Fails what is still in flight and stops listening for acknowledgements. */
   close(): void {
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();
-    for (const token of [...this.pending.keys()]) this.settle(token)?.reject(new PublishError('the publisher was closed before the stream acknowledged', false));
+    for (const token of [...this.pending.keys()]) this.settle(token)?.done(new PublishError('the publisher was closed before the stream acknowledged', false), undefined);
   }
 
   private acknowledged(message: Msg): void {
@@ -95,18 +107,18 @@ export class JetStreamPublisher {
     const status = message.headers;
     if (status?.hasError || (status !== undefined && status.code >= 300)) {
       const noStream = status.code === 503;
-      pending.reject(new PublishError(noStream ? `no stream captures subject "${pending.subject}" (no responders)` : `publishing to "${pending.subject}" failed: ${status.code} ${status.description}`, noStream));
+      pending.done(new PublishError(noStream ? `no stream captures subject "${pending.subject}" (no responders)` : `publishing to "${pending.subject}" failed: ${status.code} ${status.description}`, noStream), undefined);
       return;
     }
     try {
       const ack = message.json<{ stream?: string; seq?: number; duplicate?: boolean; error?: { code?: number; description?: string } }>();
       if (ack.error !== undefined) {
-        pending.reject(new PublishError(`the stream refused a message of "${pending.subject}": ${ack.error.description ?? ''} (${ack.error.code ?? '?'})`, (ack.error.code ?? 0) < 500));
+        pending.done(new PublishError(`the stream refused a message of "${pending.subject}": ${ack.error.description ?? ''} (${ack.error.code ?? '?'})`, (ack.error.code ?? 0) < 500), undefined);
         return;
       }
-      pending.resolve({ stream: ack.stream ?? '', sequence: ack.seq ?? 0, duplicate: ack.duplicate === true });
+      pending.done(undefined, { stream: ack.stream ?? '', sequence: ack.seq ?? 0, duplicate: ack.duplicate === true });
     } catch (err) {
-      pending.reject(new PublishError(`unreadable acknowledgement for "${pending.subject}": ${err instanceof Error ? err.message : String(err)}`, false));
+      pending.done(new PublishError(`unreadable acknowledgement for "${pending.subject}": ${err instanceof Error ? err.message : String(err)}`, false), undefined);
     }
   }
 
@@ -121,7 +133,7 @@ export class JetStreamPublisher {
   private expire(): void {
     const now = Date.now();
     for (const [token, pending] of this.pending) {
-      if (pending.deadline <= now) this.settle(token)?.reject(new PublishError(`no acknowledgement for a message of "${pending.subject}" within ${this.ackTimeoutMs} ms`, false));
+      if (pending.deadline <= now) this.settle(token)?.done(new PublishError(`no acknowledgement for a message of "${pending.subject}" within ${this.ackTimeoutMs} ms`, false), undefined);
     }
   }
 }

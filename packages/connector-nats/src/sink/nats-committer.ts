@@ -50,28 +50,37 @@ export class NatsCommitter implements Committer<NatsCommittable> {
   private async commitOne(request: CommitRequest<NatsCommittable>): Promise<void> {
     const { messageIdPrefix, subjects, payloads } = request.committable;
     // Publish with a window of acks in flight; after the first failure publish no more (the retry repeats them all).
-    const acks: Promise<PublishAck | undefined>[] = [];
     let failure: unknown;
     let failures = 0;
+    let duplicates = 0;
+    let outstanding = 0;
+    let allSent = false;
+    let finished: () => void = () => undefined;
+    const acknowledged = new Promise<void>((resolve) => (finished = resolve));
+    const done = (error: PublishError | undefined, ack: PublishAck | undefined): void => {
+      if (error !== undefined) {
+        failure ??= error;
+        failures += 1;
+      } else if (ack?.duplicate === true) duplicates += 1;
+      outstanding -= 1;
+      if (allSent && outstanding === 0) finished();
+    };
     for (let i = 0; i < payloads.length && failure === undefined; i += 1) {
-      await this.publisher.room();
-      if (failure !== undefined) break;
-      acks.push(
-        this.publisher.publish(subjects[i]!, payloads[i]!, `${messageIdPrefix}.${i}`).catch((err: unknown) => {
-          failure ??= err;
-          failures += 1;
-          return undefined;
-        }),
-      );
+      if (!this.publisher.hasRoom) {
+        await this.publisher.room();
+        if (failure !== undefined) break;
+      }
+      outstanding += 1;
+      this.publisher.send(subjects[i]!, payloads[i]!, `${messageIdPrefix}.${i}`, done);
     }
-    const results = await Promise.all(acks);
+    allSent = true;
+    if (outstanding > 0) await acknowledged;
     if (failure !== undefined) {
       const error = new NatsConnectorError(this.where, `committing ${payloads.length} messages (ids ${messageIdPrefix}.*) failed, ${failures} of them or more (${reason(failure)})`, { cause: failure });
       if (failure instanceof PublishError && failure.permanent) request.signalFailedWithKnownReason(error);
       else request.retryLater();
       return;
     }
-    const duplicates = results.filter((ack) => ack?.duplicate === true).length;
     this.outcomes.push({ published: payloads.length - duplicates, duplicates });
     if (payloads.length > 0 && duplicates === payloads.length) request.signalAlreadyCommitted();
   }

@@ -17,9 +17,11 @@ import type { SinkTarget } from './sink-target.js';
  */
 export class PublishingWriter<T> implements SinkWriter<T> {
   private readonly publisher: JetStreamPublisher | undefined;
-  private readonly unacknowledged = new Set<Promise<unknown>>();
+  /** Records published and not yet acknowledged (or refused). */
+  private unacknowledged = 0;
+  /** Resolves flush's wait once `unacknowledged` is back to 0. */
+  private drained: (() => void) | undefined;
   private failure: Error | undefined;
-  private readonly maxInFlight: number;
 
   constructor(
     private readonly where: ConnectorLocation,
@@ -29,31 +31,43 @@ export class PublishingWriter<T> implements SinkWriter<T> {
     ackTimeoutMs: number | undefined,
     maxInFlight: number | undefined,
   ) {
-    this.maxInFlight = maxInFlight ?? 4096;
-    this.publisher = awaitAcks ? new JetStreamPublisher(target.connection, ackTimeoutMs, this.maxInFlight) : undefined;
+    this.publisher = awaitAcks ? new JetStreamPublisher(target.connection, ackTimeoutMs, maxInFlight) : undefined;
   }
 
-  async write(element: T, _context: SinkWriterContext): Promise<void> {
+  write(element: T, _context: SinkWriterContext): void | Promise<void> {
     this.throwIfFailed();
     const { subject, payload } = this.encoder.encode(element);
     if (this.publisher === undefined) {
       this.target.connection.publish(subject, payload);
       return;
     }
-    while (this.unacknowledged.size >= this.maxInFlight) await Promise.race(this.unacknowledged);
-    const ack = this.publisher.publish(subject, payload).then(
-      () => undefined,
-      (err: unknown) => {
-        this.failure ??= new NatsConnectorError(this.where, `publishing to "${subject}" failed (${reason(err)})`, { cause: err });
-      },
-    );
-    this.unacknowledged.add(ack);
-    void ack.then(() => this.unacknowledged.delete(ack));
+    // A promise only when the window is full: most writes complete at once.
+    if (!this.publisher.hasRoom) return this.sendWhenRoom(this.publisher, subject, payload);
+    this.send(this.publisher, subject, payload);
   }
 
   async flush(): Promise<void> {
-    while (this.unacknowledged.size > 0) await Promise.all([...this.unacknowledged]);
+    if (this.unacknowledged > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     this.throwIfFailed();
+  }
+
+  private async sendWhenRoom(publisher: JetStreamPublisher, subject: string, payload: Uint8Array): Promise<void> {
+    await publisher.room();
+    this.throwIfFailed();
+    this.send(publisher, subject, payload);
+  }
+
+  private send(publisher: JetStreamPublisher, subject: string, payload: Uint8Array): void {
+    this.unacknowledged += 1;
+    publisher.send(subject, payload, undefined, (error) => {
+      if (error !== undefined) this.failure ??= new NatsConnectorError(this.where, `publishing to "${subject}" failed (${reason(error)})`, { cause: error });
+      this.unacknowledged -= 1;
+      if (this.unacknowledged === 0) {
+        const drained = this.drained;
+        this.drained = undefined;
+        drained?.();
+      }
+    });
   }
 
   async close(): Promise<void> {
