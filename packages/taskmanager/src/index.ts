@@ -1,7 +1,7 @@
 export { TaskManager, type TaskManagerStarted } from './control/taskmanager.js';
 export { LeaderSessionGuard } from './control/fencing/leader-session-guard.js';
 export { SlotTable } from './control/slots/slot-table.js';
-export * from './control/network/index.js';
+export * from './network/index.js';
 /** The keyed state backend slots run on (for benchmarks of it). */
 export { HeapKeyedStateBackend, ProcessingTimeTimerService } from './slot/state/index.js';
 /** The record copier (for benchmarks of it; UnserializableRecordError is exported with the network). */

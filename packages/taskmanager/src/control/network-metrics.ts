@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from '@rivulet/common';
-import type { NetworkStats } from './network/index.js';
+import type { NetworkStats } from '../network/index.js';
 
 /**
  * The TaskManager's data exchange (docs/network.md) as gauges read at every

@@ -28,9 +28,9 @@ import { TaskManagerMetrics } from './metrics.js';
 import { JobManagerConnection } from './registration/jobmanager-connection.js';
 import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slots/slot-table.js';
-import { createNetworkEnvironment } from './network/index.js';
+import { createNetworkEnvironment } from '../network/index.js';
 import { registerNetworkMetrics } from './network-metrics.js';
-import type { NetworkEnvironment } from './network/network-api.js';
+import type { NetworkEnvironment } from '../network/network-api.js';
 import { TaskExecutor } from './tasks/task-executor.js';
 import { createLocalStateStore, type TaskLocalStateStore } from './local-state/local-state-store.js';
 import { JobBundles } from './tasks/job-bundles.js';
@@ -39,7 +39,7 @@ import { GrpcCheckpointResponder } from './tasks/checkpoint-responder.js';
 import { OperatorEventSender } from './tasks/operator-event-sender.js';
 import { TaskStateReporter } from './tasks/task-state-reporter.js';
 import { TaskMetrics } from './task-metrics.js';
-import { NETWORK_DEFAULTS } from './network/options.js';
+import { NETWORK_DEFAULTS } from '../network/options.js';
 import type { DebloatSettings } from '../slot/exchange/buffer-debloater.js';
 
 /** Heap limit of each slot's thread when taskmanager.memory.task.heap.size is unset. */

@@ -17,7 +17,7 @@
  *   `gateCredit` batches it has not yet taken (it counts `gate-credit`).
  */
 import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
-import type { ChannelEvent, InputChannelDescriptor } from '../control/network/network-api.js';
+import type { ChannelEvent, InputChannelDescriptor } from '../network/network-api.js';
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';
 import type { TaskReport } from '../slot/task/task-report.js';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HEADER_BYTES } from '../../src/control/network/frames.js';
-import { deserializeBatch, serializeBatch } from '../../src/control/network/record-serializer.js';
+import { HEADER_BYTES } from '../../src/network/frames.js';
+import { deserializeBatch, serializeBatch } from '../../src/network/record-serializer.js';
 import { copyRecord, createRecordCopier, UnserializableRecordError } from '../../src/records/index.js';
 
 const context = { partitionId: 'job/0/map>reduce/1', owner: 'Map (2/4)' };

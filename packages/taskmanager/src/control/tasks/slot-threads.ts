@@ -1,7 +1,7 @@
 import type { Configuration, Logger } from '@rivulet/common';
-import type { TcpNetworkEnvironment } from '../network/tcp-network-environment.js';
+import type { TcpNetworkEnvironment } from '../../network/tcp-network-environment.js';
 import type { TaskLocalStateStore } from '../local-state/local-state-store.js';
-import { SlotExchange } from '../slots/slot-exchange.js';
+import { SlotExchange } from '../../slot/exchange/socket-exchange.js';
 import { SlotThread, type SlotThreadEnd } from '../slots/slot-thread.js';
 import type { TaskMetrics } from '../task-metrics.js';
 import type { CheckpointResponder } from '../../slot/checkpointing/task-checkpointing.js';

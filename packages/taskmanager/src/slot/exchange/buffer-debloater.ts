@@ -1,4 +1,4 @@
-import { Deque } from '../../control/network/deque.js';
+import { Deque } from '../../network/deque.js';
 
 /** How a subpartition's batch size follows its consumer (Flink's buffer debloating, measured at the producer). */
 export interface DebloatSettings {

@@ -1,4 +1,4 @@
-import type { ChannelEvent } from '../../control/network/network-api.js';
+import type { ChannelEvent } from '../../network/network-api.js';
 
 /** What travels on a channel whose producer and consumer share a slot's thread. */
 /** `timestamps[i]`: event timestamp of record i (NaN: none); absent when no record of the batch has one. */

@@ -1,4 +1,4 @@
-import type { InputChannelDescriptor, InputGate, ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { InputChannelDescriptor, InputGate, ResultPartitionWriter } from '../../network/network-api.js';
 import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../protocol/slot-messages.js';
 import { InThreadChannels } from './in-thread-channels.js';
 import { ThreadInputGate } from './thread-input-gate.js';

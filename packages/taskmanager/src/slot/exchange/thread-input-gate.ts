@@ -1,7 +1,7 @@
-import { Deque } from '../../control/network/deque.js';
-import { Notifier } from '../../control/network/notifier.js';
-import type { ChannelEvent, InputGate, InputGateEntry } from '../../control/network/network-api.js';
-import { batchEntry, decodeBatch, type DecodedBatch } from '../../control/network/record-serializer.js';
+import { Deque } from '../../network/deque.js';
+import { Notifier } from '../../network/notifier.js';
+import type { ChannelEvent, InputGate, InputGateEntry } from '../../network/network-api.js';
+import { batchEntry, decodeBatch, type DecodedBatch } from '../../network/record-serializer.js';
 import type { FromSlot } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 

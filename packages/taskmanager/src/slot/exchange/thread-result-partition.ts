@@ -1,8 +1,8 @@
-import { HEADER_BYTES } from '../../control/network/frames.js';
-import { Notifier, Outcome } from '../../control/network/notifier.js';
-import { UnserializableRecordError } from '../../control/network/errors.js';
-import type { ChannelEvent, ResultPartitionWriter } from '../../control/network/network-api.js';
-import { payloadBytes, serializeBatch, type SerializationContext } from '../../control/network/record-serializer.js';
+import { HEADER_BYTES } from '../../network/frames.js';
+import { Notifier, Outcome } from '../../network/notifier.js';
+import { UnserializableRecordError } from '../../network/errors.js';
+import type { ChannelEvent, ResultPartitionWriter } from '../../network/network-api.js';
+import { payloadBytes, serializeBatch, type SerializationContext } from '../../network/record-serializer.js';
 import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 import { createRecordCopySite, type RecordCopySite } from '../../records/record-copy.js';

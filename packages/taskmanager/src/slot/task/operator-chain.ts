@@ -1,7 +1,7 @@
 import { edgeId, keySelectorOfInput, type CompiledJob, type OperatorFunctions, type TwoInputFunctions, type RuntimeContext, type SinkFunction, type UserFunctionHooks } from '@rivulet/api';
 import type { ChainedOperator, OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { CustomEdge } from './channel-selectors.js';
-import type { ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { ResultPartitionWriter } from '../../network/network-api.js';
 import { createKeyedOperator, type KeyedOperator } from './operators/keyed-operators.js';
 import { createWindowOperator } from './operators/window/create-window-operator.js';
 import { FilterOperator, FlatMapOperator, MapOperator } from './operators/stateless-operators.js';

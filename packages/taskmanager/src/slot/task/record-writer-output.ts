@@ -1,6 +1,6 @@
 import type { KeySelector } from '@rivulet/api';
 import { keyGroupAssigner, type OutputDescriptor } from '@rivulet/common/task-runtime';
-import type { ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { ResultPartitionWriter } from '../../network/network-api.js';
 import type { ElementTimestamp } from './event-time/element-timestamp.js';
 import { customSelector, globalSelector, rescaleSelector, shuffleSelector, type ChannelSelector, type CustomEdge } from './channel-selectors.js';
 import type { Output } from './output.js';

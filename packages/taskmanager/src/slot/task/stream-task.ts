@@ -1,6 +1,6 @@
 import type { CompiledJob } from '@rivulet/api';
 import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
-import type { InputGate, ResultPartitionWriter } from '../../control/network/network-api.js';
+import type { InputGate, ResultPartitionWriter } from '../../network/network-api.js';
 import type { TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { readRestoredState } from '../checkpointing/restore-reader.js';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBatch, serializeBatch, TIMESTAMPED_BATCH_MARKER } from '../../../src/control/network/record-serializer.js';
-import { encodeEvent, HEADER_BYTES, parseEvent } from '../../../src/control/network/frames.js';
+import { decodeBatch, serializeBatch, TIMESTAMPED_BATCH_MARKER } from '../../../src/network/record-serializer.js';
+import { encodeEvent, HEADER_BYTES, parseEvent } from '../../../src/network/frames.js';
 
 const context = { partitionId: 'job/0/src/0', owner: 'Source (1/1)' };
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineJob, type CompiledJob, type JobDefinition, type KeyedContext, type Collector, type RuntimeContext, type ValueState } from '@rivulet/api';
 import type { OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common';
-import type { ChannelEvent, ResultPartitionWriter } from '../../../src/control/network/network-api.js';
+import type { ChannelEvent, ResultPartitionWriter } from '../../../src/network/network-api.js';
 import { UnserializableRecordError } from '../../../src/records/index.js';
 import { buildOperatorChain, type OperatorChain } from '../../../src/slot/task/operator-chain.js';
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CustomPartitioning } from '@rivulet/api';
 import type { EdgePartitioning, OutputDescriptor } from '@rivulet/common';
-import type { ChannelEvent, ResultPartitionWriter } from '../../../src/control/network/network-api.js';
+import type { ChannelEvent, ResultPartitionWriter } from '../../../src/network/network-api.js';
 import { ElementTimestamp } from '../../../src/slot/task/event-time/element-timestamp.js';
 import { shuffleSelector } from '../../../src/slot/task/channel-selectors.js';
 import { createRecordWriterOutput } from '../../../src/slot/task/record-writer-output.js';

@@ -1,4 +1,4 @@
-import type { ResultPartitionWriter } from '../../../control/network/network-api.js';
+import type { ResultPartitionWriter } from '../../../network/network-api.js';
 
 /**
  * Where watermarks and watermark statuses go inside an operator chain, in

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TcpNetworkEnvironment } from '../../../src/control/network/index.js';
+import type { TcpNetworkEnvironment } from '../../src/network/index.js';
 import { drain, recordsOf, startEnv } from './helpers.js';
 
 describe('local channels and the input gate', () => {

@@ -1,6 +1,6 @@
 import type { Logger } from '@rivulet/common';
-import type { TcpNetworkEnvironment } from '../network/tcp-network-environment.js';
-import type { InputGate, RawInputGateEntry, ResultPartitionWriter } from '../network/network-api.js';
+import type { TcpNetworkEnvironment } from '../../network/tcp-network-environment.js';
+import type { InputGate, RawInputGateEntry, ResultPartitionWriter } from '../../network/network-api.js';
 import { ownedBytes, type FromSlot, type ToSlot } from '../../protocol/slot-messages.js';
 
 type DataMessage = Extract<FromSlot, { kind: `partition-${string}` | `gate-${string}` }>;

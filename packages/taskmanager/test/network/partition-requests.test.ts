@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PartitionRequestError, RemoteChannelError, resultPartitionId, type TcpNetworkEnvironment } from '../../../src/control/network/index.js';
+import { PartitionRequestError, RemoteChannelError, resultPartitionId, type TcpNetworkEnvironment } from '../../src/network/index.js';
 import { delay, drain, produce, recordsOf, startEnv, until } from './helpers.js';
 
 describe('partition requests', () => {

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultPartitionId, type TcpNetworkEnvironment } from '../../../src/control/network/index.js';
+import { resultPartitionId, type TcpNetworkEnvironment } from '../../src/network/index.js';
 import { drain, produce, recordsOf, startEnv } from './helpers.js';
 
 describe('remote exchange over one TCP connection', () => {

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameDecoder } from '../../../src/control/network/frame-decoder.js';
+import { FrameDecoder } from '../../src/network/frame-decoder.js';
 import {
   encodeCredit, encodeEvent, encodeHello, encodePartitionRequest, type Frame, FrameType, MalformedFrame,
   parseCredit, parseEvent, parseHello, parsePartitionRequest,
-} from '../../../src/control/network/frames.js';
+} from '../../src/network/frames.js';
 
 function decodeAll(bytes: Buffer, chunkSize: number, max = 1024 * 1024): Frame[] {
   const decoder = new FrameDecoder(max);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import {
   DataConnectionError, RemoteChannelError, resultPartitionId, type TcpNetworkEnvironment, UnserializableRecordError,
-} from '../../../src/control/network/index.js';
-import { encodeHello } from '../../../src/control/network/frames.js';
+} from '../../src/network/index.js';
+import { encodeHello } from '../../src/network/frames.js';
 import { capturingLogger, delay, drain, produce, recordsOf, startEnv, until } from './helpers.js';
 import { TcpProxy } from '@rivulet/testing';
 

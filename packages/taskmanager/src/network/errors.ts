@@ -63,4 +63,4 @@ export class PartitionReleasedError extends RivuletError {
 }
 
 /** Defined with the record copier, which throws it too (records/errors.ts). */
-export { UnserializableRecordError } from '../../records/errors.js';
+export { UnserializableRecordError } from '../records/errors.js';

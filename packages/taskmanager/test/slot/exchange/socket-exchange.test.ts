@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { silentLogger } from '@rivulet/common';
-import type { InputGate, InputGateEntry, TcpNetworkEnvironment } from '../../../src/control/network/index.js';
-import { UnserializableRecordError } from '../../../src/control/network/index.js';
-import { SlotExchange } from '../../../src/control/slots/slot-exchange.js';
+import type { InputGate, InputGateEntry, TcpNetworkEnvironment } from '../../../src/network/index.js';
+import { UnserializableRecordError } from '../../../src/network/index.js';
+import { SlotExchange } from '../../../src/slot/exchange/socket-exchange.js';
 import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../../src/protocol/slot-messages.js';
 import { SlotNetwork } from '../../../src/slot/exchange/slot-network.js';
-import { startEnv } from '../../control/network/helpers.js';
+import { startEnv } from '../../network/helpers.js';
 
 const SETTINGS: SlotNetworkSettings = {
   bufferSizeBytes: 32 * 1024,

@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultPartitionId, type TcpNetworkEnvironment } from '../../../src/control/network/index.js';
+import { resultPartitionId, type TcpNetworkEnvironment } from '../../src/network/index.js';
 import { delay, drain, recordsOf, startEnv, until } from './helpers.js';
 
 describe('credit-based flow control and batching', () => {

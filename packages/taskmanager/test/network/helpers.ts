@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '@rivulet/common';
 import {
   createNetworkEnvironment, type InputGate, type InputGateEntry, type NetworkEnvironmentOptions, type TcpNetworkEnvironment,
-} from '../../../src/control/network/index.js';
+} from '../../src/network/index.js';
 
 /** A logger whose JSON lines are kept for assertions. */
 export function capturingLogger(): { log: Logger; lines: () => Array<Record<string, unknown>> } {

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnserializableRecordError } from '../../../src/control/network/index.js';
-import { deserializeBatch, serializeBatch } from '../../../src/control/network/record-serializer.js';
-import { HEADER_BYTES } from '../../../src/control/network/frames.js';
+import { UnserializableRecordError } from '../../src/network/index.js';
+import { deserializeBatch, serializeBatch } from '../../src/network/record-serializer.js';
+import { HEADER_BYTES } from '../../src/network/frames.js';
 
 const context = { partitionId: 'job/0/src/1', owner: 'Source (2/4)' };
 const roundTrip = (records: unknown[]): unknown[] => deserializeBatch(serializeBatch(records, context).subarray(HEADER_BYTES));

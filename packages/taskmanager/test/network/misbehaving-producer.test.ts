@@ -1,8 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { ProtocolError, recordBatchCodec, type TcpNetworkEnvironment } from '../../../src/control/network/index.js';
-import { FrameType, HEADER_BYTES, writeHeader } from '../../../src/control/network/frames.js';
+import { ProtocolError, recordBatchCodec, type TcpNetworkEnvironment } from '../../src/network/index.js';
+import { FrameType, HEADER_BYTES, writeHeader } from '../../src/network/frames.js';
 import { startEnv, until } from './helpers.js';
 
 /** A fake producer TaskManager: answers the first PARTITION_REQUEST with `reply(socket, channel)`. */
