@@ -1,0 +1,15 @@
+export { FileSink, type FileSinkSettings } from './file-sink.js';
+export { RowFormatBuilder, DEFAULT_BUCKET_CHECK_INTERVAL_MS } from './row-format-builder.js';
+export { FileSinkError } from './file-sink-error.js';
+export type { FileSinkCommittable, LocalPartCommittable, S3PartCommittable, FileWriterState } from './committable.js';
+export { Encoders } from './encoding/encoders.js';
+export type { Encoder, EncoderLike, LineFormatter } from './encoding/encoder.js';
+export type { CsvColumn, CsvEncoderOptions } from './encoding/csv-encoder.js';
+export { DefaultRollingPolicy, DefaultRollingPolicyBuilder, DEFAULT_MAX_PART_SIZE, DEFAULT_ROLLOVER_INTERVAL_MS, DEFAULT_INACTIVITY_INTERVAL_MS } from './rolling/default-rolling-policy.js';
+export { OnCheckpointRollingPolicy } from './rolling/on-checkpoint-rolling-policy.js';
+export type { PartFileInfo, RollingPolicy } from './rolling/rolling-policy.js';
+export { BasePathBucketAssigner, type BucketAssigner, type BucketAssignerContext, type BucketAssignerFunction } from './bucketing/bucket-assigner.js';
+export { DateTimeBucketAssigner, DEFAULT_DATE_TIME_FORMAT, type DateTimeBucketAssignerOptions } from './bucketing/date-time-bucket-assigner.js';
+export { OutputFileConfig, OutputFileConfigBuilder } from './output-file-config.js';
+export type { FileSinkS3Options } from './storage/s3/s3-options.js';
+export type { ProcessingTimeService } from './time/processing-time-service.js';
