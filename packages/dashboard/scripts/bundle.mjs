@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Bundles the dashboard (src/ui/main.tsx and everything it imports, CSS
+// included) into dist/web: index.html plus assets/ with content-hashed
+// names, minified, with source maps. Run by the root `pnpm run build`
+// after tsc; the JobManager serves dist/web (src/node/assets-dir.ts).
+// Nothing is fetched at run time: every library is in the bundle.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist', 'web');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'assets'), { recursive: true });
+
+const result = await build({
+  entryPoints: [join(root, 'src', 'ui', 'main.tsx')],
+  outdir: join(out, 'assets'),
+  entryNames: 'app-[hash]',
+  assetNames: '[name]-[hash]',
+  bundle: true,
+  format: 'esm',
+  target: ['es2022'],
+  minify: true,
+  sourcemap: true,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  metafile: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+
+const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+const script = outputs.find((f) => f.endsWith('.js'));
+const style = outputs.find((f) => f.endsWith('.css'));
+if (!script || !style) throw new Error(`bundle: expected a .js and a .css output, got ${outputs.join(', ')}`);
+const template = readFileSync(join(root, 'src', 'ui', 'index.html'), 'utf8');
+writeFileSync(
+  join(out, 'index.html'),
+  template.replace('%STYLE%', `assets/${style}`).replace('%SCRIPT%', `assets/${script}`),
+);
+const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+process.stderr.write(`dashboard: bundled ${script} and ${style} into ${out} (${Math.round(bytes / 1024)} KiB with maps)\n`);

@@ -1,0 +1,1 @@
+export { dashboardAssetsDir, DASHBOARD_INDEX } from './assets-dir.js';
