@@ -33,6 +33,10 @@ import { TaskManagerGateway } from './rpc/taskmanager-gateway.js';
 import { HeartbeatManager } from './resourcemanager/heartbeat-manager.js';
 import { TaskManagerRegistry } from './resourcemanager/task-manager-registry.js';
 import { registerRestRoutes } from './rest/rest-routes.js';
+import { registerDashboardRestRoutes } from './rest/dashboard-rest-routes.js';
+import { electionCandidates } from './rest/election-candidates.js';
+import { registerDashboardFiles } from './web/dashboard-files.js';
+import { dashboardAssetsDir } from '@rivulet/dashboard';
 import { jobManagerServiceHandlers } from './rpc/jobmanager-service.js';
 import type { LeaderEndpoints } from './rpc/cluster-overview.js';
 
@@ -62,6 +66,9 @@ export class JobManager implements LeaderContender {
   private readonly etcdElection: EtcdLeaderElectionService | undefined;
   private session: LeaderSession | undefined;
   private endpoints: LeaderEndpoints;
+  private readonly startTime = Date.now();
+  /** When leadership was last granted (the dashboard's cluster uptime). */
+  private leaderSince: number | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -131,6 +138,23 @@ export class JobManager implements LeaderContender {
     } else {
       this.election = new StandaloneLeaderElectionService();
     }
+    const endpoints = (): LeaderEndpoints => this.endpoints;
+    registerDashboardRestRoutes(this.http, {
+      registry: this.registry,
+      dispatcher: this.dispatcher,
+      jobManagers: {
+        highAvailability: config['high-availability.type'],
+        self: {
+          get rpcAddress() { return hostPort(endpoints().rpc.host, endpoints().rpc.port); },
+          get restAddress() { return hostPort(endpoints().rest.host, endpoints().rest.port); },
+          startTime: this.startTime,
+        },
+        session: () => this.session,
+        leaderSince: () => this.leaderSince,
+        ...(this.etcd ? { election: electionCandidates(this.etcd, config) } : {}),
+      },
+    });
+    registerDashboardFiles(this.http, dashboardAssetsDir());
   }
 
   async start(): Promise<JobManagerStarted> {
@@ -154,6 +178,7 @@ export class JobManager implements LeaderContender {
 
   grantLeadership(session: LeaderSession): void {
     this.session = session;
+    this.leaderSince = Date.now();
     this.metrics.isLeader.set(1);
     this.metrics.leadershipChanges.inc();
     this.heartbeats.start(session);
@@ -172,6 +197,7 @@ export class JobManager implements LeaderContender {
     if (!this.session) return;
     this.log.warn({ sessionId: this.session.sessionId }, 'leadership revoked; no longer acting as leader');
     this.session = undefined;
+    this.leaderSince = undefined;
     this.metrics.isLeader.set(0);
     this.dispatcher.suspendAll('this JobManager lost leadership');
     this.heartbeats.stop();

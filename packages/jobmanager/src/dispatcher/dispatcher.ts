@@ -380,6 +380,16 @@ export class Dispatcher {
     return this.directory.list();
   }
 
+  /** The JobMaster of `jobId` while the job runs here (not ended, or suspended); for the dashboard's live views. */
+  liveJob(jobId: string): JobMaster | undefined {
+    return this.directory.master(jobId);
+  }
+
+  /** Every JobMaster of this JobManager. */
+  liveJobs(): JobMaster[] {
+    return this.directory.liveMasters();
+  }
+
   cancel(jobId: string): void {
     const job = this.directory.master(jobId);
     if (!job || isTerminalJobStatus(job.status)) {

@@ -1,6 +1,8 @@
 import type { JobStatus } from '@rivulet/common';
 import type { JobMaster } from '../jobmaster/job-master.js';
 import { jobExceptionsJson } from '../jobmaster/job-exceptions.js';
+import { jobConfigJson } from '../jobmaster/job-config.js';
+import { jobPlanJson } from '../jobmaster/job-plan.js';
 
 /** The states a job is archived in (SUSPENDED is not one: another leader carries the job on). */
 export type EndedJobStatus = 'FINISHED' | 'CANCELED' | 'FAILED';
@@ -28,6 +30,10 @@ export interface ArchivedJob {
   readonly checkpointsJson: string;
   /** `GET /jobs/:id/exceptions`. */
   readonly exceptionsJson: string;
+  /** `GET /jobs/:id/plan`: the dashboard draws an ended job's graph from it. */
+  readonly planJson: string;
+  /** `GET /jobs/:id/config`. */
+  readonly configJson: string;
 }
 
 /** Archives an ended job: its details, checkpoint statistics and exception history as they are now. */
@@ -41,5 +47,7 @@ export function archiveJob(master: JobMaster, status: EndedJobStatus): ArchivedJ
     detailsJson: JSON.stringify(master.details()),
     checkpointsJson: JSON.stringify(master.checkpointing.coordinator.statistics.toJSON()),
     exceptionsJson: JSON.stringify(jobExceptionsJson(master.exceptions)),
+    planJson: JSON.stringify(jobPlanJson(master)),
+    configJson: JSON.stringify(jobConfigJson(master)),
   };
 }

@@ -1,6 +1,8 @@
 import type { JobStatus } from '@rivulet/common';
 import type { JobMaster } from '../jobmaster/job-master.js';
 import { jobExceptionsJson } from '../jobmaster/job-exceptions.js';
+import { jobConfigJson } from '../jobmaster/job-config.js';
+import { jobPlanJson } from '../jobmaster/job-plan.js';
 import type { ArchivedJob } from './archived-job.js';
 
 /** What the read endpoints (REST, ListJobs, GetJob) show of a job, running or archived alike. */
@@ -14,6 +16,10 @@ export interface JobView {
   detailsJson(): string;
   checkpointsJson(): string;
   exceptionsJson(): string;
+  /** `GET /jobs/:id/plan` (job-plan.ts). */
+  planJson(): string;
+  /** `GET /jobs/:id/config` (job-config.ts). */
+  configJson(): string;
 }
 
 export function liveJobView(master: JobMaster): JobView {
@@ -27,6 +33,8 @@ export function liveJobView(master: JobMaster): JobView {
     detailsJson: () => JSON.stringify(master.details()),
     checkpointsJson: () => JSON.stringify(master.checkpointing.coordinator.statistics.toJSON()),
     exceptionsJson: () => JSON.stringify(jobExceptionsJson(master.exceptions)),
+    planJson: () => JSON.stringify(jobPlanJson(master)),
+    configJson: () => JSON.stringify(jobConfigJson(master)),
   };
 }
 
@@ -40,5 +48,7 @@ export function archivedJobView(job: ArchivedJob): JobView {
     detailsJson: () => job.detailsJson,
     checkpointsJson: () => job.checkpointsJson,
     exceptionsJson: () => job.exceptionsJson,
+    planJson: () => job.planJson,
+    configJson: () => job.configJson,
   };
 }

@@ -47,7 +47,7 @@ function archived(name = `job-${++counter}`, endTime = 1_700_000_000_000): Archi
   const jobId = `${name}-${String(counter).padStart(4, '0')}`;
   return {
     jobId, name, status: 'FINISHED', startTime: endTime - 10, endTime,
-    detailsJson: JSON.stringify({ jid: jobId, state: 'FINISHED' }), checkpointsJson: '{}', exceptionsJson: '{}',
+    detailsJson: JSON.stringify({ jid: jobId, state: 'FINISHED' }), checkpointsJson: '{}', exceptionsJson: '{}', planJson: '{}', configJson: '{}',
   };
 }
 

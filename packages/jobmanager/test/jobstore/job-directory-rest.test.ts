@@ -21,6 +21,14 @@ function fakeMaster(jobId: string, status: string): JobMaster {
     details: () => ({ jid: jobId, state: master.status, results: { out: [1, 2, 3] } }),
     completedCheckpoints: 2,
     checkpointing: { coordinator: { statistics: { toJSON: () => ({ counts: { completed: master.completedCheckpoints } }) } } },
+    graph: { vertices: { vertices: [{ id: 'src', name: 'Source', operatorIds: ['src'], parallelism: 1, keyed: false, isSource: true }], edges: [] } },
+    options: {
+      graph: { operators: [{ id: 'src', name: 'Source' }], defaultParallelism: 1, maxParallelism: 128, args: [] },
+      checkpointing: { configuration: { intervalMs: null, mode: 'EXACTLY_ONCE' } },
+      failover: { restartStrategy: { description: 'none' }, strategy: 'region', schedulerMode: 'default' },
+      slotRequestTimeoutMs: 30_000,
+      spreadSlots: true,
+    },
   };
   return master as unknown as JobMaster;
 }
@@ -53,6 +61,8 @@ describe('the job directory', () => {
     assert.equal(archived.detailsJson(), live.detailsJson());
     assert.equal(archived.checkpointsJson(), live.checkpointsJson());
     assert.equal(archived.exceptionsJson(), live.exceptionsJson());
+    assert.equal(archived.planJson(), live.planJson(), 'an ended job keeps its graph for the dashboard');
+    assert.equal(archived.configJson(), live.configJson());
     assert.deepEqual([archived.status, archived.name, archived.endTime], ['FAILED', 'name of j1', clock.ms]);
     assert.deepEqual(directory.counts(), { running: 0, finished: 0, cancelled: 0, failed: 1 });
 

@@ -18,4 +18,4 @@ export {
 export { EtcdLeaderElectionService, type EtcdLeaderElectionOptions, type LeadershipLoss } from './etcd-leader-election-service.js';
 export { EtcdLeaderRetrievalService, type EtcdLeaderRetrievalOptions } from './etcd-leader-retrieval-service.js';
 export { findLeader, listJobManagers } from './find-leader.js';
-export { readElectedLeader, type ElectedLeader, type LeaderRecord } from './leader-record.js';
+export { decodeLeaderRecord, readElectedLeader, type ElectedLeader, type LeaderRecord } from './leader-record.js';
