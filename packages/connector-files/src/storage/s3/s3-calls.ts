@@ -43,14 +43,19 @@ export class S3Calls {
     const started = Date.now();
     const deadline = started + this.settings.retryDeadlineMs;
     let backoff = INITIAL_BACKOFF_MS;
+    let lastTransient: S3Failure | undefined;
     for (let attempts = 1; ; attempts += 1) {
       const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
       try {
         return await attempt(signal);
       } catch (err) {
-        const failure: S3Failure = signal.aborted ? { transient: true, code: 'UNAVAILABLE', detail: `no answer within the retry deadline (${classifyS3Error(err).detail})` } : classifyS3Error(err);
+        // An attempt cut by the deadline reports the failure before it, if any: that is why the call kept failing.
+        const failure: S3Failure = signal.aborted
+          ? (lastTransient ?? { transient: true, code: 'UNAVAILABLE', detail: `no answer within the retry deadline (${classifyS3Error(err).detail})` })
+          : classifyS3Error(err);
         const left = deadline - Date.now();
         if (!failure.transient || left <= 0) throw this.failed(operation, uri, failure, attempts, Date.now() - started, err);
+        lastTransient = failure;
         await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
