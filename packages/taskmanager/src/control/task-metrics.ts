@@ -1,5 +1,6 @@
 import { Gauge, type Registry, type TaskDeploymentDescriptor } from '@rivulet/common';
 import type { TaskTimeSample } from '../protocol/slot-messages.js';
+import { TaskSamples } from './status/task-samples.js';
 
 type Labels = 'job_id' | 'task_name' | 'subtask_index';
 
@@ -15,6 +16,8 @@ export class TaskMetrics {
   private readonly inputWatermark: Gauge<Labels>;
   private readonly outputWatermark: Gauge<Labels>;
   private readonly labelsOf = new Map<string, Record<Labels, string>>();
+  /** The latest sample of each task with its record rates, for `GET /status` (the dashboard). */
+  readonly samples = new TaskSamples();
   /** Slot threads alive, by state: `job` (a job's allocation holds it), `spare` (started, waiting for a job). */
   private countThreads: () => { job: number; spare: number } = () => ({ job: 0, spare: 0 });
 
@@ -49,6 +52,7 @@ export class TaskMetrics {
     for (const sample of samples) {
       const d = descriptorOf(sample.attemptId);
       if (!d || sample.intervalMs <= 0) continue;
+      this.samples.record(sample);
       const labels = { job_id: d.jobId, task_name: d.vertexName, subtask_index: String(d.subtaskIndex) };
       this.labelsOf.set(sample.attemptId, labels);
       const perSecond = (ms: number): number => Math.round((ms * 1000) / sample.intervalMs);
@@ -62,6 +66,7 @@ export class TaskMetrics {
 
   /** The task ended: its series go. */
   forget(attemptId: string): void {
+    this.samples.forget(attemptId);
     const labels = this.labelsOf.get(attemptId);
     if (!labels) return;
     this.labelsOf.delete(attemptId);

@@ -39,6 +39,8 @@ import { GrpcCheckpointResponder } from './tasks/checkpoint-responder.js';
 import { OperatorEventSender } from './tasks/operator-event-sender.js';
 import { TaskStateReporter } from './tasks/task-state-reporter.js';
 import { TaskMetrics } from './task-metrics.js';
+import { ResourceHistory } from './status/resource-history.js';
+import { registerStatusRoute } from './status/status-route.js';
 import { NETWORK_DEFAULTS } from '../network/options.js';
 import type { DebloatSettings } from '../slot/exchange/buffer-debloater.js';
 
@@ -85,6 +87,8 @@ export class TaskManager {
     private readonly config: Configuration,
     private readonly log: Logger,
     /** A refusal for good by the JobManager (a misconfiguration): the daemon runner stops the process. */
+  /** This TaskManager's resources over the last minutes, for `GET /status` (the dashboard). */
+  private readonly resources: ResourceHistory;
     private readonly onFatalError?: (err: Error) => void,
   ) {
     this.lifecycle = new ServiceLifecycle('TaskManager', log);
@@ -122,6 +126,8 @@ export class TaskManager {
     const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
+    this.resources = new ResourceHistory(this.metricsRegistry);
+    registerStatusRoute(this.http, { resourceId: () => this.resourceId, tasks: this.taskMetrics.samples, resources: this.resources });
     this.resourceId = resourceId;
     const network = createNetworkEnvironment({
       log: this.log.child({ component: 'network' }),
@@ -206,6 +212,7 @@ export class TaskManager {
   }
 
   /**
+    this.resources.start();
    * Graceful stop (SIGTERM): first tells the JobManager this TaskManager
    * leaves, so it fails the tasks over to other slots at once and records a
    * graceful shutdown as the cause; only then cancels the tasks here (their
@@ -240,6 +247,7 @@ function debloatSettings(config: Configuration, inFlightBatches: number): Debloa
   if (!config['taskmanager.network.memory.buffer-debloat.enabled']) return undefined;
   const bufferSize = config['taskmanager.network.buffer-size'];
   const minBytes = config['taskmanager.memory.min-segment-size'];
+    this.resources.stop();
   const maxBytes = config['taskmanager.network.memory.buffer-debloat.max-buffer-size'] ?? 4 * bufferSize;
   if (minBytes > bufferSize || maxBytes < bufferSize) {
     throw new ConfigurationError(

@@ -105,6 +105,9 @@ export interface TaskTimeSample {
   /** Flink's currentInputWatermark / currentOutputWatermark (ms; -Infinity before any watermark). */
   readonly inputWatermark: number;
   readonly outputWatermark: number;
+  /** Records the task took from its inputs and emitted to other tasks since it started (Flink's numRecordsIn / numRecordsOut). */
+  readonly recordsIn: number;
+  readonly recordsOut: number;
 }
 
 /** The bytes of `view` in an ArrayBuffer of their own, so they can be transferred. */

@@ -83,6 +83,8 @@ export class SlotRuntime {
         ...task.time.sample(),
         inputWatermark: task.currentInputWatermark,
         outputWatermark: task.currentOutputWatermark,
+        recordsIn: task.io.recordsIn,
+        recordsOut: task.io.recordsOut,
       })),
     };
   }

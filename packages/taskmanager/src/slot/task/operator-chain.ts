@@ -11,6 +11,7 @@ import { createTwoInputOperator } from './operators/two-input/create-two-input-o
 import type { RecordCopyContext } from '../../records/record-copy.js';
 import { FanOutOutput, exclusiveInput, type ChainMember, type Output } from './output.js';
 import { createRecordWriterOutput } from './record-writer-output.js';
+import { CountingOutput, type TaskIoCounters } from './task-io-counters.js';
 import { ElementTimestamp } from './event-time/element-timestamp.js';
 import { TaskWatermarkOutput, type WatermarkSink } from './event-time/watermark-sink.js';
 import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/timestamps-and-watermarks-operator.js';
@@ -86,6 +87,8 @@ export function buildOperatorChain(
   restoredOperatorState?: ReadonlyMap<string, unknown>,
   /** Where a fromSource operator's reader sends its events. */
   sourceEvents?: SourceEventChannel,
+  /** Counts the records the chain emits towards other tasks (the task's numRecordsOut). */
+  io?: TaskIoCounters,
 ): OperatorChain {
   const { subtaskIndex, parallelism, maxParallelism } = descriptor;
   const objectReuse = descriptor.objectReuse === true;
@@ -101,10 +104,12 @@ export function buildOperatorChain(
     // A two-input target keys each input by its own selector: the edge says which input it feeds.
     const keySelector = keySelectorOfInput(job.functions.get(output.targetOperatorId), output.targetInput ?? 1);
     const customEdge = customEdgeOf(job, descriptor, output, tailName);
-    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
+    const writerOutput = createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
+    return io && output.sideOutput !== undefined ? new CountingOutput(writerOutput, io) : writerOutput;
   });
   const mainOutputs = tailOutputs.filter((_, i) => descriptor.outputs[i]!.sideOutput === undefined);
   let next: Output = mainOutputs.length === 1 ? mainOutputs[0]! : new FanOutOutput(mainOutputs, objectReuse, emittedBy(tailName));
+  if (io && mainOutputs.length > 0) next = new CountingOutput(next, io);
   const sideOutputs = sideOutputRouter(descriptor.outputs, tailOutputs, objectReuse, emittedBy(tailName));
   const members: ChainMember[] = [];
   const memberOperatorIds = new Map<ChainMember, string>();

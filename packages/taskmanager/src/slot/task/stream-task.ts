@@ -9,6 +9,7 @@ import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
 import { TaskTime } from './task-time.js';
+import { TaskIoCounters } from './task-io-counters.js';
 import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
 import type { ElementTimestamp } from './event-time/element-timestamp.js';
 import type { Output } from './output.js';
@@ -68,6 +69,8 @@ export class StreamTask {
   private report: (report: TaskReport) => void = () => undefined;
   /** Busy, idle and back-pressured time (Flink's task metrics). */
   readonly time: TaskTime;
+  /** Records in and out (Flink's numRecordsIn / numRecordsOut). */
+  readonly io = new TaskIoCounters();
   /** Combines the input channels' watermarks (tasks with inputs). */
   private valve: InputValve | undefined;
 
@@ -197,7 +200,7 @@ export class StreamTask {
       this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner, sameSlot: o.sameSlotSubpartitions ?? [] }));
       const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
-      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents);
+      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents, this.io);
       this.chain = chain;
       const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
       for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
@@ -379,6 +382,7 @@ export class StreamTask {
       }
       if ('records' in entry) {
         const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
+        this.io.recordsIn += entry.records.length;
         this.markActive();
         unfinished = this.processSlice({ records: entry.records, timestamps: entry.timestamps, head, next: 0, timestamp: elementTimestamp });
         await this.afterBatch(chain, ++batches);
