@@ -10,7 +10,8 @@ export interface SubtaskRow {
   readonly subtask: string;
   readonly state: string;
   readonly tone: StateTone;
-  readonly attempt: number;
+  /** The attempt number; a dash for an ended job's subtask (the archive does not keep it). */
+  readonly attempt: string;
   readonly taskManager: string;
   readonly duration: string;
   readonly recordsIn: string;
@@ -46,7 +47,7 @@ export function subtaskTables(response: JobTaskMetricsResponse, now: number): Ve
         subtask: `${s.subtask + 1}/${vertex.parallelism}`,
         state: s.state,
         tone: stateTone(s.state),
-        attempt: s.attempt,
+        attempt: s.attempt < 0 ? MISSING : String(s.attempt),
         taskManager: s.taskmanager ? `${s.taskmanager}${s.host ? ` (${s.host})` : ''}` : MISSING,
         duration: s['start-time'] ? formatDuration(now - s['start-time']) : MISSING,
         recordsIn: formatCount(m?.['records-in']),
