@@ -8,6 +8,18 @@ import { getJson } from './rest-client.js';
 const LEADER_POLL_MS = 3000;
 /** Where the JobManagers heard of last are kept, so a reload after a leader died still knows the standbys. */
 const STORAGE_KEY = 'rivulet.jobmanagers';
+/** The JobManager this tab left because it did not answer, and when: a standby may still name it leader until its lease runs out. */
+const LEFT_KEY = 'rivulet.left-unreachable';
+const LEFT_MEMORY_MS = 60_000;
+
+function leftRecently(address: string): boolean {
+  try {
+    const left = JSON.parse(sessionStorage.getItem(LEFT_KEY) ?? 'null') as { address: string; at: number } | null;
+    return left !== null && left.address === address && Date.now() - left.at < LEFT_MEMORY_MS;
+  } catch {
+    return false;
+  }
+}
 
 /** The answer of the last `GET /jobmanagers`. */
 export const jobManagers = signal<JobManagersResponse | undefined>(undefined);
@@ -33,6 +45,7 @@ async function findAnotherJobManager(): Promise<void> {
     try {
       // Another origin: the answer is opaque, but that it answered is enough to go there.
       await fetch(`${window.location.protocol}//${address}/jobmanagers`, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(1500) });
+      sessionStorage.setItem(LEFT_KEY, JSON.stringify({ address: window.location.host, at: Date.now() }));
       moveTo(address, 'this JobManager does not answer');
       return;
     } catch {
@@ -55,8 +68,14 @@ export function startLeaderTracking(): void {
       jobManagers.value = answer;
       if (answer.jobmanagers.length > 0) localStorage.setItem(STORAGE_KEY, JSON.stringify(answer.jobmanagers));
       const decision = leaderDecision(answer, window.location.host);
-      if (decision.action === 'move') moveTo(decision.restAddress, 'this JobManager is a standby');
-      else leaderNotice.value = decision.action === 'wait' ? 'No JobManager leads right now (an election is under way): waiting for a leader' : '';
+      if (decision.action === 'move' && leftRecently(decision.restAddress)) {
+        // The election still names the JobManager that stopped answering: its lease has not run out yet.
+        leaderNotice.value = `This JobManager is a standby; the leader ${decision.restAddress} does not answer: waiting for a new leader`;
+      } else if (decision.action === 'move') {
+        moveTo(decision.restAddress, 'this JobManager is a standby');
+      } else {
+        leaderNotice.value = decision.action === 'wait' ? 'No JobManager leads right now (an election is under way): waiting for a leader' : '';
+      }
     } catch {
       failures += 1;
       if (failures >= 2 || connection.value.failures >= 2) await findAnotherJobManager();
