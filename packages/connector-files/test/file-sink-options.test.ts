@@ -101,6 +101,15 @@ describe('bucket assigners', () => {
     assert.throws(() => byEventTime.getBucketId({}, context(WHEN)), /DateTimeBucketAssigner by event time: the record has no timestamp/);
     assert.equal(new BasePathBucketAssigner().getBucketId(), '');
   });
+
+  test('DateTimeBucketAssigner reuses the id within a second (a ms when the format shows fractions), never across', () => {
+    const seconds = new DateTimeBucketAssigner({ format: 'HH-mm-ss', timeZone: 'UTC' });
+    assert.deepEqual([WHEN, WHEN + 500, WHEN + 1000, WHEN + 999].map((t) => seconds.getBucketId({}, context(t))), ['03-04-05', '03-04-05', '03-04-06', '03-04-05']);
+    const millis = new DateTimeBucketAssigner({ format: "ss'.'SSS", timeZone: 'UTC' });
+    assert.deepEqual([WHEN, WHEN + 1, WHEN + 1].map((t) => millis.getBucketId({}, context(t))), ['05.000', '05.001', '05.001']);
+    const literalS = new DateTimeBucketAssigner({ format: "'Sales'-HH", timeZone: 'UTC' });
+    assert.equal(literalS.getBucketId({}, context(WHEN + 1)), 'Sales-03');
+  });
 });
 
 describe('rolling policies', () => {

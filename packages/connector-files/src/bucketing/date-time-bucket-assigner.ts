@@ -33,6 +33,10 @@ export class DateTimeBucketAssigner<T = unknown> implements BucketAssigner<T> {
   readonly timeZone: string | undefined;
   readonly time: 'processing' | 'event';
   private readonly zone: IANAZone | FixedOffsetZone | undefined;
+  /** Times within one cache unit (a second, or a ms when the format shows fractions) have one bucket id. */
+  private readonly cacheUnitMs: number;
+  private cachedUnit = Number.NaN;
+  private cachedBucketId = '';
 
   constructor(options: DateTimeBucketAssignerOptions = {}) {
     this.format = options.format ?? DEFAULT_DATE_TIME_FORMAT;
@@ -41,6 +45,7 @@ export class DateTimeBucketAssigner<T = unknown> implements BucketAssigner<T> {
     if (typeof this.format !== 'string' || this.format === '') throw new TypeError('DateTimeBucketAssigner: "format" must be a non-empty date-time pattern such as yyyy-MM-dd--HH');
     if (this.time !== 'processing' && this.time !== 'event') throw new TypeError(`DateTimeBucketAssigner: "time" is "${String(this.time)}", not "processing" or "event"`);
     this.zone = zoneOf(this.timeZone);
+    this.cacheUnitMs = /[Sux]/.test(this.format.replace(/'[^']*'/g, '')) ? 1 : 1000;
     const sample = this.formatTime(Date.UTC(2024, 0, 2, 3, 4, 5));
     const invalid = invalidBucketId(sample);
     if (invalid !== undefined) throw new TypeError(`DateTimeBucketAssigner: the format "${this.format}" gives bucket ids such as "${sample}": ${invalid}`);
@@ -54,9 +59,14 @@ export class DateTimeBucketAssigner<T = unknown> implements BucketAssigner<T> {
     return this.formatTime(context.timestamp);
   }
 
+  /** The formatted time; consecutive records of the same second (ms) reuse the last id (formatting is the costly part). */
   private formatTime(ms: number): string {
+    const unit = Math.floor(ms / this.cacheUnitMs);
+    if (unit === this.cachedUnit) return this.cachedBucketId;
     const time = DateTime.fromMillis(ms);
-    return (this.zone === undefined ? time : time.setZone(this.zone)).toFormat(this.format);
+    this.cachedBucketId = (this.zone === undefined ? time : time.setZone(this.zone)).toFormat(this.format);
+    this.cachedUnit = unit;
+    return this.cachedBucketId;
   }
 }
 
