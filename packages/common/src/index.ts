@@ -18,5 +18,6 @@ export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
 export * from './checkpoint/index.js';
 export * from './source/operator-events.js';
+export * from './source/builtin/index.js';
 export const RIVULET_VERSION = '0.1.0';
 export * from './storage/index.js';

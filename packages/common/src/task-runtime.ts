@@ -22,3 +22,4 @@ export type { CheckpointStorage, CheckpointStorageKind, PutOptions, StorageCallO
 export { CheckpointStorageError, isStorageNotFound } from './storage/errors.js';
 export { subtaskStatePath, checkpointPath, metadataPath } from './storage/layout.js';
 export * from './source/operator-events.js';
+export * from './source/builtin/index.js';
