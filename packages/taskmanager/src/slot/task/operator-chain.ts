@@ -18,10 +18,8 @@ import { TimestampsAndWatermarksOperator, type PeriodicWork } from './operators/
 import { CollectSink, CustomSink, PrintSink } from './sinks/sinks.js';
 import { TextFileSink } from './sinks/transactional-file-sink.js';
 import { SinkWriterOperator, createSinkWriterOperator } from './sinks/sink-writer-operator.js';
-import { ElementsSource, SequenceSource, initialSequenceSplits, type SequenceSplit } from './sources/sequence-source.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { createSourceOperator, type SourceEventChannel } from './sources/create-source-operator.js';
-import { TextFileSource, initialTextFileSplits, type TextFileSplit } from './sources/text-file-source.js';
 import { staticRuntimeContext } from './runtime-context.js';
 
 /** The operators of one subtask, wired head to tail. */
@@ -85,7 +83,7 @@ export function buildOperatorChain(
   writers: readonly ResultPartitionWriter[],
   restoredSourceSplits?: readonly unknown[],
   restoredOperatorState?: ReadonlyMap<string, unknown>,
-  /** Where a fromSource operator's reader sends its events. */
+  /** Where the source's reader sends its events for its split enumerator. */
   sourceEvents?: SourceEventChannel,
   /** Counts the records the chain emits towards other tasks (the task's numRecordsOut). */
   io?: TaskIoCounters,
@@ -218,20 +216,16 @@ export function buildOperatorChain(
         next = sink;
         break;
       }
-      case 'source':
-        if (operator.variant === 'custom') {
-          const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
-          const created = createSourceOperator(operator, functions, { subtaskIndex, parallelism, autoWatermarkIntervalMs: interval }, { next, timestamp, watermarks }, sourceEvents, restoredSourceSplits);
-          source = created.source;
-          sourceOperatorId = operator.id;
-          periodic.unshift(created.outputs);
-          break;
-        }
-        source = createSource(operator, functions.elements, subtaskIndex, parallelism, restoredSourceSplits);
-        sourceOperatorId = operator.id;
+      case 'source': {
         // fromElements keeps its values (a restore emits them again): it hands out copies.
         if (operator.variant === 'elements') next = exclusiveInput(next, objectReuse, emittedBy(operator.name));
+        const interval = descriptor.autoWatermarkIntervalMs ?? DEFAULT_AUTO_WATERMARK_INTERVAL_MS;
+        const created = createSourceOperator(operator, functions, { subtaskIndex, parallelism, autoWatermarkIntervalMs: interval }, { next, timestamp, watermarks }, sourceEvents, restoredSourceSplits);
+        source = created.source;
+        sourceOperatorId = operator.id;
+        periodic.unshift(created.outputs);
         break;
+      }
     }
   }
   return { head: next, second, source, keyed, members, sourceOperatorId, keyedOperatorId, memberOperatorIds, timestamp, watermarkInput: watermarks, watermarkOutput, periodic };
@@ -303,30 +297,5 @@ function createSink(
     default:
       if (!fn) throw new Error(`sink "${operator.id}" (${operator.variant}) has no sink function`);
       return new CustomSink(fn, context);
-  }
-}
-
-/** A source reading its initial split, or the splits restored from a checkpoint. */
-function createSource(
-  operator: ChainedOperator,
-  elements: readonly unknown[] | undefined,
-  subtaskIndex: number,
-  parallelism: number,
-  restored: readonly unknown[] | undefined,
-): SourceReader {
-  switch (operator.variant) {
-    case 'sequence':
-      return new SequenceSource(
-        (restored as SequenceSplit[] | undefined) ??
-          initialSequenceSplits(Number(operator.params['from']), Number(operator.params['to']), subtaskIndex, parallelism),
-      );
-    case 'elements':
-      return new ElementsSource(elements ?? [], (restored?.[0] as { index?: number } | undefined)?.index ?? 0);
-    case 'textFile': {
-      const path = stringParam(operator, 'path');
-      return new TextFileSource((restored as TextFileSplit[] | undefined) ?? (() => initialTextFileSplits(path, subtaskIndex, parallelism)));
-    }
-    default:
-      throw new Error(`source "${operator.id}" has an unknown variant "${operator.variant}"`);
   }
 }

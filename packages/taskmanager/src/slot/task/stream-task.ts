@@ -64,6 +64,8 @@ export class StreamTask {
   private finalCompleted = false;
   /** Channels that delivered end-of-data or end-of-partition. */
   private readonly endedChannels = new Set<number>();
+  /** Operator events that arrived before the chain was built, in order. */
+  private readonly earlyOperatorEvents: { readonly operatorId: string; readonly event: Uint8Array }[] = [];
   /** Wakes a source waiting after its end of data (a trigger or the final notification arrived). */
   private wakeUp: (() => void) | undefined;
   private report: (report: TaskReport) => void = () => undefined;
@@ -84,7 +86,7 @@ export class StreamTask {
     private readonly log: Logger,
     /** Called before each batch of work: the slot marks which task its thread runs (read after an out-of-memory end). */
     private readonly markActive: () => void = () => undefined,
-    /** Where a fromSource reader's events for its enumerator go. */
+    /** Where a source reader's events for its enumerator go. */
     private readonly sourceEvents?: SourceEventChannel,
   ) {
     this.time = new TaskTime();
@@ -119,10 +121,15 @@ export class StreamTask {
     this.wakeUp?.();
   }
 
-  /** An event of the split enumerator for this task's fromSource reader: applied by the task loop, in order with triggers. */
+  /** An event of the split enumerator for this task's source reader: applied by the task loop, in order with triggers. */
   handleOperatorEvent(operatorId: string, event: Uint8Array): void {
     const chain = this.chain;
-    if (!chain?.source?.handleOperatorEvent || chain.sourceOperatorId !== operatorId) {
+    if (chain === undefined) {
+      // Before the chain is built (an enumerator re-serving the readers of an adopted job may be that early): its source takes it once built.
+      this.earlyOperatorEvents.push({ operatorId, event });
+      return;
+    }
+    if (!chain.source?.handleOperatorEvent || chain.sourceOperatorId !== operatorId) {
       this.log.warn({ operatorId }, 'operator event for a source this task does not run: dropped');
       return;
     }
@@ -202,6 +209,7 @@ export class StreamTask {
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
       chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents, this.io);
       this.chain = chain;
+      for (const early of this.earlyOperatorEvents.splice(0)) this.handleOperatorEvent(early.operatorId, early.event);
       const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
       for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
       const channels = d.inputs.flatMap((input) => input.channels);

@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineJob, type CompiledJob, type JobDefinition, type KeyedContext, type Collector, type RuntimeContext, type ValueState } from '@rivulet/api';
-import type { OutputDescriptor, TaskDeploymentDescriptor } from '@rivulet/common';
+import { defineJob, type CompiledJob, type JobDefinition, type KeyedContext, type Collector, type RuntimeContext, type Source, type SourceSplit, type ValueState } from '@rivulet/api';
+import { CHECKPOINT_OF_READER_HELD_SPLITS, createBuiltinSource, type OutputDescriptor, type TaskDeploymentDescriptor } from '@rivulet/common';
 import type { ChannelEvent, ResultPartitionWriter } from '../../../src/network/network-api.js';
 import { UnserializableRecordError } from '../../../src/records/index.js';
 import { buildOperatorChain, type OperatorChain } from '../../../src/slot/task/operator-chain.js';
+import { LocalSplitEnumerator } from './sources/local-split-enumerator.js';
 
 /**
  * The chain's wiring of record copies (object reuse off) against the
@@ -73,9 +74,25 @@ function descriptorOf(job: CompiledJob, vertex: Vertex, objectReuse: boolean): T
 async function chainOf(job: CompiledJob, vertex: Vertex, objectReuse: boolean, restoredSplits?: unknown[]): Promise<{ chain: OperatorChain; writers: CapturingWriter[] }> {
   const descriptor = descriptorOf(job, vertex, objectReuse);
   const writers = descriptor.outputs.map((o) => new CapturingWriter(o.partitionId));
-  const chain = buildOperatorChain(descriptor, job, writers, restoredSplits);
+  const enumerator = enumeratorOf(job, descriptor, restoredSplits);
+  const chain = buildOperatorChain(descriptor, job, writers, restoredSplits, undefined, enumerator);
   for (const member of chain.members) await member.open?.();
+  if (chain.source && enumerator) {
+    // The source's reader registers with its enumerator and gets its splits before the test emits.
+    enumerator.connect(0, (event) => chain.source!.handleOperatorEvent!(event));
+    await chain.source.open?.();
+    chain.source.applyEvents?.(Infinity);
+  }
   return { chain, writers };
+}
+
+/** The split enumerator of the built-in source at the chain's head, in this thread; restored splits are in the old layout (the enumerator holds none). */
+function enumeratorOf(job: CompiledJob, descriptor: TaskDeploymentDescriptor, restoredSplits: unknown[] | undefined): LocalSplitEnumerator | undefined {
+  const head = descriptor.operators[0]!;
+  if (head.kind !== 'source') return undefined;
+  const functions = job.functions.get(head.id);
+  const source = createBuiltinSource({ operatorId: head.id, name: head.name, variant: head.variant, params: head.params, elements: functions?.kind === 'source' ? functions.elements : undefined });
+  return new LocalSplitEnumerator(source as Source<unknown, SourceSplit, unknown>, descriptor.parallelism, restoredSplits === undefined ? undefined : CHECKPOINT_OF_READER_HELD_SPLITS);
 }
 
 function resultOf(chain: OperatorChain, name: string): unknown[] {

@@ -1,5 +1,6 @@
-import type { OperatorFunctions, SourceSplit } from '@rivulet/api';
+import { WatermarkStrategy, type OperatorFunctions, type Source, type SourceSplit } from '@rivulet/api';
 import type { ChainedOperator } from '@rivulet/common/task-runtime';
+import { createBuiltinSource, isBuiltinSourceVariant } from '@rivulet/common/task-runtime';
 import type { ElementTimestamp } from '../event-time/element-timestamp.js';
 import type { WatermarkSink } from '../event-time/watermark-sink.js';
 import type { Output } from '../output.js';
@@ -12,7 +13,14 @@ export interface SourceEventChannel {
   send(operatorId: string, event: Uint8Array): void;
 }
 
-/** The SourceOperator of a fromSource operator (variant 'custom'), and its outputs (periodic watermark work). */
+/**
+ * The SourceOperator of a source operator, and its outputs (periodic
+ * watermark work): of a fromSource operator (variant 'custom'), with the
+ * Source and strategy of the job bundle; of a built-in source (fromSequence,
+ * fromElements, readTextFile), with the runtime's Source for its variant and
+ * no watermarks (as Flink's fromSequence), its restored state read in the
+ * layout it is in (splits, or the state of before the Source API).
+ */
 export function createSourceOperator(
   operator: ChainedOperator,
   functions: Extract<OperatorFunctions, { kind: 'source' }>,
@@ -21,7 +29,19 @@ export function createSourceOperator(
   channel: SourceEventChannel | undefined,
   restored: readonly unknown[] | undefined,
 ): { readonly source: SourceOperator; readonly outputs: SourceReaderOutputs } {
-  const { source, watermarkStrategy } = functions;
+  const builtin = isBuiltinSourceVariant(operator.variant);
+  let source: Source<unknown, SourceSplit, unknown> | undefined;
+  let watermarkStrategy: WatermarkStrategy<unknown> | undefined;
+  let restoredSplits: readonly SourceSplit[];
+  if (builtin) {
+    const builtinSource = createBuiltinSource({ operatorId: operator.id, name: operator.name, variant: operator.variant, params: operator.params, elements: functions.elements });
+    source = builtinSource as Source<unknown, SourceSplit, unknown>;
+    watermarkStrategy = WatermarkStrategy.noWatermarks<unknown>();
+    restoredSplits = builtinSource.splitsOfReaderState(restored ?? []);
+  } else {
+    ({ source, watermarkStrategy } = functions);
+    restoredSplits = (restored ?? []) as SourceSplit[];
+  }
   if (!source || !watermarkStrategy) {
     throw new Error(`source '${operator.name}' (${operator.id}) has no Source object in the job bundle as built on this TaskManager (the job's build must be deterministic)`);
   }
@@ -35,6 +55,6 @@ export function createSourceOperator(
     parallelism: task.parallelism,
     location: channel.location,
     sendEvent: (event) => channel.send(operator.id, event),
-  }, (restored ?? []) as SourceSplit[]);
+  }, restoredSplits, !builtin);
   return { source: sourceOperator, outputs };
 }

@@ -7,7 +7,7 @@ import type { EmitResult, SourceReader } from './source-reader.js';
 /** Where a source operator's events go, and where it runs. */
 export interface SourceOperatorContext {
   readonly operatorId: string;
-  /** The source's name as given to fromSource. */
+  /** The source's name (as given to fromSource, or a built-in source's). */
   readonly name: string;
   readonly subtaskIndex: number;
   readonly parallelism: number;
@@ -27,7 +27,9 @@ export interface SourceOperatorContext {
  * parallelism.
  *
  * Every failure of the reader's code fails the task with an error naming
- * the source and the method.
+ * the source and the method — unless the reader is the runtime's own (a
+ * built-in source, `readerIsUserCode` false): what its pollNext throws then
+ * comes from the operators chained after it, and fails the task as thrown.
  */
 export class SourceOperator implements SourceReader {
   private reader: ApiSourceReader<unknown, SourceSplit> | undefined;
@@ -41,6 +43,7 @@ export class SourceOperator implements SourceReader {
     private readonly outputs: SourceReaderOutputs,
     private readonly context: SourceOperatorContext,
     private readonly restoredSplits: readonly SourceSplit[],
+    private readonly readerIsUserCode = true,
   ) {
     this.description = `source '${context.name}' (${context.operatorId}, subtask ${context.subtaskIndex + 1}/${context.parallelism})`;
   }
@@ -100,6 +103,7 @@ export class SourceOperator implements SourceReader {
     const reader = this.reader!;
     const outputs = this.outputs;
     outputs.count = 0;
+    outputs.budget = max;
     try {
       for (let polls = 0; polls < max; polls++) {
         const status = reader.pollNext(outputs);
@@ -174,7 +178,8 @@ export class SourceOperator implements SourceReader {
     }
   }
 
-  private failure(method: string, err: unknown): Error {
+  private failure(method: string, err: unknown): unknown {
+    if (!this.readerIsUserCode) return err;
     if (err instanceof Error && err.message.startsWith(this.description)) return err;
     return new Error(`${this.description}: the reader's ${method}() failed: ${errorMessage(err)}`, { cause: err });
   }

@@ -1,4 +1,5 @@
 import type { ReaderOutput, TimestampAssigner, WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '@rivulet/api';
+import { RECORD_BATCH_OUTPUT, type RecordBatchOutput } from '@rivulet/common/task-runtime';
 import type { ElementTimestamp } from '../event-time/element-timestamp.js';
 import type { WatermarkSink } from '../event-time/watermark-sink.js';
 import type { PeriodicWork } from '../operators/timestamps-and-watermarks-operator.js';
@@ -19,7 +20,11 @@ import type { Output } from '../output.js';
  *   back; when every output is idle the source is idle;
  * - the watermarks sent downstream strictly increase;
  * - a released split output no longer counts;
- * - a timestamp or watermark that is not a number fails the task, naming the source.
+ * - a timestamp or watermark that is not a number fails the task, naming the source;
+ * - the batch path (RECORD_BATCH_OUTPUT, for the runtime's own readers) is
+ *   offered only for a strategy with no per-record work (no timestamp
+ *   assigner, no watermark generator, no idleness): records emitted there
+ *   count as emitted through the main output.
  */
 export class SourceReaderOutputs implements ReaderOutput<unknown>, PeriodicWork {
   private readonly main: SplitOutput;
@@ -28,8 +33,11 @@ export class SourceReaderOutputs implements ReaderOutput<unknown>, PeriodicWork 
   private emitted = -Infinity;
   private idle = false;
   private nextTickAt: number;
-  /** Records emitted since the last `takeCount()`. */
+  /** Records emitted in the current `SourceOperator.emit` (it resets it). */
   count = 0;
+  /** Records the current `SourceOperator.emit` asks for (it sets it). */
+  budget = 0;
+  readonly [RECORD_BATCH_OUTPUT]: RecordBatchOutput | undefined;
 
   constructor(
     private readonly strategy: WatermarkStrategy<unknown>,
@@ -43,6 +51,7 @@ export class SourceReaderOutputs implements ReaderOutput<unknown>, PeriodicWork 
   ) {
     this.main = this.newOutput('');
     this.nextTickAt = clock() + intervalMs;
+    this[RECORD_BATCH_OUTPUT] = doesNoRecordWork(strategy) ? this.batchOutput() : undefined;
   }
 
   collect(record: unknown, timestamp?: number): void {
@@ -97,6 +106,17 @@ export class SourceReaderOutputs implements ReaderOutput<unknown>, PeriodicWork 
     for (const output of this.splits.values()) output.onTick(now);
   }
 
+  private batchOutput(): RecordBatchOutput {
+    return {
+      remaining: () => this.budget - this.count,
+      records: this.next,
+      emitted: (count) => {
+        this.count += count;
+        this.mainUsed = true;
+      },
+    };
+  }
+
   private newOutput(splitId: string): SplitOutput {
     return new SplitOutput(this.strategy, this.next, this.timestamp, () => this.combine(), this.clock, splitId === '' ? this.description : `${this.description}, split "${splitId}"`, () => this.count++);
   }
@@ -122,6 +142,11 @@ export class SourceReaderOutputs implements ReaderOutput<unknown>, PeriodicWork 
       this.watermarks.processWatermark(minimum);
     }
   }
+}
+
+/** Whether records emitted under `strategy` need nothing but to be passed on: no timestamp to assign, no watermark to generate, no idleness to watch. */
+function doesNoRecordWork(strategy: WatermarkStrategy<unknown>): boolean {
+  return strategy.timestampAssigner === undefined && strategy.idlenessMs === undefined && strategy.describe().generator === 'none';
 }
 
 /** One output (the main one or a split's): its own generator, watermark and idleness. */
