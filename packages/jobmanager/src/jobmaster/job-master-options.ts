@@ -13,7 +13,7 @@ export interface JobMasterOptions {
   readonly jobId: string;
   readonly graph: JobGraph;
   readonly bundleSha256: string;
-  /** The job's bundle, for its source coordinator thread (fromSource operators' enumerators). */
+  /** The job's bundle, for its source coordinator thread (fromSource operators' enumerators, fromElements' values). */
   readonly loadBundle?: () => Promise<Uint8Array>;
   readonly slotRequestTimeoutMs: number;
   readonly spreadSlots: boolean;

@@ -17,7 +17,7 @@ import { ReactiveScaling } from './reactive-scaling.js';
 import { SubtaskRestarts } from './subtask-restarts.js';
 import { TaskAdoption, type JobRecovery } from './task-adoption.js';
 import { TaskDeployment } from './task-deployment.js';
-import { createJobSourceCoordinator, hasSourceApiSources } from '../source/job-source-coordinator.js';
+import { createJobSourceCoordinator, hasSplitEnumerators, hasUserSplitEnumerators } from '../source/job-source-coordinator.js';
 import { coordinatorStatesOf, type SourceCoordinator } from '../source/source-coordinator.js';
 
 export type { JobMasterOptions } from './job-master-options.js';
@@ -60,7 +60,7 @@ export class JobMaster {
   private readonly reactive: ReactiveScaling | undefined;
   private readonly adoption: TaskAdoption;
   private settlingCheckpoints = false;
-  /** The split enumerators of the job's fromSource operators (in a thread of their own); undefined without any. */
+  /** The split enumerators of the job's sources (in a thread of their own); undefined without any. */
   readonly sources: SourceCoordinator | undefined;
   private readonly untrackMetrics: () => void;
 
@@ -83,7 +83,7 @@ export class JobMaster {
       session: options.session,
       failJob: (reason) => this.failover.onGlobalFailure(`checkpointing failed: ${reason}`, 'checkpointing'),
       log: this.log,
-      ...(hasSourceApiSources(options.graph) ? { coordinators: {
+      ...(hasSplitEnumerators(options.graph) ? { coordinators: {
         snapshot: (checkpointId: number) => this.sources!.snapshot(checkpointId),
         afterTrigger: () => this.sources?.afterTrigger(),
         checkpointComplete: (checkpointId: number) => this.sources?.checkpointComplete(checkpointId),
@@ -128,9 +128,9 @@ export class JobMaster {
     this.adoption = new TaskAdoption(job, {
       deployment: this.deployment,
       restarts: this.restarts,
-      ...(hasSourceApiSources(options.graph)
+      ...(hasUserSplitEnumerators(options.graph)
         ? { restartAfterAdoption: 'after a JobManager failover: the job has split enumerators, whose state since the latest checkpoint was lost with the previous leader: restarting every subtask from the latest checkpoint' }
-        : {}),
+        : { onAdopted: () => this.sources?.adopt(this.checkpointing.coordinator.latestCompletedCheckpoint()?.metadata, this.graph.executions) }),
     });
     this.sources = createJobSourceCoordinator({
       jobId: options.jobId,

@@ -15,6 +15,8 @@ export interface TaskAdoptionOptions {
    * checkpoint, for this reason.
    */
   readonly restartAfterAdoption?: string;
+  /** Called when every task was adopted and the job goes on untouched (not with `restartAfterAdoption`). */
+  readonly onAdopted?: () => void;
 }
 
 /** What a recovered job restores from: the latest completed checkpoint, or the savepoint it started from (not owned). */
@@ -105,6 +107,7 @@ export class TaskAdoption {
       return;
     }
     this.job.log.info({ subtasks: graph.executions.length }, 'job adopted: every task kept running');
+    this.options.onAdopted?.();
     if (graph.allIn(['RUNNING'])) {
       this.job.availability.allRunning();
       checkpointing.startIfAllRunning();

@@ -2,24 +2,32 @@
  * The protocol between a JobMaster (main thread) and its job's source
  * coordinator thread, over the worker's MessagePort. The coordinator thread
  * is the only place on the JobManager where a job's code runs: it imports
- * the job bundle and hosts the split enumerator of every fromSource
- * operator. Events between readers and enumerators cross it encoded
+ * the job bundle (when a source needs it) and hosts the split enumerator of
+ * every source operator. Events between readers and enumerators cross it encoded
  * (operator-events.ts); enumerator checkpoints leave it encoded.
  */
 
-/** One fromSource operator whose enumerator the thread hosts. */
+/** One source operator whose enumerator the thread hosts. */
 export interface CoordinatedSource {
   readonly operatorId: string;
   readonly name: string;
   readonly parallelism: number;
-  /** The enumerator's encoded checkpoint to restore from (restoreEnumerator); absent: createEnumerator. */
-  readonly restoredState?: Uint8Array;
+  /** A built-in source (fromSequence, fromElements, readTextFile): the runtime builds its Source from these; absent for a fromSource operator. */
+  readonly builtin?: { readonly variant: string; readonly params: Readonly<Record<string, unknown>> };
+  /**
+   * The enumerator's encoded checkpoint to restore from (restoreEnumerator);
+   * null: the snapshot restored from has the operator's state but no
+   * enumerator checkpoint (written before its source had one); absent:
+   * createEnumerator.
+   */
+  readonly restoredState?: Uint8Array | null;
 }
 
 /** What the thread is started with (`workerData`). */
 export interface CoordinatorThreadData {
   readonly jobId: string;
-  readonly bundlePath: string;
+  /** The job bundle, when a source needs it (fromSource's Source, fromElements' values); undefined when none does. */
+  readonly bundlePath: string | undefined;
   /** What the job's build function is compiled with (as on the TaskManagers). */
   readonly compile: {
     readonly defaultParallelism: number;
@@ -38,6 +46,8 @@ export type ToCoordinator =
   | { readonly kind: 'reader-event'; readonly operatorId: string; readonly attemptId: string; readonly event: Uint8Array }
   /** `subtask` restarts from checkpoint `restoredFrom` (undefined: none): its uncovered splits go back, its reader is unregistered. */
   | { readonly kind: 'subtask-reset'; readonly operatorId: string; readonly subtask: number; readonly restoredFrom: number | undefined }
+  /** A new leader adopted the running attempt `attemptId` of `subtask`: its reader counts as registered now (addReader). */
+  | { readonly kind: 'reader-adopted'; readonly operatorId: string; readonly subtask: number; readonly attemptId: string; readonly location: string }
   | { readonly kind: 'snapshot'; readonly checkpointId: number }
   | { readonly kind: 'checkpoint-complete'; readonly checkpointId: number }
   | { readonly kind: 'ping'; readonly sequence: number }

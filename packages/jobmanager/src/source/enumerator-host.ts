@@ -11,7 +11,7 @@ export interface EnumeratorHostSink {
 }
 
 /**
- * The split enumerator of one fromSource operator, in the source
+ * The split enumerator of one source operator, in the source
  * coordinator thread, with the SplitEnumeratorContext it is given (Flink's
  * SourceCoordinator and SourceCoordinatorContext).
  *
@@ -78,6 +78,15 @@ export class EnumeratorHost {
       case 'source-event':
         return this.enqueue('handleSourceEvent', (enumerator) => fromRegistered() ? enumerator.handleSourceEvent?.(event.subtask, event.event) : undefined);
     }
+  }
+
+  /**
+   * The reader of attempt `attemptId` registered with a previous leader and
+   * runs on (a new leader adopted it): it counts as registered now, and the
+   * enumerator is told so (addReader), as if it had just registered.
+   */
+  adoptReader(subtask: number, attemptId: string, location: string): Promise<void> {
+    return this.handleReaderEvent({ kind: 'reader-registration', subtask, location }, attemptId);
   }
 
   /** `subtask` restarts from checkpoint `restoredFrom`: it is unregistered and its uncovered splits go back to the enumerator. */

@@ -1,13 +1,24 @@
 /**
  * Entry of a job's source coordinator thread (see coordinator-messages.ts):
- * imports the job bundle, compiles the job as the TaskManagers do, and hosts
- * the split enumerator of every fromSource operator. Runs user code only
- * here, never on the JobManager's main thread.
+ * imports the job bundle and compiles the job as the TaskManagers do (when
+ * a source needs it), and hosts the split enumerator of every source
+ * operator — a fromSource operator's from the bundle, a built-in source's
+ * from the runtime. Runs user code only here, never on the JobManager's main
+ * thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { isJobDefinition, type JobDefinition, type Source, type SourceSplit } from '@rivulet/api';
-import { decodeReaderEvent, decodeSourceData, encodeOperatorEvent, encodeSourceData, errorMessage } from '@rivulet/common/task-runtime';
+import { isJobDefinition, type CompiledJob, type JobDefinition, type Source, type SourceSplit } from '@rivulet/api';
+import {
+  CHECKPOINT_OF_READER_HELD_SPLITS,
+  builtinSourceNeedsBundle,
+  createBuiltinSource,
+  decodeReaderEvent,
+  decodeSourceData,
+  encodeOperatorEvent,
+  encodeSourceData,
+  errorMessage,
+} from '@rivulet/common/task-runtime';
 import type { CoordinatorThreadData, FromCoordinator, ToCoordinator } from './coordinator-messages.js';
 import { EnumeratorHost } from './enumerator-host.js';
 
@@ -17,29 +28,50 @@ const post = (message: FromCoordinator, transfer: ArrayBuffer[] = []): void => p
 const hosts = new Map<string, EnumeratorHost>();
 const running = new Int32Array(data.running);
 
-async function main(): Promise<void> {
+/** The job's functions as compiled from its bundle; undefined when it could not be (reported). */
+async function compileBundle(bundlePath: string): Promise<CompiledJob['functions'] | undefined> {
   let definition: JobDefinition;
   try {
-    const module = (await import(pathToFileURL(data.bundlePath).href)) as { default?: unknown };
+    const module = (await import(pathToFileURL(bundlePath).href)) as { default?: unknown };
     if (!isJobDefinition(module.default)) throw new Error('the job bundle has no job definition as its default export');
     definition = module.default;
   } catch (err) {
-    return post({ kind: 'failed', operatorId: undefined, reason: `the job bundle failed to load in the source coordinator: ${errorMessage(err)}` });
+    post({ kind: 'failed', operatorId: undefined, reason: `the job bundle failed to load in the source coordinator: ${errorMessage(err)}` });
+    return undefined;
   }
-  let functions;
   try {
-    functions = definition.compile(data.compile).functions;
+    return definition.compile(data.compile).functions;
   } catch (err) {
-    return post({ kind: 'failed', operatorId: undefined, reason: `the job's build function failed in the source coordinator: ${errorMessage(err)}` });
+    post({ kind: 'failed', operatorId: undefined, reason: `the job's build function failed in the source coordinator: ${errorMessage(err)}` });
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  let functions: CompiledJob['functions'] | undefined;
+  if (data.sources.some((spec) => !spec.builtin || builtinSourceNeedsBundle(spec.builtin.variant))) {
+    if (data.bundlePath === undefined) return post({ kind: 'failed', operatorId: undefined, reason: 'the source coordinator was started without the job bundle its sources need' });
+    functions = await compileBundle(data.bundlePath);
+    if (!functions) return;
   }
   for (const spec of data.sources) {
-    const fns = functions.get(spec.operatorId);
-    const source = fns?.kind === 'source' ? fns.source : undefined;
+    const fns = functions?.get(spec.operatorId);
+    let source: Source<unknown, SourceSplit, unknown> | undefined;
+    if (spec.builtin) {
+      try {
+        const elements = fns?.kind === 'source' ? fns.elements : undefined;
+        source = createBuiltinSource({ operatorId: spec.operatorId, name: spec.name, ...spec.builtin, elements }) as Source<unknown, SourceSplit, unknown>;
+      } catch (err) {
+        return post({ kind: 'failed', operatorId: spec.operatorId, reason: errorMessage(err) });
+      }
+    } else {
+      source = fns?.kind === 'source' ? fns.source : undefined;
+    }
     if (!source) {
       return post({ kind: 'failed', operatorId: spec.operatorId, reason: `source '${spec.name}' (${spec.operatorId}) has no Source object in the job bundle as built on the JobManager (the job's build must be deterministic)` });
     }
     const index = hosts.size + 1;
-    hosts.set(spec.operatorId, new EnumeratorHost(spec.operatorId, spec.name, spec.parallelism, source as Source<unknown, SourceSplit, unknown>, {
+    hosts.set(spec.operatorId, new EnumeratorHost(spec.operatorId, spec.name, spec.parallelism, source, {
       toReader: (subtask, attemptId, event) => {
         const bytes = encodeOperatorEvent(event);
         post({ kind: 'to-reader', operatorId: spec.operatorId, subtask, attemptId, event: bytes }, [bytes.buffer as ArrayBuffer]);
@@ -50,6 +82,8 @@ async function main(): Promise<void> {
   for (const spec of data.sources) {
     const host = hosts.get(spec.operatorId)!;
     let restored: { state: unknown } | undefined;
+    // A built-in source's snapshot from before it had an enumerator: every split is in its readers' state.
+    if (spec.restoredState === null && spec.builtin) restored = { state: CHECKPOINT_OF_READER_HELD_SPLITS };
     if (spec.restoredState) {
       try {
         restored = { state: decodeSourceData(spec.restoredState) };
@@ -107,6 +141,8 @@ port.on('message', (message: ToCoordinator) => {
       }
       case 'subtask-reset':
         return hosts.get(message.operatorId)?.subtaskReset(message.subtask, message.restoredFrom);
+      case 'reader-adopted':
+        return hosts.get(message.operatorId)?.adoptReader(message.subtask, message.attemptId, message.location);
       case 'snapshot':
         return snapshot(message.checkpointId);
       case 'checkpoint-complete':

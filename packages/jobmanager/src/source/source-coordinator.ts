@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { errorMessage, isTerminalExecutionState, type CheckpointMetadata, type LeaderSession, type Logger } from '@rivulet/common';
+import { builtinSourceNeedsBundle, errorMessage, isTerminalExecutionState, type CheckpointMetadata, type LeaderSession, type Logger } from '@rivulet/common';
 import type { Execution, ExecutionGraph } from '../executiongraph/execution-graph.js';
 import type { CompletedCheckpoint } from '../checkpoint/index.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
@@ -22,10 +22,10 @@ export interface SourceCoordinatorOptions {
   readonly graph: ExecutionGraph;
   readonly gateway: TaskManagerGateway;
   readonly session: () => LeaderSession | undefined;
-  /** The job's bundle (the JobManager's blob store). */
+  /** The job's bundle (the JobManager's blob store); loaded only when a source needs it (coordinator-messages.ts). */
   readonly loadBundle: () => Promise<Uint8Array>;
   readonly compile: CoordinatorThreadData['compile'];
-  /** Every fromSource operator of the job: id, name, parallelism (as the job's graph runs now). */
+  /** Every source operator of the job: id, name, parallelism (as the job's graph runs now), and for a built-in one its variant and parameters. */
   readonly sources: () => readonly Omit<CoordinatedSource, 'restoredState'>[];
   /** An enumerator failed or the thread is stuck or gone: the job fails over globally (which restarts the coordinator). */
   readonly onFailure: (reason: string) => void;
@@ -61,7 +61,9 @@ interface Outgoing {
  *   sources are triggered (so the readers' states hold its splits), and
  *   events produced after it are held until the triggers were sent (so the
  *   readers' states do not): `snapshot` closes the valve, `afterTrigger`
- *   opens it.
+ *   opens it;
+ * - what is posted while a thread is being started (reader events, a
+ *   snapshot) reaches it once it runs, in order.
  */
 export class SourceCoordinator {
   private worker: Worker | undefined;
@@ -77,6 +79,8 @@ export class SourceCoordinator {
   private readonly snapshots = new Map<number, { resolve: (states: Map<string, Uint8Array>) => void; reject: (err: Error) => void }>();
   private closed = false;
   private failed = false;
+  /** A thread is being started (`start` awaits the bundle): what is posted meanwhile is queued. */
+  private starting = false;
   /** What was posted while the thread was being started; posted once it runs. */
   private queued: ToCoordinator[] = [];
   private sources: readonly Omit<CoordinatedSource, 'restoredState'>[];
@@ -85,7 +89,7 @@ export class SourceCoordinator {
     this.sources = options.sources();
   }
 
-  /** The source of operator `operatorId`, when it is a fromSource operator of this job. */
+  /** Whether operator `operatorId` is a source of this job with a split enumerator. */
   coordinates(operatorId: string): boolean {
     return this.sources.some((s) => s.operatorId === operatorId);
   }
@@ -110,27 +114,32 @@ export class SourceCoordinator {
    * enumerator is restored from `states` (by operator id) when there is its
    * checkpoint, else created.
    */
-  async start(states: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
+  async start(states: ReadonlyMap<string, Uint8Array | null> = new Map()): Promise<void> {
     this.stopThread();
     this.closed = false;
     this.failed = false;
     this.queued = [];
     this.sources = this.options.sources();
     const generation = ++this.generation;
-    if (!this.bundleFolder) {
-      const folder = await mkdtemp(join(tmpdir(), 'rivulet-source-coordinator-'));
-      await writeFile(join(folder, 'bundle.mjs'), await this.options.loadBundle());
-      this.bundleFolder = folder;
+    this.starting = true;
+    try {
+      if (!this.bundleFolder && this.sources.some((s) => !s.builtin || builtinSourceNeedsBundle(s.builtin.variant))) {
+        const folder = await mkdtemp(join(tmpdir(), 'rivulet-source-coordinator-'));
+        await writeFile(join(folder, 'bundle.mjs'), await this.options.loadBundle());
+        this.bundleFolder = folder;
+      }
+    } finally {
+      if (generation === this.generation) this.starting = false;
     }
     if (generation !== this.generation || this.closed) return;
     this.running = new Int32Array(new SharedArrayBuffer(4));
     const data: CoordinatorThreadData = {
       jobId: this.options.jobId,
-      bundlePath: join(this.bundleFolder, 'bundle.mjs'),
+      bundlePath: this.bundleFolder === undefined ? undefined : join(this.bundleFolder, 'bundle.mjs'),
       compile: this.options.compile,
       sources: this.sources.map((s) => {
         const state = states.get(s.operatorId);
-        return state ? { ...s, restoredState: state } : { ...s };
+        return state === undefined ? { ...s } : { ...s, restoredState: state };
       }),
       running: this.running.buffer as SharedArrayBuffer,
     };
@@ -153,7 +162,26 @@ export class SourceCoordinator {
     const queued = this.queued;
     this.queued = [];
     for (const message of queued) this.post(message);
-    this.options.log.info({ sources: this.sources.map((s) => s.name), restored: [...states.keys()] }, 'source coordinator started');
+    this.options.log.info({ sources: this.sources.map((s) => s.name), restored: this.sources.filter((s) => states.get(s.operatorId)).map((s) => s.operatorId) }, 'source coordinator started');
+  }
+
+  /**
+   * A new leader adopted every running task of a job whose enumerators are
+   * all built-in (OwnedSplitEnumerator): starts them from `restoredFrom`
+   * (the job's recovery point; none: created), then registers every adopted
+   * reader with them again (addReader), in place of the registration the
+   * lost leader had. They re-serve each reader the splits it owns that are
+   * unassigned in that checkpoint — a split a reader already has or had is
+   * ignored by it — and end with the state the lost enumerators had.
+   */
+  adopt(restoredFrom: CheckpointMetadata | undefined, readers: readonly Execution[]): void {
+    this.start(coordinatorStatesOf(restoredFrom)).catch((err: unknown) => this.fail(`the source coordinator could not start: ${errorMessage(err)}`));
+    for (const execution of readers) {
+      for (const operatorId of execution.vertex.operatorIds) {
+        if (!this.coordinates(operatorId)) continue;
+        this.post({ kind: 'reader-adopted', operatorId, subtask: execution.subtaskIndex, attemptId: execution.attemptId, location: execution.slot?.dataHost ?? '' });
+      }
+    }
   }
 
   /**
@@ -168,13 +196,13 @@ export class SourceCoordinator {
       return;
     }
     if (!this.coordinates(operatorId) || !execution.vertex.operatorIds.includes(operatorId)) {
-      this.options.log.warn({ attemptId, operatorId }, 'operator event for an operator that is no fromSource operator of this task: dropped');
+      this.options.log.warn({ attemptId, operatorId }, 'operator event for an operator that is no source of this task: dropped');
       return;
     }
     this.post({ kind: 'reader-event', operatorId, attemptId, event: new Uint8Array(event) });
   }
 
-  /** Subtask `subtask` of every fromSource operator in `operatorIds` restarts from checkpoint `restoredFrom`. */
+  /** Subtask `subtask` of every source operator in `operatorIds` restarts from checkpoint `restoredFrom`. */
   subtaskReset(operatorIds: readonly string[], subtask: number, restoredFrom: number | undefined): void {
     for (const operatorId of operatorIds) {
       if (this.coordinates(operatorId)) this.post({ kind: 'subtask-reset', operatorId, subtask, restoredFrom });
@@ -187,7 +215,7 @@ export class SourceCoordinator {
    * before the snapshot was delivered. Call `afterTrigger` in any case.
    */
   async snapshot(checkpointId: number): Promise<Map<string, Uint8Array>> {
-    if (!this.worker || this.failed) throw new Error('the source coordinator is not running');
+    if (this.failed || this.closed || (!this.worker && !this.starting)) throw new Error('the source coordinator is not running');
     const states = await new Promise<Map<string, Uint8Array>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(`the split enumerators' snapshotState for checkpoint ${checkpointId} did not complete within ${SNAPSHOT_TIMEOUT_MS} ms`);
@@ -340,11 +368,15 @@ export class SourceCoordinator {
   }
 }
 
-/** The split enumerators' checkpoints in a snapshot's metadata, by operator id (empty without a snapshot). */
-export function coordinatorStatesOf(metadata: CheckpointMetadata | undefined): Map<string, Uint8Array> {
-  const states = new Map<string, Uint8Array>();
+/**
+ * The split enumerators' checkpoints in a snapshot's metadata, by operator
+ * id (empty without a snapshot); null for an operator the snapshot has
+ * without one (metadata written before its source had an enumerator).
+ */
+export function coordinatorStatesOf(metadata: CheckpointMetadata | undefined): Map<string, Uint8Array | null> {
+  const states = new Map<string, Uint8Array | null>();
   for (const operator of metadata?.operators ?? []) {
-    if (operator.coordinatorState !== undefined) states.set(operator.operatorId, new Uint8Array(Buffer.from(operator.coordinatorState, 'base64')));
+    states.set(operator.operatorId, operator.coordinatorState === undefined ? null : new Uint8Array(Buffer.from(operator.coordinatorState, 'base64')));
   }
   return states;
 }
