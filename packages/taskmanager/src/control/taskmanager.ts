@@ -54,6 +54,13 @@ function advertisedHost(bindHost: string): string {
   return bindHost === '0.0.0.0' || bindHost === '::' ? hostname() : bindHost;
 }
 
+/** How this host's slot threads reach the TaskManager's own data port. */
+function loopbackFor(bindHost: string): string {
+  if (bindHost === '0.0.0.0') return '127.0.0.1';
+  if (bindHost === '::') return '::1';
+  return bindHost;
+}
+
 export interface TaskManagerStarted {
   readonly resourceId: string;
   readonly rpcPort: number;
@@ -76,9 +83,12 @@ export class TaskManager {
   private connection: JobManagerConnection | undefined;
   private network: NetworkEnvironment | undefined;
   private executor: TaskExecutor | undefined;
+  private threads: SlotThreads | undefined;
   private bundles: JobBundles | undefined;
   private localState: TaskLocalStateStore | undefined;
   private readonly taskMetrics: TaskMetrics;
+  /** This TaskManager's resources over the last minutes, for `GET /status` (the dashboard). */
+  private readonly resources: ResourceHistory;
   /** This process's folder for job bundles; removed when the TaskManager stops. */
   private workDir: string | undefined;
   private resourceId: string | undefined;
@@ -87,8 +97,6 @@ export class TaskManager {
     private readonly config: Configuration,
     private readonly log: Logger,
     /** A refusal for good by the JobManager (a misconfiguration): the daemon runner stops the process. */
-  /** This TaskManager's resources over the last minutes, for `GET /status` (the dashboard). */
-  private readonly resources: ResourceHistory;
     private readonly onFatalError?: (err: Error) => void,
   ) {
     this.lifecycle = new ServiceLifecycle('TaskManager', log);
@@ -97,7 +105,7 @@ export class TaskManager {
     this.metricsRegistry = createMetricsRegistry('taskmanager');
     this.slots = new SlotTable(config['taskmanager.numberOfTaskSlots']);
     this.metrics = new TaskManagerMetrics(this.metricsRegistry, () => this.slots.free());
-    registerNetworkMetrics(this.metricsRegistry, () => this.network?.stats());
+    registerNetworkMetrics(this.metricsRegistry, () => this.threads?.totalNetworkStats(this.network?.stats()));
     this.taskMetrics = new TaskMetrics(this.metricsRegistry);
     this.metrics.slotsTotal.set(this.slots.size);
     this.grpcServer = createServer();
@@ -118,6 +126,8 @@ export class TaskManager {
         details: { registered: this.connection?.registered ?? false },
       }),
     });
+    this.resources = new ResourceHistory(this.metricsRegistry);
+    registerStatusRoute(this.http, { resourceId: () => this.resourceId, tasks: this.taskMetrics.samples, resources: this.resources });
   }
 
   async start(): Promise<TaskManagerStarted> {
@@ -126,8 +136,6 @@ export class TaskManager {
     const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
-    this.resources = new ResourceHistory(this.metricsRegistry);
-    registerStatusRoute(this.http, { resourceId: () => this.resourceId, tasks: this.taskMetrics.samples, resources: this.resources });
     this.resourceId = resourceId;
     const network = createNetworkEnvironment({
       log: this.log.child({ component: 'network' }),
@@ -182,6 +190,11 @@ export class TaskManager {
         maxQueuedBuffers: options.maxQueuedBuffersPerSubpartition,
         maxFrameBytes: options.maxFrameBytes ?? NETWORK_DEFAULTS.maxFrameBytes,
         gateCredit: SLOT_GATE_CREDIT,
+        initialCredit: options.initialCredit,
+        partitionRequestTimeoutMs: options.partitionRequestTimeoutMs,
+        connectTimeoutMs: options.connectTimeoutMs,
+        bindHost,
+        taskManagerData: { host: loopbackFor(bindHost), port: dataPort },
         debloat: debloatSettings(this.config, options.maxQueuedBuffersPerSubpartition + options.initialCredit + SLOT_GATE_CREDIT),
       },
       heapLimitMb,
@@ -197,7 +210,9 @@ export class TaskManager {
       cancellationIntervalMs: this.config['task.cancellation.interval'],
     }, this.log);
     this.executor = executor;
+    this.threads = threads;
     threads.prestart(this.slots.size);
+    this.resources.start();
     this.lifecycle.transition('RUNNING');
     await this.connection.start();
     this.log.info(
@@ -212,7 +227,6 @@ export class TaskManager {
   }
 
   /**
-    this.resources.start();
    * Graceful stop (SIGTERM): first tells the JobManager this TaskManager
    * leaves, so it fails the tasks over to other slots at once and records a
    * graceful shutdown as the cause; only then cancels the tasks here (their
@@ -233,6 +247,7 @@ export class TaskManager {
     if (this.workDir) await rm(this.workDir, { recursive: true, force: true }).catch(() => undefined);
     await Promise.all([shutdownServer(this.grpcServer, graceMs), this.http.close()]);
     this.metrics.close();
+    this.resources.stop();
     this.lifecycle.transition('STOPPED');
   }
 }
@@ -247,7 +262,6 @@ function debloatSettings(config: Configuration, inFlightBatches: number): Debloa
   if (!config['taskmanager.network.memory.buffer-debloat.enabled']) return undefined;
   const bufferSize = config['taskmanager.network.buffer-size'];
   const minBytes = config['taskmanager.memory.min-segment-size'];
-    this.resources.stop();
   const maxBytes = config['taskmanager.network.memory.buffer-debloat.max-buffer-size'] ?? 4 * bufferSize;
   if (minBytes > bufferSize || maxBytes < bufferSize) {
     throw new ConfigurationError(

@@ -3,7 +3,7 @@ import { DataConnectionError } from './errors.js';
 import { FramedConnection } from './framed-connection.js';
 import {
   encodeCredit, encodeFrame, encodeHello, encodePartitionRequest, type Frame, FrameType, MalformedFrame,
-  type PartitionRequest, parseError, parseEvent,
+  type PartitionRequest, parseError, parseEvent, parseRedirect,
 } from './frames.js';
 import type { ChannelEvent } from './network-api.js';
 import type { ResolvedNetworkOptions } from './options.js';
@@ -18,9 +18,11 @@ export interface ChannelEndpoint {
   onRemoteError(message: string): void;
   /** The connection is gone; the error names the peer. */
   onConnectionFailed(error: DataConnectionError): void;
+  /** The producer serves the channel's partition on `port` of the same host; the channel is already forgotten here. */
+  onRedirect(port: number): void;
 }
 
-const ACCEPTED = new Set<number>([FrameType.BUFFER, FrameType.EVENT, FrameType.ERROR]);
+const ACCEPTED = new Set<number>([FrameType.BUFFER, FrameType.EVENT, FrameType.ERROR, FrameType.REDIRECT]);
 
 /**
  * The consumer's side of the one data connection to a producer TaskManager:
@@ -63,6 +65,7 @@ export class ClientConnection {
       onFrame: (frame) => this.onFrame(frame),
       onDrain: () => undefined,
       onClosed: (error) => this.onClosed(error),
+      idle: () => this.channels.size === 0,
     });
     this.connection.write(encodeHello());
   }
@@ -116,6 +119,11 @@ export class ClientConnection {
         return endpoint.onBuffer(frame.payload);
       case FrameType.EVENT:
         return endpoint.onEvent(parseEvent(frame.payload));
+      case FrameType.REDIRECT: {
+        const port = parseRedirect(frame.payload);
+        this.channels.delete(frame.channel);
+        return endpoint.onRedirect(port);
+      }
       default:
         this.channels.delete(frame.channel);
         return endpoint.onRemoteError(parseError(frame.payload));

@@ -20,6 +20,12 @@ export interface FramedConnectionOptions {
   readonly onDrain: () => void;
   /** Called exactly once when the connection is gone; `error` is undefined after a local `close()`. */
   readonly onClosed: (error: DataConnectionError | undefined) => void;
+  /**
+   * True while the connection carries no channel: a peer that closes it then
+   * (e.g. a consumer slot thread that ended after being redirected elsewhere)
+   * is logged at debug level, not as a failure.
+   */
+  readonly idle?: () => boolean;
 }
 
 /**
@@ -93,6 +99,7 @@ export class FramedConnection {
     this.closed = true;
     const fields = { peer: this.peer, err: error.message };
     if (error instanceof ProtocolError) this.options.log.error(fields, 'Data connection closed after a protocol error');
+    else if (this.options.idle?.() === true) this.options.log.debug(fields, 'Idle data connection closed by its peer');
     else this.options.log.warn(fields, 'Data connection failed');
     this.options.socket.destroy();
     this.options.onClosed(error);

@@ -20,6 +20,7 @@ import type { ChannelEvent } from './network-api.js';
  * | ERROR | producer → consumer | [utf8 message]; the channel is closed |
  * | CANCEL | consumer → producer | empty; the consumer gives up the channel before its end |
  * | CLOSE | consumer → producer | empty; end-of-partition arrived: the subpartition is fully consumed |
+ * | REDIRECT | producer → consumer | [u32 port]: the partition is served by the data server on that port of the same host (the thread of the slot that produces it); the channel is closed and the consumer requests it there |
  */
 export const FrameType = {
   HELLO: 0,
@@ -30,6 +31,7 @@ export const FrameType = {
   ERROR: 5,
   CANCEL: 6,
   CLOSE: 7,
+  REDIRECT: 8,
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
@@ -38,7 +40,7 @@ export const HEADER_BYTES = 9;
 /** Bytes of a frame counted by its length field besides the payload (type + channel id). */
 export const LENGTH_OVERHEAD = 5;
 export const MAGIC = 0x52564c54; // 'RVLT'
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const EVENT_END_OF_PARTITION = 1;
 const EVENT_BARRIER = 2;
@@ -169,4 +171,17 @@ export function expectEmpty(frame: Frame): void {
   if (frame.payload.length !== 0) {
     throw new MalformedFrame(`${FRAME_TYPE_NAMES[frame.type] ?? frame.type} frame with a ${frame.payload.length}-byte payload (expected none)`);
   }
+}
+
+export function encodeRedirect(channel: number, port: number): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + 4);
+  frame.writeUInt32BE(port, HEADER_BYTES);
+  return writeHeader(frame, FrameType.REDIRECT, channel);
+}
+
+export function parseRedirect(payload: Buffer): number {
+  if (payload.length !== 4) throw new MalformedFrame(`REDIRECT payload of ${payload.length} bytes (expected 4)`);
+  const port = payload.readUInt32BE(0);
+  if (port === 0 || port > 65535) throw new MalformedFrame(`REDIRECT to port ${port}`);
+  return port;
 }

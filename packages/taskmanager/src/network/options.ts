@@ -29,6 +29,13 @@ export interface NetworkEnvironmentOptions {
   readonly maxFrameBytes?: number;
   /** Bound on opening a data connection. @default 10000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Where channels marked `local` (producer in this TaskManager) are
+   * requested when this environment does not hold their partitions itself:
+   * the TaskManager's data server, which redirects to the slot thread that
+   * serves them. Undefined: local channels read this environment's partitions.
+   */
+  readonly localPeer?: { readonly host: string; readonly port: number };
 }
 
 export interface ResolvedNetworkOptions {
@@ -42,6 +49,7 @@ export interface ResolvedNetworkOptions {
   readonly partitionRequestTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
+  readonly localPeer: { readonly host: string; readonly port: number } | undefined;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -75,6 +83,7 @@ export function resolveNetworkOptions(options: NetworkEnvironmentOptions): Resol
     partitionRequestTimeoutMs: pick('partitionRequestTimeoutMs', 1),
     maxFrameBytes: pick('maxFrameBytes', 1024),
     connectTimeoutMs: pick('connectTimeoutMs', 1),
+    localPeer: options.localPeer,
   };
   if (resolved.bufferSizeBytes > resolved.maxFrameBytes) {
     throw new ConfigurationError('network option bufferSizeBytes must not exceed maxFrameBytes', { key: 'bufferSizeBytes' });

@@ -12,6 +12,11 @@ export interface SubpartitionRequest {
   readonly onAttached: (subpartition: Subpartition) => void;
   /** The request cannot be served; the error names the partition. */
   readonly onFailed: (error: Error) => void;
+  /**
+   * The partition is served by another data server of this host (a slot
+   * thread's, on `port`); absent for a reader that cannot follow (it fails).
+   */
+  readonly onRedirect?: (port: number) => void;
 }
 
 /** A request waiting for its partition; cancel it when the consumer goes away first. */
@@ -35,10 +40,14 @@ const attemptOf = (id: ResultPartitionId): string => id.split('/', 2).join('/') 
  * with an error naming the partition: at once when the partition is gone
  * (released, fully consumed, its job attempt released), or after
  * `requestTimeoutMs` when it was never created. A request that arrives before
- * its partition exists waits; creating the partition serves it.
+ * its partition exists waits; creating the partition serves it. A partition
+ * registered as served elsewhere (by a slot thread's own data server) is
+ * answered with a redirect to that server's port, which the consumer follows.
  */
 export class PartitionManager {
   private readonly partitions = new Map<ResultPartitionId, ResultPartition>();
+  /** Partitions served by another data server of this host, by the port of that server. */
+  private readonly elsewhere = new Map<ResultPartitionId, number>();
   private readonly waiting = new Map<ResultPartitionId, Set<Waiting>>();
   /** Partitions that existed and are gone, with why (forgotten when their job attempt is released). */
   private readonly retired = new Map<ResultPartitionId, string>();
@@ -57,18 +66,44 @@ export class PartitionManager {
     return this.partitions.values();
   }
 
+  /** Partitions registered as served elsewhere. */
+  get elsewhereSize(): number {
+    return this.elsewhere.size;
+  }
+
   register(partition: ResultPartition): void {
     const { id } = partition;
-    if (this.partitions.has(id) || this.retired.has(id)) throw new IllegalStateError(`result partition ${id} already exists`);
-    if (this.releasedAttempts.has(attemptOf(id))) throw new IllegalStateError(`result partition ${id} belongs to a released job attempt`);
+    this.checkNew(id);
     this.partitions.set(id, partition);
+    for (const request of this.takeWaiting(id)) this.serve(partition, request);
+  }
+
+  /** The partition is served by the data server on `port` of this host: its requests are redirected there. */
+  registerElsewhere(id: ResultPartitionId, port: number): void {
+    this.checkNew(id);
+    this.elsewhere.set(id, port);
+    for (const request of this.takeWaiting(id)) redirect(request, port);
+  }
+
+  /** A partition served elsewhere is gone (consumed, released, or its slot thread ended), with why. */
+  retireElsewhere(id: ResultPartitionId, why: string): void {
+    if (!this.elsewhere.delete(id)) return;
+    this.retired.set(id, why);
+  }
+
+  private checkNew(id: ResultPartitionId): void {
+    if (this.partitions.has(id) || this.elsewhere.has(id) || this.retired.has(id)) throw new IllegalStateError(`result partition ${id} already exists`);
+    if (this.releasedAttempts.has(attemptOf(id))) throw new IllegalStateError(`result partition ${id} belongs to a released job attempt`);
+  }
+
+  private takeWaiting(id: ResultPartitionId): SubpartitionRequest[] {
     const waiting = this.waiting.get(id);
-    if (waiting === undefined) return;
+    if (waiting === undefined) return [];
     this.waiting.delete(id);
-    for (const entry of waiting) {
+    return [...waiting].map((entry) => {
       clearTimeout(entry.timer);
-      this.serve(partition, entry.request);
-    }
+      return entry.request;
+    });
   }
 
   /** The partition is released, failed or fully consumed. */
@@ -84,6 +119,11 @@ export class PartitionManager {
     const partition = this.partitions.get(partitionId);
     if (partition !== undefined) {
       this.serve(partition, request);
+      return undefined;
+    }
+    const port = this.elsewhere.get(partitionId);
+    if (port !== undefined) {
+      redirect(request, port);
       return undefined;
     }
     const gone = this.retired.get(partitionId) ?? (this.releasedAttempts.has(attemptOf(partitionId)) ? 'its job attempt was released' : undefined);
@@ -119,6 +159,7 @@ export class PartitionManager {
     this.releasedAttempts.add(prefix);
     const reason = new Error(`job ${jobId} attempt ${attempt} was released`);
     for (const partition of [...this.partitions.values()]) if (partition.id.startsWith(prefix)) partition.release(reason);
+    for (const id of [...this.elsewhere.keys()]) if (id.startsWith(prefix)) this.elsewhere.delete(id);
     for (const id of [...this.retired.keys()]) if (id.startsWith(prefix)) this.retired.delete(id);
     for (const [id, entries] of [...this.waiting]) {
       if (!id.startsWith(prefix)) continue;
@@ -159,4 +200,11 @@ export class PartitionManager {
     }
     request.onAttached(subpartition);
   }
+}
+
+function redirect(request: SubpartitionRequest, port: number): void {
+  if (request.onRedirect !== undefined) return request.onRedirect(port);
+  request.onFailed(
+    new PartitionRequestError(request.partitionId, request.subpartitionIndex, 'released', `partition ${request.partitionId} is served by the data server on port ${port}, which this reader cannot follow`),
+  );
 }

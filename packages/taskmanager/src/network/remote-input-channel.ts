@@ -29,7 +29,10 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
   /** Credit the producer holds: buffers it may still send. */
   private outstandingCredit = 0;
   private state: 'idle' | 'open' | 'ended' | 'failed' | 'closed' = 'idle';
-  private readonly peer: string;
+  private peer: string;
+  /** Where the partition is requested: the descriptor's address, then the one a REDIRECT named. */
+  private port: number;
+  private redirected = false;
 
   constructor(
     readonly index: number,
@@ -40,6 +43,7 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
     /** Hand buffers on undecoded (a raw gate). */
     private readonly raw = false,
   ) {
+    this.port = descriptor.location.port;
     this.peer = `${descriptor.location.host}:${descriptor.location.port}`;
   }
 
@@ -58,7 +62,7 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
   start(): void {
     const { partitionId, subpartitionIndex, location } = this.descriptor;
     try {
-      this.connection = this.connections.connectionTo(location.host, location.port);
+      this.connection = this.connections.connectionTo(location.host, this.port);
       this.channelId = this.connection.open(this, { partitionId, subpartitionIndex, credit: this.initialCredit });
       this.outstandingCredit = this.initialCredit;
       this.state = 'open';
@@ -88,6 +92,25 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
 
   onConnectionFailed(error: DataConnectionError): void {
     this.fail(this.connectionError(error));
+  }
+
+  /**
+   * The producer TaskManager serves the partition from the data server of
+   * the slot thread that writes it: the request moves there, once (a second
+   * redirect is a protocol error). Nothing was received before a redirect.
+   */
+  onRedirect(port: number): void {
+    if (this.state !== 'open') return;
+    if (this.redirected) {
+      this.fail(new ProtocolError(this.peer, `input channel ${this.index} (partition ${this.descriptor.partitionId}): redirected twice (to port ${port})`));
+      return;
+    }
+    this.redirected = true;
+    this.port = port;
+    this.peer = `${this.descriptor.location.host}:${port}`;
+    this.connection = undefined;
+    this.state = 'idle';
+    this.start();
   }
 
   take(): ChannelEntry | undefined {

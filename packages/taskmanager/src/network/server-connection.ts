@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { DataConnectionError } from './errors.js';
 import { FramedConnection } from './framed-connection.js';
 import {
-  encodeError, expectEmpty, type Frame, FRAME_TYPE_NAMES, FrameType, HEADER_BYTES, MalformedFrame,
+  encodeError, encodeRedirect, expectEmpty, type Frame, FRAME_TYPE_NAMES, FrameType, HEADER_BYTES, MalformedFrame,
   parseCredit, parseHello, parsePartitionRequest,
 } from './frames.js';
 import { Deque } from './deque.js';
@@ -56,6 +56,7 @@ export class ServerConnection implements ReaderHost {
       onFrame: (frame) => this.onFrame(frame),
       onDrain: () => this.pump(),
       onClosed: (error) => this.onClosed(error),
+      idle: () => this.readers.size === 0 && this.waiting.size === 0,
     });
   }
 
@@ -156,6 +157,11 @@ export class ServerConnection implements ReaderHost {
         this.waiting.delete(channel);
         this.readers.delete(channel);
         this.connection.write(encodeError(channel, error.message));
+      },
+      onRedirect: (port) => {
+        this.waiting.delete(channel);
+        this.readers.delete(channel);
+        this.connection.write(encodeRedirect(channel, port));
       },
     });
     if (pending !== undefined) this.waiting.set(channel, pending);

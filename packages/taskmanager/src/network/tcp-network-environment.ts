@@ -88,7 +88,7 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
       channels.length,
       (index, callbacks) => {
         const descriptor = channels[index]!;
-        const { location } = descriptor;
+        const location = descriptor.location === 'local' ? this.options.localPeer ?? 'local' : descriptor.location;
         if (location === 'local') return new LocalInputChannel(index, descriptor, callbacks, this.partitions, raw);
         return new RemoteInputChannel(index, { ...descriptor, location }, callbacks, this.connections, this.options.initialCredit, raw);
       },
@@ -97,6 +97,21 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
     );
     this.gates.set(gate, new Set(channels.map((c) => attemptKeyOf(c.partitionId))));
     return gate;
+  }
+
+  /**
+   * The partition is written and served by another data server of this host
+   * (a slot thread's, listening on `port`): requests for it that reach this
+   * environment's server are redirected there.
+   */
+  serveElsewhere(partitionId: ResultPartitionId, port: number): void {
+    this.checkNotStopped();
+    this.partitions.registerElsewhere(partitionId, port);
+  }
+
+  /** A partition served elsewhere is gone; later requests fail at once with `why`. */
+  retireElsewhere(partitionId: ResultPartitionId, why: string): void {
+    this.partitions.retireElsewhere(partitionId, why);
   }
 
   releaseJob(jobId: string, attempt: number): void {

@@ -2,22 +2,22 @@
  * The protocol between a TaskManager's control thread and the thread of one
  * of its slots, over the worker's MessagePort. Like the `.proto` files are
  * for the network, this module is the whole contract: every message is a
- * plain object tagged by `kind`, and batches of records travel as
- * transferred `ArrayBuffer`s (serialized once by the producing slot, decoded
- * once by the consuming slot; the control thread only moves them).
+ * plain object tagged by `kind`. Records never cross it: each slot thread
+ * runs its own data server and connections (slot/exchange/), and tells the
+ * control thread which partitions it serves, so that the TaskManager's data
+ * port redirects their consumers to it.
  *
  * Invariants:
- * - the control thread never runs user code and never decodes a record;
- * - a slot never talks to the JobManager or to another TaskManager itself:
- *   task reports, checkpoint acknowledgements and data go through the
- *   control thread, which owns registration, fencing and the data port;
- * - per result partition, a slot queues at most `maxQueuedBuffers` batches
- *   per subpartition on the control thread (it counts `partition-taken`);
- *   per input channel, the control thread hands a slot at most
- *   `gateCredit` batches it has not yet taken (it counts `gate-credit`).
+ * - the control thread never runs user code and never sees a record;
+ * - a slot never talks to the JobManager itself: task reports, checkpoint
+ *   acknowledgements and operator events go through the control thread,
+ *   which owns registration and fencing;
+ * - a slot reports `partition-served` for a partition only once its data
+ *   server listens, and `partition-unserved` after it (per partition, in
+ *   that order).
  */
 import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
-import type { ChannelEvent, InputChannelDescriptor } from '../network/network-api.js';
+import type { NetworkStats } from '../network/stats.js';
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';
 import type { TaskReport } from '../slot/task/task-report.js';
@@ -42,8 +42,16 @@ export interface SlotNetworkSettings {
   readonly maxFrameBytes: number;
   /** Batches of one input channel the control thread hands over before the slot took them. */
   readonly gateCredit: number;
-  /** Batch sizes of subpartitions sent through the control thread follow their consumers (undefined: always bufferSizeBytes). */
+  /** Batch sizes of subpartitions sent to other slots follow their consumers (undefined: always bufferSizeBytes). */
   readonly debloat: DebloatSettings | undefined;
+  /** Buffers a consumer grants each remote channel (network credit). */
+  readonly initialCredit: number;
+  readonly partitionRequestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** The slot's data server listens on an ephemeral port of this address (the TaskManager's bind host). */
+  readonly bindHost: string;
+  /** The TaskManager's data server as this host reaches it: where channels from other slots of the TaskManager are requested (it redirects). */
+  readonly taskManagerData: { readonly host: string; readonly port: number };
 }
 
 /** Control thread -> slot. */
@@ -62,12 +70,6 @@ export type ToSlot =
   | { readonly kind: 'checkpoint-complete'; readonly attemptId: string; readonly checkpointId: number; readonly final: boolean }
   /** The checkpoint failed: a task stopping with it as its savepoint runs on. */
   | { readonly kind: 'checkpoint-aborted'; readonly attemptId: string; readonly checkpointId: number }
-  | { readonly kind: 'partition-taken'; readonly partitionId: string; readonly subpartition: number }
-  | { readonly kind: 'partition-failed'; readonly partitionId: string; readonly message: string }
-  | { readonly kind: 'partition-consumed'; readonly partitionId: string; readonly error: string | undefined }
-  | { readonly kind: 'gate-buffer'; readonly gateId: number; readonly channel: number; readonly payload: Uint8Array }
-  | { readonly kind: 'gate-event'; readonly gateId: number; readonly channel: number; readonly event: ChannelEvent }
-  | { readonly kind: 'gate-failed'; readonly gateId: number; readonly message: string }
   | { readonly kind: 'reply'; readonly requestId: number; readonly result: LocalRead }
   /** A split enumerator's event for the source operator `operatorId` of a task (encoded: operator-events.ts). */
   | { readonly kind: 'operator-event'; readonly attemptId: string; readonly operatorId: string; readonly event: Uint8Array }
@@ -81,14 +83,12 @@ export type FromSlot =
   | { readonly kind: 'task-ended'; readonly attemptId: string }
   | { readonly kind: 'checkpoint-ack'; readonly attemptId: string; readonly checkpointId: number; readonly stateHandles: Uint8Array; readonly endOfData: boolean }
   | { readonly kind: 'checkpoint-decline'; readonly attemptId: string; readonly checkpointId: number; readonly reason: string }
-  /** `inThread`: subpartitions read in the slot's own thread, never queued on the control thread. */
-  | { readonly kind: 'partition-create'; readonly partitionId: string; readonly subpartitions: number; readonly inThread: readonly number[]; readonly owner: string }
-  | { readonly kind: 'partition-buffer'; readonly partitionId: string; readonly subpartition: number; readonly bytes: Uint8Array }
-  | { readonly kind: 'partition-event'; readonly partitionId: string; readonly event: ChannelEvent }
-  | { readonly kind: 'partition-release'; readonly partitionId: string; readonly message: string }
-  | { readonly kind: 'gate-create'; readonly gateId: number; readonly channels: readonly InputChannelDescriptor[]; readonly owner: string }
-  | { readonly kind: 'gate-credit'; readonly gateId: number; readonly channel: number }
-  | { readonly kind: 'gate-close'; readonly gateId: number }
+  /** The slot's data server (on `port`) serves the partition: the TaskManager's data port redirects its requests there. */
+  | { readonly kind: 'partition-served'; readonly partitionId: string; readonly port: number }
+  /** The partition is gone (consumed or released): its requests fail with `why`. */
+  | { readonly kind: 'partition-unserved'; readonly partitionId: string; readonly why: string }
+  /** The slot's network stack, for the TaskManager's Shuffle metrics (cumulative counts since the thread started). */
+  | { readonly kind: 'network-stats'; readonly stats: NetworkStats }
   | { readonly kind: 'local-state-keep'; readonly file: LocalStateFile; readonly bytes: Uint8Array; readonly location: string }
   | { readonly kind: 'local-state-read'; readonly requestId: number; readonly checkpointId: number; readonly location: string; readonly offset: number; readonly length: number }
   | { readonly kind: 'task-metrics'; readonly tasks: readonly TaskTimeSample[] }

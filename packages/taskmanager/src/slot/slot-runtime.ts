@@ -30,7 +30,6 @@ export class SlotRuntime {
   constructor(private readonly deps: SlotRuntimeDeps) {}
 
   handle(message: ToSlot): void {
-    if (this.deps.network.handle(message)) return;
     switch (message.kind) {
       case 'deploy':
         this.deploy(message.descriptor, message.bundlePath, message.taskNumber);
@@ -110,6 +109,8 @@ export class SlotRuntime {
     deps.markRunning(number);
     void task.run((report) => deps.post({ kind: 'task-report', attemptId, report })).finally(() => {
       this.tasks.delete(attemptId);
+      // The thread may be ended right after its last task: its network figures leave first, complete.
+      deps.post({ kind: 'network-stats', stats: deps.network.stats() });
       deps.post({ kind: 'task-ended', attemptId });
     });
   }

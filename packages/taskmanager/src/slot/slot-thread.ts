@@ -28,9 +28,9 @@ const log = createLogger({ component: 'taskmanager', level: config['log.level'] 
 const running = new Int32Array(data.runningTask);
 
 const outbox = new MessageCoalescer<FromSlot>((messages, transfer) => port.postMessage(messages, transfer));
-/** Credits and metrics wait for the end of the turn (or the next message); everything else leaves at once. */
+/** Metrics wait for the end of the turn (or the next message); everything else leaves at once. */
 const post = (message: FromSlot, transfer?: ArrayBuffer[]): void => {
-  if (message.kind === 'gate-credit' || message.kind === 'task-metrics') outbox.defer(message, transfer);
+  if (message.kind === 'task-metrics' || message.kind === 'network-stats') outbox.defer(message, transfer);
   else outbox.now(message, transfer);
 };
 const storage = new StorageProvider(config, log);
@@ -50,8 +50,9 @@ const persister = new CheckpointPersister(
   log,
   local,
 );
+const network = new SlotNetwork(data.network, post, data.resourceId, log);
 const runtime = new SlotRuntime({
-  network: new SlotNetwork(data.network, post),
+  network,
   loader: new JobLoader(),
   persister,
   storage,
@@ -70,5 +71,8 @@ port.on('message', (messages: ToSlot[]) => {
     }
   }
 });
-setInterval(() => post(runtime.sampleTimes()), METRICS_INTERVAL_MS).unref();
+setInterval(() => {
+  post(runtime.sampleTimes());
+  post({ kind: 'network-stats', stats: network.stats() });
+}, METRICS_INTERVAL_MS).unref();
 post({ kind: 'ready' });

@@ -1,7 +1,9 @@
 import type { Configuration, Logger } from '@rivulet/common';
 import type { TcpNetworkEnvironment } from '../../network/tcp-network-environment.js';
 import type { TaskLocalStateStore } from '../local-state/local-state-store.js';
-import { SlotExchange } from '../../slot/exchange/socket-exchange.js';
+import { ServedPartitions } from '../slots/served-partitions.js';
+import { NetworkStatsTotal } from '../slots/network-stats-total.js';
+import type { NetworkStats } from '../../network/stats.js';
 import { SlotThread, type SlotThreadEnd } from '../slots/slot-thread.js';
 import type { TaskMetrics } from '../task-metrics.js';
 import type { CheckpointResponder } from '../../slot/checkpointing/task-checkpointing.js';
@@ -37,7 +39,7 @@ interface Entry {
   readonly allocationId: string;
   readonly jobId: string;
   readonly thread: SlotThread;
-  readonly exchange: SlotExchange;
+  readonly served: ServedPartitions;
   /** Tasks deployed and not yet ended. */
   tasks: number;
   /** Released: the thread ends once its tasks did (or at the cancellation timeout). */
@@ -50,9 +52,10 @@ interface Entry {
  * The slot threads of a TaskManager: one per allocated slot (allocation),
  * started on the first deploy into it and ended when the allocation is
  * released and its tasks are done — so a job's code is gone from the
- * TaskManager with the job. Routes each thread's messages: data to its
- * SlotExchange, reports to the executor, checkpoint outcomes to the
- * JobManager, local-state requests to the store.
+ * TaskManager with the job. Routes each thread's messages: the partitions
+ * it serves to the data port (which redirects their consumers to the
+ * thread's own data server), reports to the executor, checkpoint outcomes to
+ * the JobManager, local-state requests to the store.
  */
 export class SlotThreads {
   private readonly entries = new Map<string, Entry>();
@@ -61,9 +64,15 @@ export class SlotThreads {
   private stopping = false;
   /** Per slot, a started thread waiting for the slot's next job. */
   private readonly spares = new Map<number, { readonly thread: SlotThread; readonly holder: { entry?: Entry } }>();
+  private readonly networkStats = new NetworkStatsTotal();
 
   constructor(private readonly options: SlotThreadsOptions) {
     options.metrics.countSlotThreadsWith(() => ({ job: this.entries.size, spare: this.spares.size }));
+  }
+
+  /** The TaskManager's data exchange: the data port's own figures plus every slot thread's. */
+  totalNetworkStats(dataPort: NetworkStats | undefined): NetworkStats {
+    return this.networkStats.total(dataPort);
   }
 
   setListener(listener: SlotThreadsListener): void {
@@ -166,8 +175,8 @@ export class SlotThreads {
     const spare = this.spares.get(slotIndex);
     this.spares.delete(slotIndex);
     const { thread, holder } = spare !== undefined && spare.thread.alive ? spare : this.newThread(slotIndex);
-    const exchange = new SlotExchange(options.network, options.networkSettings.gateCredit, (message, transfer) => thread.send(message, transfer), log);
-    const entry: Entry = { slotIndex, allocationId, jobId, thread, exchange, tasks: 0, released: false, terminatedBecause: undefined };
+    const served = new ServedPartitions(options.network, log);
+    const entry: Entry = { slotIndex, allocationId, jobId, thread, served, tasks: 0, released: false, terminatedBecause: undefined };
     holder.entry = entry;
     this.entries.set(allocationId, entry);
     return entry;
@@ -185,9 +194,11 @@ export class SlotThreads {
       heapLimitMb: options.heapLimitMb,
       log: options.log.child({ slot: slotIndex }),
       onMessage: (message) => {
-        if (holder.entry) this.onMessage(holder.entry, message);
+        if (message.kind === 'network-stats') this.networkStats.record(thread, message.stats);
+        else if (holder.entry) this.onMessage(holder.entry, message);
       },
       onEnd: (end) => {
+        this.networkStats.forget(thread);
         if (holder.entry) this.onEnd(holder.entry, end);
         else if (this.spares.get(slotIndex)?.thread === thread) this.spares.delete(slotIndex);
       },
@@ -196,7 +207,7 @@ export class SlotThreads {
   }
 
   private onMessage(entry: Entry, message: FromSlot): void {
-    if (entry.exchange.handle(message)) return;
+    if (entry.served.handle(message)) return;
     const { options } = this;
     switch (message.kind) {
       case 'task-report':
@@ -237,6 +248,7 @@ export class SlotThreads {
         options.metrics.record(message.tasks, options.descriptorOf);
         break;
       case 'ready':
+      case 'network-stats':
         break;
     }
   }
@@ -248,7 +260,7 @@ export class SlotThreads {
     const cause = this.describe(entry, end);
     if (end.reason !== 'terminated' || entry.terminatedBecause !== undefined) this.options.log.warn({ slot: entry.slotIndex, jobId: entry.jobId, reason: end.reason, cause }, 'slot thread ended');
     else this.options.log.info({ slot: entry.slotIndex, jobId: entry.jobId }, 'slot thread ended');
-    entry.exchange.releaseAll(new Error(cause));
+    entry.served.releaseAll(cause);
     this.listener?.threadEnded(entry.allocationId, cause, end.runningTask);
     if (!this.hasJob(entry.jobId)) {
       for (const resolve of this.gone.get(entry.jobId) ?? []) resolve();

@@ -1,6 +1,11 @@
+import type { Logger } from '@rivulet/common/task-runtime';
 import type { InputChannelDescriptor, InputGate, ResultPartitionWriter } from '../../network/network-api.js';
-import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../protocol/slot-messages.js';
+import type { NetworkStats } from '../../network/stats.js';
+import { TcpNetworkEnvironment } from '../../network/tcp-network-environment.js';
+import type { FromSlot, SlotNetworkSettings } from '../../protocol/slot-messages.js';
+import type { ToSocket, ToTasks } from './exchange-messages.js';
 import { InThreadChannels } from './in-thread-channels.js';
+import { SocketExchange } from './socket-exchange.js';
 import { ThreadInputGate } from './thread-input-gate.js';
 import { ThreadResultPartition } from './thread-result-partition.js';
 
@@ -11,27 +16,82 @@ export interface TaskNetwork {
   createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate;
 }
 
-type NetworkMessage = Extract<ToSlot, { kind: `partition-${string}` | `gate-${string}` }>;
-
 /**
- * The network as the tasks of one slot see it: partitions and gates whose
- * other side is the control thread's network stack. Routes the control
- * thread's data messages to them.
+ * The network as the tasks of one slot see it, all in the slot's thread.
+ * Channels between two tasks of the slot stay arrays (InThreadChannels);
+ * everything else goes through the slot's own network stack: its data
+ * server, on an ephemeral port of the TaskManager's bind host, serves the
+ * slot's partitions, and its connections read partitions of other slots and
+ * TaskManagers. The control thread only learns which partitions the slot
+ * serves (`partition-served`), so the TaskManager's data port can redirect
+ * their consumers here; no batch ever passes through it.
+ *
+ * Invariant: `partition-served` leaves only once the data server listens,
+ * and `partition-unserved` after the `partition-served` of the same
+ * partition.
  */
 export class SlotNetwork implements TaskNetwork {
   private readonly partitions = new Map<string, ThreadResultPartition>();
   private readonly gates = new Map<number, ThreadInputGate>();
   private nextGateId = 1;
   private readonly inThread = new InThreadChannels();
+  private readonly environment: TcpNetworkEnvironment;
+  private readonly exchange: SocketExchange;
+  private readonly listening: Promise<number | undefined>;
+  private readonly toSocket = (message: ToSocket): void => this.exchange.handle(message);
 
   constructor(
     private readonly settings: SlotNetworkSettings,
-    private readonly post: (message: FromSlot, transfer?: ArrayBuffer[]) => void,
-  ) {}
+    private readonly post: (message: FromSlot) => void,
+    resourceId: string,
+    private readonly log: Logger,
+  ) {
+    this.environment = new TcpNetworkEnvironment({
+      log,
+      resourceId,
+      bufferSizeBytes: settings.bufferSizeBytes,
+      bufferTimeoutMs: settings.bufferTimeoutMs,
+      maxRecordsPerBuffer: settings.maxRecordsPerBuffer,
+      initialCredit: settings.initialCredit,
+      maxQueuedBuffersPerSubpartition: settings.maxQueuedBuffers,
+      partitionRequestTimeoutMs: settings.partitionRequestTimeoutMs,
+      maxFrameBytes: settings.maxFrameBytes,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      localPeer: settings.taskManagerData,
+    });
+    this.exchange = new SocketExchange(this.environment, settings.gateCredit, (message) => this.handle(message), {
+      served: (partitionId) => void this.listening.then((port) => {
+        if (port !== undefined) this.post({ kind: 'partition-served', partitionId, port });
+      }),
+      unserved: (partitionId, why) => void this.listening.then((port) => {
+        if (port !== undefined) this.post({ kind: 'partition-unserved', partitionId, why });
+      }),
+    }, log);
+    this.listening = this.environment.start(settings.bindHost, 0).catch((error: unknown) => {
+      // Without a data server no consumer outside this thread can read the slot's partitions: they fail on request timeout.
+      this.log.error({ err: (error as Error).message, bindHost: settings.bindHost }, 'the slot\'s data server cannot listen');
+      return undefined;
+    });
+  }
+
+  /** The port of the slot's data server, once it listens (undefined: it could not). */
+  whenListening(): Promise<number | undefined> {
+    return this.listening;
+  }
+
+  stats(): NetworkStats {
+    return this.environment.stats();
+  }
+
+  /** Closes the data server and every connection (the thread ends anyway; tests call it). */
+  async stop(): Promise<void> {
+    await this.listening;
+    await this.environment.stop();
+  }
 
   createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter {
     const sameSlot = new Map((options.sameSlot ?? []).map((s) => [s, this.inThread.channel(id, s)] as const));
-    const partition = new ThreadResultPartition(id, numberOfSubpartitions, options.owner, this.settings, this.post, sameSlot);
+    const partition = new ThreadResultPartition(id, numberOfSubpartitions, options.owner, this.settings, this.toSocket, sameSlot);
     this.partitions.set(id, partition);
     const forget = (): void => {
       this.partitions.delete(id);
@@ -46,19 +106,18 @@ export class SlotNetwork implements TaskNetwork {
     const inThread = channels.map((c) => (c.sameSlot === true ? this.inThread.channel(c.partitionId, c.subpartitionIndex) : undefined));
     const gate = new ThreadInputGate(gateId, inThread, options.owner, (message) => {
       if (message.kind === 'gate-close') this.gates.delete(gateId);
-      this.post(message);
+      this.exchange.handle(message);
     });
-    const viaControl = channels.filter((c) => c.sameSlot !== true);
-    if (viaControl.length > 0) {
-      this.post({ kind: 'gate-create', gateId, channels: viaControl, owner: options.owner });
+    const viaSockets = channels.filter((c) => c.sameSlot !== true);
+    if (viaSockets.length > 0) {
       this.gates.set(gateId, gate);
+      this.exchange.handle({ kind: 'gate-create', gateId, channels: viaSockets, owner: options.owner });
     }
     return gate;
   }
 
-  /** Returns false when `message` is not a network message. */
-  handle(message: ToSlot): boolean {
-    if (!isNetworkMessage(message)) return false;
+  /** What the socket side tells the tasks' side. */
+  private handle(message: ToTasks): void {
     switch (message.kind) {
       case 'partition-taken':
         this.partitions.get(message.partitionId)?.onTaken(message.subpartition);
@@ -79,10 +138,5 @@ export class SlotNetwork implements TaskNetwork {
         this.gates.get(message.gateId)?.fail(message.message);
         break;
     }
-    return true;
   }
-}
-
-function isNetworkMessage(message: ToSlot): message is NetworkMessage {
-  return message.kind.startsWith('partition-') || message.kind.startsWith('gate-');
 }

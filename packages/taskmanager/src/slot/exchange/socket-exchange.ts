@@ -1,47 +1,55 @@
-import type { Logger } from '@rivulet/common';
+import type { Logger } from '@rivulet/common/task-runtime';
 import type { TcpNetworkEnvironment } from '../../network/tcp-network-environment.js';
 import type { InputGate, RawInputGateEntry, ResultPartitionWriter } from '../../network/network-api.js';
-import { ownedBytes, type FromSlot, type ToSlot } from '../../protocol/slot-messages.js';
+import type { ToSocket, ToTasks } from './exchange-messages.js';
 
-type DataMessage = Extract<FromSlot, { kind: `partition-${string}` | `gate-${string}` }>;
+/** What the socket side tells the slot about the partitions its data server serves. */
+export interface ServedPartitions {
+  /** Consumers outside this thread may now request the partition. */
+  served(partitionId: string): void;
+  /** The partition is fully consumed or released. */
+  unserved(partitionId: string, why: string): void;
+}
 
 /**
- * The control thread's side of one slot's data: the result partitions its
- * tasks write (batches arrive serialized and are queued in the network
- * stack, for local and remote readers alike) and the input gates they read
- * (raw gates whose batches are handed to the slot undecoded).
+ * The socket side of one slot's data exchange, in the slot's thread: the
+ * result partitions its tasks write to consumers outside the thread (batches
+ * arrive serialized and are queued in the slot's own network stack, whose
+ * data server sends them) and the input gates they read from producers
+ * outside it (raw gates whose batches are handed to the tasks undecoded).
  *
  * Invariant: per input channel, at most `gateCredit` batches are handed to
- * the slot and not yet taken there; a channel without credit is blocked in
- * the raw gate, so its producer feels the backpressure through the network
- * stack's own credits and queue bounds.
+ * the task and not yet taken; a channel without credit is blocked in the raw
+ * gate, so its producer feels the backpressure through the network stack's
+ * own credits and queue bounds.
  */
-export class SlotExchange {
+export class SocketExchange {
   private readonly partitions = new Map<string, ResultPartitionWriter>();
   private readonly gates = new Map<number, GateForwarder>();
 
   constructor(
     private readonly network: TcpNetworkEnvironment,
     private readonly gateCredit: number,
-    private readonly send: (message: ToSlot, transfer?: ArrayBuffer[]) => void,
+    private readonly send: (message: ToTasks) => void,
+    private readonly servedPartitions: ServedPartitions,
     private readonly log: Logger,
   ) {}
 
-  /** Returns false when `message` is not a data message. */
-  handle(message: FromSlot): boolean {
-    if (!isDataMessage(message)) return false;
+  handle(message: ToSocket): void {
     switch (message.kind) {
       case 'partition-create':
         this.createPartition(message.partitionId, message.subpartitions, message.inThread, message.owner);
         break;
       case 'partition-buffer': {
-        const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
-        this.withPartition(message.partitionId, (p) => p.emitSerialized(message.subpartition, bytes));
+        const { subpartition, bytes } = message;
+        this.withPartition(message.partitionId, (p) => p.emitSerialized(subpartition, bytes));
         break;
       }
-      case 'partition-event':
-        this.withPartition(message.partitionId, (p) => p.broadcastEvent(message.event));
+      case 'partition-event': {
+        const { event } = message;
+        this.withPartition(message.partitionId, (p) => p.broadcastEvent(event));
         break;
+      }
       case 'partition-release':
         this.partitions.get(message.partitionId)?.release(new Error(message.message));
         this.partitions.delete(message.partitionId);
@@ -61,15 +69,6 @@ export class SlotExchange {
         this.gates.delete(message.gateId);
         break;
     }
-    return true;
-  }
-
-  /** The slot's thread is gone: its partitions fail their consumers, its gates close. */
-  releaseAll(reason: Error): void {
-    for (const partition of this.partitions.values()) partition.release(reason);
-    this.partitions.clear();
-    for (const gate of this.gates.values()) gate.close();
-    this.gates.clear();
   }
 
   private createPartition(partitionId: string, subpartitions: number, inThread: readonly number[], owner: string): void {
@@ -79,26 +78,33 @@ export class SlotExchange {
       servedElsewhere: inThread,
     });
     this.partitions.set(partitionId, partition);
+    this.servedPartitions.served(partitionId);
     partition.whenFullyConsumed().then(
-      () => this.send({ kind: 'partition-consumed', partitionId, error: undefined }),
-      (error: unknown) => this.send({ kind: 'partition-consumed', partitionId, error: (error as Error).message }),
+      () => {
+        this.servedPartitions.unserved(partitionId, `partition ${partitionId} was fully consumed`);
+        this.send({ kind: 'partition-consumed', partitionId, error: undefined });
+      },
+      (error: unknown) => {
+        this.servedPartitions.unserved(partitionId, (error as Error).message);
+        this.send({ kind: 'partition-consumed', partitionId, error: (error as Error).message });
+      },
     ).finally(() => this.partitions.delete(partitionId));
   }
 
   private withPartition(partitionId: string, action: (partition: ResultPartitionWriter) => void): void {
     const partition = this.partitions.get(partitionId);
-    if (partition === undefined) return; // released: the slot learns it from partition-consumed / partition-failed
+    if (partition === undefined) return; // released: the task learns it from partition-consumed / partition-failed
     try {
       action(partition);
     } catch (error) {
-      this.log.warn({ partitionId, err: (error as Error).message }, 'a slot wrote to a partition that failed');
+      this.log.warn({ partitionId, err: (error as Error).message }, 'a task wrote to a partition that failed');
       this.send({ kind: 'partition-failed', partitionId, message: (error as Error).message });
       this.partitions.delete(partitionId);
     }
   }
 }
 
-/** Moves one raw gate's batches and events to the slot, within the slot's credit per channel. */
+/** Moves one raw gate's batches and events to the task's gate, within its credit per channel. */
 class GateForwarder {
   private readonly credit: number[];
   private closed = false;
@@ -108,7 +114,7 @@ class GateForwarder {
     private readonly gateId: number,
     private readonly gate: InputGate<RawInputGateEntry>,
     credit: number,
-    private readonly send: (message: ToSlot, transfer?: ArrayBuffer[]) => void,
+    private readonly send: (message: ToTasks) => void,
   ) {
     this.credit = new Array<number>(gate.numberOfChannels).fill(credit);
   }
@@ -130,8 +136,7 @@ class GateForwarder {
         this.send({ kind: 'gate-event', gateId: this.gateId, channel: entry.channel, event: entry.event });
         continue;
       }
-      const payload = ownedBytes(entry.payload);
-      this.send({ kind: 'gate-buffer', gateId: this.gateId, channel: entry.channel, payload }, [payload.buffer as ArrayBuffer]);
+      this.send({ kind: 'gate-buffer', gateId: this.gateId, channel: entry.channel, payload: entry.payload });
       const left = (this.credit[entry.channel] ?? 0) - 1;
       this.credit[entry.channel] = left;
       if (left === 0) this.gate.blockChannel(entry.channel);
@@ -151,8 +156,4 @@ class GateForwarder {
     this.gate.close();
     this.wake?.();
   }
-}
-
-function isDataMessage(message: FromSlot): message is DataMessage {
-  return message.kind.startsWith('partition-') || message.kind.startsWith('gate-');
 }

@@ -2,10 +2,10 @@ import { Deque } from '../../network/deque.js';
 import { Notifier } from '../../network/notifier.js';
 import type { ChannelEvent, InputGate, InputGateEntry } from '../../network/network-api.js';
 import { batchEntry, decodeBatch, type DecodedBatch } from '../../network/record-serializer.js';
-import type { FromSlot } from '../../protocol/slot-messages.js';
+import type { ToSocket } from './exchange-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 
-type Received = { readonly payload: Uint8Array } | { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
+type Received = { readonly payload: Buffer } | { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
 
 interface Channel {
   readonly index: number;
@@ -14,22 +14,23 @@ interface Channel {
   inRing: boolean;
   /** Delivered end-of-partition. */
   ended: boolean;
-  /** Set for a channel whose producer runs in this thread; else the control thread's index of the channel. */
+  /** Set for a channel whose producer runs in this thread; else the socket side's index of the channel. */
   readonly inThread: InThreadChannel | undefined;
-  readonly controlIndex: number;
+  readonly socketIndex: number;
 }
 
 /**
- * The input gate of a task in a slot's thread: the control thread reads the
- * task's channels (local or remote) from the TaskManager's network stack and
- * hands their batches over still serialized; they are decoded here, when the
- * task takes them. Channels from producers in the same slot never leave this
+ * The input gate of a task in a slot's thread: the socket side
+ * (SocketExchange: the slot thread's own network stack) reads the task's
+ * channels from producers in other slots and TaskManagers and hands their
+ * batches over still serialized; they are decoded here, when the task takes
+ * them. Channels from producers in the same slot never leave this
  * thread (InThreadChannel): their batches arrive as arrays.
  *
  * Invariants (as SingleInputGate's): the ring holds exactly the unblocked
  * channels that have something queued, each once, and `poll()` serves them
  * round-robin; a blocked channel (barrier alignment) is never polled; taking
- * a batch gives its channel one credit back to the control thread, which
+ * a batch gives its channel one credit back to the socket side, which
  * hands over at most `gateCredit` untaken batches per channel.
  */
 export class ThreadInputGate implements InputGate {
@@ -40,20 +41,20 @@ export class ThreadInputGate implements InputGate {
   private firstFailure: Error | undefined;
   private closed = false;
 
-  /** The control thread's channel index -> this gate's. */
-  private readonly fromControl: number[] = [];
+  /** The socket side's channel index -> this gate's. */
+  private readonly fromSocket: number[] = [];
 
-  /** `inThread[i]`: channel i's producer runs in this thread (undefined: it is read by the control thread). */
+  /** `inThread[i]`: channel i's producer runs in this thread (undefined: it is read by the socket side). */
   constructor(
     readonly gateId: number,
     inThread: readonly (InThreadChannel | undefined)[],
     private readonly owner: string,
-    private readonly post: (message: FromSlot) => void,
+    private readonly post: (message: ToSocket) => void,
   ) {
     this.numberOfChannels = inThread.length;
     this.channels = inThread.map((channel, index) => {
-      const controlIndex = channel === undefined ? this.fromControl.push(index) - 1 : -1;
-      return { index, queue: new Deque<Received>(), blocked: false, inRing: false, ended: false, inThread: channel, controlIndex };
+      const socketIndex = channel === undefined ? this.fromSocket.push(index) - 1 : -1;
+      return { index, queue: new Deque<Received>(), blocked: false, inRing: false, ended: false, inThread: channel, socketIndex };
     });
     for (const channel of this.channels) {
       channel.inThread?.attachReader({
@@ -65,9 +66,9 @@ export class ThreadInputGate implements InputGate {
 
   readonly numberOfChannels: number;
 
-  /** Channels the control thread reads for this gate. */
-  get controlChannels(): number {
-    return this.fromControl.length;
+  /** Channels the socket side reads for this gate. */
+  get socketChannels(): number {
+    return this.fromSocket.length;
   }
 
   get finished(): boolean {
@@ -101,7 +102,7 @@ export class ThreadInputGate implements InputGate {
       channel.inThread!.taken();
       return item.timestamps === undefined ? { channel: channel.index, records: item.records } : { channel: channel.index, records: item.records, timestamps: item.timestamps };
     }
-    this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.controlIndex });
+    this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
     let batch: DecodedBatch;
     try {
       batch = decodeBatch(Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength));
@@ -139,17 +140,17 @@ export class ThreadInputGate implements InputGate {
     this.notifier.notify();
     const closed = new Error(`the input gate of ${this.owner} closed`);
     for (const channel of this.channels) if (!channel.ended) channel.inThread?.readerGone(closed);
-    if (this.fromControl.length > 0) this.post({ kind: 'gate-close', gateId: this.gateId });
+    if (this.fromSocket.length > 0) this.post({ kind: 'gate-close', gateId: this.gateId });
   }
 
-  // From the control thread (its channel indices)
+  // From the socket side (its channel indices)
 
-  onBuffer(controlIndex: number, payload: Uint8Array): void {
-    this.push(this.channelAt(this.fromControl[controlIndex] ?? -1), { payload });
+  onBuffer(socketIndex: number, payload: Buffer): void {
+    this.push(this.channelAt(this.fromSocket[socketIndex] ?? -1), { payload });
   }
 
-  onEvent(controlIndex: number, event: ChannelEvent): void {
-    this.push(this.channelAt(this.fromControl[controlIndex] ?? -1), { event });
+  onEvent(socketIndex: number, event: ChannelEvent): void {
+    this.push(this.channelAt(this.fromSocket[socketIndex] ?? -1), { event });
   }
 
   fail(message: string): void {

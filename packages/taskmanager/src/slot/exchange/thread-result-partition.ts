@@ -3,7 +3,8 @@ import { Notifier, Outcome } from '../../network/notifier.js';
 import { UnserializableRecordError } from '../../network/errors.js';
 import type { ChannelEvent, ResultPartitionWriter } from '../../network/network-api.js';
 import { payloadBytes, serializeBatch, type SerializationContext } from '../../network/record-serializer.js';
-import { ownedBytes, type FromSlot, type SlotNetworkSettings } from '../../protocol/slot-messages.js';
+import type { SlotNetworkSettings } from '../../protocol/slot-messages.js';
+import type { ToSocket } from './exchange-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 import { createRecordCopySite, type RecordCopySite } from '../../records/record-copy.js';
 import { BufferDebloater, type DebloatSettings } from './buffer-debloater.js';
@@ -16,8 +17,9 @@ const ESTIMATE_WEIGHT = 0.3;
  * A result partition as a task in a slot's thread writes it: records are
  * batched per subpartition, each full batch is serialized here (so the
  * producing task pays for it, and an unserializable record fails the task
- * that emitted it, wherever its consumer runs) and handed to the control
- * thread, which queues it in the TaskManager's network stack. A
+ * that emitted it, wherever its consumer runs) and handed to the socket
+ * side (SocketExchange), which queues it in the slot thread's own network
+ * stack, whose data server sends it to consumers in other slots. A
  * subpartition whose consumer runs in the same slot skips all that: its
  * batches stay arrays in this thread, of copies taken as the records are
  * emitted (records/record-copy.ts: the copier rejects what the serializer
@@ -45,7 +47,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   private fullSubpartitions = 0;
   /** Per subpartition, the records a batch holds before it leaves. */
   private readonly recordLimits: number[];
-  /** Per subpartition sent through the control thread, its batch size when debloating (else undefined). */
+  /** Per subpartition sent to the socket side, its batch size when debloating (else undefined). */
   private readonly debloaters: readonly (BufferDebloater | undefined)[];
   private bytesPerRecord: number | undefined;
   private readonly availability = new Notifier();
@@ -61,16 +63,16 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   private inThreadConsumed = 0;
   /** Subpartitions whose in-thread reader went away: their records are dropped. */
   private readonly gone = new Set<number>();
-  /** The control thread's share was consumed (true at once when it has none). */
-  private controlConsumed: boolean;
-  private readonly hasControlShare: boolean;
+  /** The socket side's share was consumed (true at once when it has none). */
+  private socketConsumed: boolean;
+  private readonly hasSocketShare: boolean;
 
   constructor(
     readonly id: string,
     readonly numberOfSubpartitions: number,
     owner: string,
     private readonly settings: SlotNetworkSettings,
-    private readonly post: (message: FromSlot, transfer?: ArrayBuffer[]) => void,
+    private readonly post: (message: ToSocket) => void,
     inThread: ReadonlyMap<number, InThreadChannel> = new Map(),
   ) {
     this.context = { partitionId: id, owner };
@@ -93,9 +95,9 @@ export class ThreadResultPartition implements ResultPartitionWriter {
         readerGone: (error) => this.onReaderGone(subpartition, error),
       });
     }
-    this.hasControlShare = inThread.size < numberOfSubpartitions;
-    this.controlConsumed = !this.hasControlShare;
-    if (this.hasControlShare) post({ kind: 'partition-create', partitionId: id, subpartitions: numberOfSubpartitions, inThread: [...inThread.keys()], owner });
+    this.hasSocketShare = inThread.size < numberOfSubpartitions;
+    this.socketConsumed = !this.hasSocketShare;
+    if (this.hasSocketShare) post({ kind: 'partition-create', partitionId: id, subpartitions: numberOfSubpartitions, inThread: [...inThread.keys()], owner });
     else if (numberOfSubpartitions === 0) this.consumed.resolve();
   }
 
@@ -136,7 +138,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   broadcastEvent(event: ChannelEvent): void {
     if (this.failure !== undefined || this.finished) this.throwUnusable();
     this.flushAll();
-    if (this.hasControlShare) this.post({ kind: 'partition-event', partitionId: this.id, event });
+    if (this.hasSocketShare) this.post({ kind: 'partition-event', partitionId: this.id, event });
     for (const channel of this.inThread.values()) channel.send({ event });
     if (event.kind === 'end-of-partition') this.finished = true;
   }
@@ -156,10 +158,10 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   release(reason?: Error): void {
     if (this.failure !== undefined) return;
     this.fail(new Error(`partition ${this.id} was released${reason ? `: ${reason.message}` : ''}`, { cause: reason }));
-    if (this.hasControlShare) this.post({ kind: 'partition-release', partitionId: this.id, message: reason?.message ?? 'released by its task' });
+    if (this.hasSocketShare) this.post({ kind: 'partition-release', partitionId: this.id, message: reason?.message ?? 'released by its task' });
   }
 
-  // From the control thread
+  // From the socket side
 
   onTaken(subpartition: number): void {
     if (this.gone.has(subpartition)) return;
@@ -178,7 +180,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
 
   onConsumed(error: string | undefined): void {
     if (error !== undefined) return this.consumed.reject(new Error(error));
-    this.controlConsumed = true;
+    this.socketConsumed = true;
     this.checkConsumed();
   }
 
@@ -197,7 +199,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   }
 
   private checkConsumed(): void {
-    if (this.controlConsumed && this.inThreadConsumed === this.inThread.size) this.consumed.resolve();
+    if (this.socketConsumed && this.inThreadConsumed === this.inThread.size) this.consumed.resolve();
   }
 
   /** The consumer in this thread went away (cancelled): nothing more goes to it, and nothing waits for it. */
@@ -230,9 +232,8 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     }
     const debloater = this.debloaters[subpartition];
     for (const bytes of this.serialize(records, timestamps)) {
-      const owned = ownedBytes(bytes);
-      debloater?.onPosted(owned.byteLength);
-      this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes: owned }, [owned.buffer as ArrayBuffer]);
+      debloater?.onPosted(bytes.byteLength);
+      this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes });
       this.countQueued(subpartition);
     }
   }
@@ -287,7 +288,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
   }
 
   /**
-   * Records per batch of a subpartition sent through the control thread:
+   * Records per batch of a subpartition sent to the socket side:
    * its batch size in bytes (the debloated one, else the buffer size) over
    * the bytes per record; at most `maxRecordsPerBuffer` per buffer size's
    * worth of bytes.

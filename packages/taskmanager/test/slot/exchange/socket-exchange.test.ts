@@ -3,12 +3,12 @@ import { after, describe, test } from 'node:test';
 import { silentLogger } from '@rivulet/common';
 import type { InputGate, InputGateEntry, TcpNetworkEnvironment } from '../../../src/network/index.js';
 import { UnserializableRecordError } from '../../../src/network/index.js';
-import { SlotExchange } from '../../../src/slot/exchange/socket-exchange.js';
-import type { FromSlot, SlotNetworkSettings, ToSlot } from '../../../src/protocol/slot-messages.js';
+import { ServedPartitions } from '../../../src/control/slots/served-partitions.js';
+import type { SlotNetworkSettings } from '../../../src/protocol/slot-messages.js';
 import { SlotNetwork } from '../../../src/slot/exchange/slot-network.js';
 import { startEnv } from '../../network/helpers.js';
 
-const SETTINGS: SlotNetworkSettings = {
+const settings = (dataPort: number): SlotNetworkSettings => ({
   bufferSizeBytes: 32 * 1024,
   bufferTimeoutMs: -1,
   maxRecordsPerBuffer: 10,
@@ -16,23 +16,27 @@ const SETTINGS: SlotNetworkSettings = {
   maxFrameBytes: 64 * 1024 * 1024,
   gateCredit: 2,
   debloat: undefined,
-};
+  initialCredit: 2,
+  partitionRequestTimeoutMs: 5_000,
+  connectTimeoutMs: 5_000,
+  bindHost: '127.0.0.1',
+  taskManagerData: { host: '127.0.0.1', port: dataPort },
+});
+
+const slots: SlotNetwork[] = [];
 
 /**
- * A slot's network wired to the control thread's SlotExchange in one
- * process, with the messages cloned (and buffers transferred) as between
- * threads, asynchronously.
+ * A slot's network as a slot thread runs it (its own data server and
+ * connections), reporting the partitions it serves to the TaskManager's data
+ * port `env` as the control thread does, asynchronously.
  */
 function wire(env: TcpNetworkEnvironment): SlotNetwork {
-  let slot: SlotNetwork | undefined;
-  const exchange = new SlotExchange(env, SETTINGS.gateCredit, (message: ToSlot, transfer?: ArrayBuffer[]) => {
-    const copy = structuredClone(message, { transfer });
-    setImmediate(() => slot!.handle(copy));
-  }, silentLogger());
-  slot = new SlotNetwork(SETTINGS, (message: FromSlot, transfer?: ArrayBuffer[]) => {
-    const copy = structuredClone(message, { transfer });
-    setImmediate(() => exchange.handle(copy));
-  });
+  const served = new ServedPartitions(env, silentLogger());
+  const slot = new SlotNetwork(settings(env.port!), (message) => {
+    const copy = structuredClone(message);
+    setImmediate(() => served.handle(copy));
+  }, 'tm-test', silentLogger());
+  slots.push(slot);
   return slot;
 }
 
@@ -51,9 +55,10 @@ async function drainAll(gate: InputGate, timeoutMs = 10_000): Promise<InputGateE
 
 const recordsIn = (entries: readonly InputGateEntry[]): unknown[] => entries.flatMap((e) => ('records' in e ? e.records : []));
 
-describe('a slot\'s network: in the slot\'s thread and through the control thread', () => {
+describe('a slot\'s network: in the slot\'s thread, and between slots through the slots\' own data servers', () => {
   const envs: TcpNetworkEnvironment[] = [];
   after(async () => {
+    for (const slot of slots) await slot.stop();
     for (const env of envs) await env.stop();
   });
 
@@ -148,7 +153,7 @@ describe('a slot\'s network: in the slot\'s thread and through the control threa
     await writer.whenFullyConsumed();
   });
 
-  test('through the control thread: batches arrive decoded, in order, with backpressure bounded by credit', async () => {
+  test('between slots: the TaskManager\'s data port redirects to the producing slot\'s server; batches arrive decoded, in order, with backpressure bounded by credit', async () => {
     const { env } = await startEnv('tm-d');
     envs.push(env);
     const producer = wire(env);
@@ -174,6 +179,38 @@ describe('a slot\'s network: in the slot\'s thread and through the control threa
     await consume;
     await writer.whenFullyConsumed();
     assert.deepEqual(received, sent);
-    assert.equal(env.stats().producer.partitions, 0, 'the control thread forgot the consumed partition');
+    assert.equal(env.stats().producer.buffersSent, 0, 'no batch went through the TaskManager\'s data port');
+    assert.ok(producer.stats().producer.buffersSent >= 200, `the producing slot's server sent the batches (${producer.stats().producer.buffersSent})`);
+    assert.equal(consumer.stats().consumer.bytesReceived, producer.stats().producer.bytesSent);
+  });
+
+  test('a request for a partition its slot no longer serves fails at once, naming why', async () => {
+    const { env } = await startEnv('tm-f');
+    envs.push(env);
+    const producer = wire(env);
+    const writer = producer.createResultPartition('j/0/f/0', 2, { owner: 'Source' });
+    await producer.whenListening();
+    await waitUntil(() => env.stats().producer.partitions === 0 && servedCount(env) === 1, 'the data port learned the partition');
+    writer.release(new Error('the task was cancelled'));
+    await writer.whenFullyConsumed().catch(() => undefined);
+    await waitUntil(() => servedCount(env) === 0, 'the data port forgot the partition');
+    const consumer = wire(env);
+    const gate = consumer.createInputGate([{ partitionId: 'j/0/f/0', subpartitionIndex: 1, location: 'local' }], { owner: 'Sink' });
+    const started = Date.now();
+    await gate.whenAvailable();
+    assert.ok(Date.now() - started < 2_000, 'failed before the request timeout');
+    assert.match(String(gate.failure?.message), /j\/0\/f\/0 is gone: .*the task was cancelled/);
   });
 });
+
+function servedCount(env: TcpNetworkEnvironment): number {
+  return (env as unknown as { partitions: { elsewhereSize: number } }).partitions.elsewhereSize;
+}
+
+async function waitUntil(probe: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
