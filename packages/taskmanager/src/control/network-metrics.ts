@@ -23,10 +23,10 @@ export function registerNetworkMetrics(registry: Registry, stats: () => NetworkS
       },
     });
   };
-  gauge('numBytesOut', 'Serialized bytes this TaskManager sent to consumers on other TaskManagers.', (s) => s.producer.bytesSent);
-  gauge('numBuffersOut', 'Buffers (batches of records) this TaskManager sent to consumers on other TaskManagers.', (s) => s.producer.buffersSent);
-  gauge('numBytesInRemote', 'Serialized bytes received from producers on other TaskManagers.', (s) => s.consumer.bytesReceived);
-  gauge('numBuffersInRemote', 'Buffers received from producers on other TaskManagers.', (s) => s.consumer.buffersReceived);
+  gauge('numBytesOut', 'Serialized bytes this TaskManager\'s slots sent to consumers in other slots (of this or other TaskManagers).', (s) => s.producer.bytesSent);
+  gauge('numBuffersOut', 'Buffers (batches of records) this TaskManager\'s slots sent to consumers in other slots.', (s) => s.producer.buffersSent);
+  gauge('numBytesInRemote', 'Serialized bytes received from producers in other slots.', (s) => s.consumer.bytesReceived);
+  gauge('numBuffersInRemote', 'Buffers received from producers in other slots.', (s) => s.consumer.buffersReceived);
   gauge('outputQueueLength', 'Full buffers waiting in this TaskManager\'s result subpartitions for their consumers.', (s) => s.producer.queuedBuffers);
   gauge('inputQueueLength', 'Received buffers not yet taken by this TaskManager\'s tasks.', (s) => s.consumer.queuedBuffers);
   new Gauge({
