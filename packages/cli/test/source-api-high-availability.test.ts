@@ -79,10 +79,17 @@ describe('Source API across a JobManager failover (real etcd)', { timeout: 180_0
     }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
     const leaderAddress = (await clusterInfo()).leader.rpcAddress;
     jms.find((jm) => jm.rpcAddress === leaderAddress)!.daemon.signal('SIGKILL');
+    let last: JobDetails | undefined;
     const end = await waitFor(async () => {
       const d = await status(jobId).catch(() => undefined);
+      last = d ?? last;
       return d && ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
-    }, { timeoutMs: 120_000, what: 'the job to end under the new leader' });
+    }, { timeoutMs: 120_000, what: 'the job to end under the new leader' }).catch((error: unknown) => {
+      // What the new leader saw, for a failure on a loaded machine.
+      const survivor = jms.find((jm) => jm.rpcAddress !== leaderAddress)!;
+      const logs = survivor.daemon.logs.filter((l) => l['level'] !== 'debug').slice(-40).map((l) => JSON.stringify(l).slice(0, 300));
+      throw new Error(`${(error as Error).message}\nlast status: ${JSON.stringify(last)}\nnew leader's last log lines:\n${logs.join('\n')}`);
+    });
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.notDeepEqual(attemptsOf(end), attemptsOf(before), 'every subtask was restarted');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 7));
