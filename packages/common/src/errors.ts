@@ -11,6 +11,7 @@ export type RivuletErrorCode =
   | 'CLUSTER'
   | 'NOT_FOUND'
   | 'FENCED'
+  | 'UNAUTHENTICATED'
   | 'ILLEGAL_STATE'
   | 'NOT_IMPLEMENTED';
 
@@ -56,6 +57,14 @@ export class UnreachableError extends RivuletError {
   constructor(target: string, message: string, options?: { cause?: unknown }) {
     super('UNREACHABLE', message, options);
     this.target = target;
+  }
+}
+
+/** A call was refused for its credentials: none, a wrong token, or a certificate the peer does not trust. */
+export class AuthenticationError extends RivuletError {
+  override readonly name = 'AuthenticationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNAUTHENTICATED', message, options);
   }
 }
 

@@ -21,3 +21,4 @@ export * from './source/operator-events.js';
 export * from './source/builtin/index.js';
 export const RIVULET_VERSION = '0.1.0';
 export * from './storage/index.js';
+export * from './security/index.js';

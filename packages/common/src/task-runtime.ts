@@ -23,3 +23,4 @@ export { CheckpointStorageError, isStorageNotFound } from './storage/errors.js';
 export { subtaskStatePath, checkpointPath, metadataPath } from './storage/layout.js';
 export * from './source/operator-events.js';
 export * from './source/builtin/index.js';
+export type { TlsMaterial } from './security/tls-material.js';

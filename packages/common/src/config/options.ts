@@ -95,6 +95,18 @@ export const CONFIG_OPTIONS = {
   's3.entropy.key': option(optional(text), null, 'Marker in checkpoint data-file paths replaced by random characters (metadata: removed), e.g. _entropy_; unset: no entropy. See docs/checkpoint-storage.md.'),
   's3.entropy.length': option(integer(1, 64), 4, 'Number of random [0-9a-z] characters that replace s3.entropy.key in data-file paths.'),
   's3.retry.deadline': option(duration, 60_000, 'Bound on one S3 call: transient failures (connection refused/reset, 5xx, throttling) are retried with exponential backoff until it passes; 403, 404 and a missing bucket fail at once.'),
+  'security.ssl.internal.enabled': option(bool, false, 'Mutual TLS on every connection between daemons: the gRPC ports of the JobManager and the TaskManagers and the TaskManagers\' data connections. Each side presents security.ssl.internal.cert and verifies the other\'s against security.ssl.internal.ca (docs/security.md).'),
+  'security.ssl.internal.cert': option(optional(text), null, 'PEM file with this daemon\'s certificate (then its intermediates), signed by the cluster CA. A client (the CLI) needs none.'),
+  'security.ssl.internal.key': option(optional(text), null, 'PEM file with the private key of security.ssl.internal.cert (not encrypted).'),
+  'security.ssl.internal.ca': option(optional(text), null, 'PEM file with the cluster CA certificate(s): a peer must present a certificate signed by one of them. Clients (the CLI) verify the JobManager against it.'),
+  'security.ssl.rest.enabled': option(bool, false, 'HTTPS on the JobManager\'s REST port (REST API, dashboard, /metrics) with security.ssl.rest.cert and .key.'),
+  'security.ssl.rest.cert': option(optional(text), null, 'PEM file with the REST server\'s certificate.'),
+  'security.ssl.rest.key': option(optional(text), null, 'PEM file with the private key of security.ssl.rest.cert.'),
+  'security.ssl.rest.ca': option(optional(text), null, 'PEM file with the CA certificate(s) REST client certificates must be signed by (security.ssl.rest.authentication-enabled); for clients, the CA the REST server\'s certificate is verified against.'),
+  'security.ssl.rest.authentication-enabled': option(bool, false, 'Mutual TLS on the REST port: a client must present a certificate signed by security.ssl.rest.ca, and one that does is authenticated (no token needed).'),
+  'security.auth.token': option(optional(text), null, 'The client token (at least 16 characters): when set, the calls that change the cluster (submit, cancel, stop, savepoint) over gRPC and REST need "authorization: Bearer <token>". The CLI sends it. Prefer security.auth.token-file or the environment variable; never logged.'),
+  'security.auth.token-file': option(optional(text), null, 'A file holding the client token (surrounding whitespace ignored), instead of security.auth.token.'),
+  'security.auth.read-only-endpoints': option(oneOf(['open', 'authenticated']), 'open', 'With a client token: whether read-only views (REST GET /overview, /jobs, /metrics…, gRPC ListJobs, GetJob, ClusterOverview) are open or need the token too. /healthz, /readyz and the dashboard\'s files stay open.'),
 } as const satisfies Record<string, ConfigOption<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_OPTIONS;

@@ -9,6 +9,11 @@ export interface HttpServerOptions {
   readonly health: () => { healthy: boolean; details?: Record<string, unknown> };
   /** Answers /readyz when given: is the daemon doing its job (a TaskManager: registered with the leader). */
   readonly readiness?: () => { ready: boolean; details?: Record<string, unknown> };
+  /**
+   * HTTPS instead of HTTP. `clientAuthentication`: the handshake needs a
+   * client certificate signed by `ca` (mutual TLS); without, none is asked for.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string; readonly clientAuthentication: boolean } | undefined;
 }
 
 /**
@@ -19,7 +24,16 @@ export interface HttpServerOptions {
  * they never reach the routes or stop the server.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000 });
+  const tls = options.tls;
+  const https = tls === undefined ? undefined : {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientAuthentication ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+  };
+  // An HTTPS Fastify has another server type parameter; the routes and hooks are the same.
+  const app = (https === undefined
+    ? Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000 })
+    : Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000, https })) as unknown as FastifyInstance;
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.metrics.contentType);
