@@ -4,7 +4,7 @@
  * time at the same pace.
  *
  * fromSequence gives subtask i of p the range [⌊total·i/p⌋, ⌊total·(i+1)/p⌋)
- * (the runtime's splitRange): every range holds q = ⌊total/p⌋ or q + 1
+ * (the built-in sequence source's shares, shareOf): every range holds q = ⌊total/p⌋ or q + 1
  * numbers, and r = total mod p of them hold q + 1. Subtask i's k-th number
  * becomes position k·p + lane(i), where the r long ranges take lanes
  * 0..r-1 and the short ones lanes r..p-1. Lane l < r has positions
