@@ -1,5 +1,6 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { IllegalStateError } from '@rivulet/common';
+import type { Server, Socket } from 'node:net';
+import { createDataSocketServer } from './data-sockets.js';
+import { IllegalStateError } from '@rivulet/common/task-runtime';
 import { ServerConnection, type ServerConnectionDeps } from './server-connection.js';
 
 /**
@@ -33,7 +34,16 @@ export class DataServer {
     if (this.server !== undefined) return Promise.reject(new IllegalStateError('the data server is already started'));
     // A socket buffer of a few buffers lets the pump write several frames per turn of the event loop.
     const highWaterMark = 4 * this.deps.options.bufferSizeBytes;
-    const server = createServer({ highWaterMark }, (socket) => this.accept(socket));
+    const { options } = this.deps;
+    const server = createDataSocketServer({
+      highWaterMark,
+      tls: options.tls,
+      handshakeTimeoutMs: options.connectTimeoutMs,
+      onHandshakeRefused: (peer, reason) => {
+        this.deps.counters.refusedTls += 1;
+        options.log.warn({ peer, err: reason }, `TLS data connection from ${peer} refused`);
+      },
+    }, (socket) => this.accept(socket));
     this.server = server;
     return new Promise<number>((resolve, reject) => {
       server.once('error', reject);

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Logger } from '@rivulet/common';
+import type { Logger } from '@rivulet/common/task-runtime';
 import { DataConnectionError, ProtocolError } from './errors.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { FRAME_TYPE_NAMES, type Frame, MalformedFrame } from './frames.js';

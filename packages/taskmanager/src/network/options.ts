@@ -1,4 +1,5 @@
-import { ConfigurationError, type Logger } from '@rivulet/common';
+import { ConfigurationError, type Logger } from '@rivulet/common/task-runtime';
+import type { TlsMaterial } from '@rivulet/common/task-runtime';
 
 /**
  * Options of a TaskManager's network stack. Flink's names where the concept is
@@ -36,6 +37,8 @@ export interface NetworkEnvironmentOptions {
    * serves them. Undefined: local channels read this environment's partitions.
    */
   readonly localPeer?: { readonly host: string; readonly port: number };
+  /** Internal TLS: the data server and every connection use mutual TLS with this material. Undefined: plaintext. */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 export interface ResolvedNetworkOptions {
@@ -50,6 +53,7 @@ export interface ResolvedNetworkOptions {
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
   readonly localPeer: { readonly host: string; readonly port: number } | undefined;
+  readonly tls: TlsMaterial | undefined;
 }
 
 export const NETWORK_DEFAULTS = {
@@ -84,6 +88,7 @@ export function resolveNetworkOptions(options: NetworkEnvironmentOptions): Resol
     maxFrameBytes: pick('maxFrameBytes', 1024),
     connectTimeoutMs: pick('connectTimeoutMs', 1),
     localPeer: options.localPeer,
+    tls: options.tls,
   };
   if (resolved.bufferSizeBytes > resolved.maxFrameBytes) {
     throw new ConfigurationError('network option bufferSizeBytes must not exceed maxFrameBytes', { key: 'bufferSizeBytes' });

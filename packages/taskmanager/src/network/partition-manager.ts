@@ -1,4 +1,4 @@
-import { IllegalStateError, type Logger } from '@rivulet/common';
+import { IllegalStateError, type Logger } from '@rivulet/common/task-runtime';
 import { PartitionRequestError, UnserializableRecordError } from './errors.js';
 import type { ResultPartitionId } from './network-api.js';
 import type { ResultPartition } from './result-partition.js';

@@ -1,4 +1,4 @@
-import { IllegalStateError, type Logger } from '@rivulet/common';
+import { IllegalStateError, type Logger } from '@rivulet/common/task-runtime';
 import { PartitionReleasedError } from './errors.js';
 import type { ChannelEvent, ResultPartitionId, ResultPartitionWriter } from './network-api.js';
 import { Notifier, Outcome } from './notifier.js';

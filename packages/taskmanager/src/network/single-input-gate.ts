@@ -1,4 +1,4 @@
-import type { Logger } from '@rivulet/common';
+import type { Logger } from '@rivulet/common/task-runtime';
 import { Deque } from './deque.js';
 import type { GateCallbacks, InputChannel } from './input-channel.js';
 import type { InputGate, InputGateEntry } from './network-api.js';

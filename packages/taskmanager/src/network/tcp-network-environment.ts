@@ -1,4 +1,4 @@
-import { IllegalStateError, type Logger } from '@rivulet/common';
+import { IllegalStateError, type Logger } from '@rivulet/common/task-runtime';
 import { ConnectionManager } from './connection-manager.js';
 import { DataServer } from './data-server.js';
 import { LocalInputChannel } from './local-input-channel.js';
@@ -151,7 +151,12 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
     }
     const c = this.counters;
     return {
-      connections: { outgoing: this.connections.size, incoming: this.server.openConnections, acceptedTotal: this.server.acceptedTotal },
+      connections: {
+        outgoing: this.connections.size,
+        incoming: this.server.openConnections,
+        acceptedTotal: this.server.acceptedTotal,
+        refused: { tls: this.counters.refusedTls, protocol: this.counters.refusedProtocol },
+      },
       producer: {
         partitions: this.partitions.size,
         queuedBuffers,
