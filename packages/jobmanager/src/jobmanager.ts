@@ -10,7 +10,12 @@ import {
   createMetricsRegistry,
   createCheckpointStorage,
   createServer,
+  daemonSecurity,
   hostPort,
+  restTls,
+  rpcSecurity,
+  SecurityMetrics,
+  type GrpcServerTls,
   type CheckpointStorage,
   listenHttp,
   rivuletProto,
@@ -39,6 +44,8 @@ import { registerDashboardFiles } from './web/dashboard-files.js';
 import { dashboardAssetsDir } from '@rivulet/dashboard';
 import { jobManagerServiceHandlers } from './rpc/jobmanager-service.js';
 import type { LeaderEndpoints } from './rpc/cluster-overview.js';
+import { JOB_MANAGER_RPC_SURFACES } from './security/rpc-surfaces.js';
+import { registerRestAuthorization } from './security/rest-authorization.js';
 
 export interface JobManagerStarted {
   readonly rpcPort: number;
@@ -57,7 +64,10 @@ export class JobManager implements LeaderContender {
   private readonly metrics: JobManagerMetrics;
   private readonly registry: TaskManagerRegistry;
   private readonly heartbeats: HeartbeatManager;
-  private readonly gateway = new TaskManagerGateway();
+  private readonly gateway: TaskManagerGateway;
+  /** TLS of the gRPC port (internal TLS), undefined: plaintext. */
+  private readonly rpcTls: GrpcServerTls | undefined;
+  private readonly restScheme: 'http' | 'https';
   private readonly dispatcher: Dispatcher;
   private readonly grpcServer: grpc.Server;
   private readonly http: FastifyInstance;
@@ -84,6 +94,17 @@ export class JobManager implements LeaderContender {
       rpc: { host: config['jobmanager.rpc.address'], port: config['jobmanager.rpc.port'] },
       rest: { host: config['rest.address'], port: config['rest.port'] },
     };
+    // Security first: a bad certificate or token file fails the start before anything listens (docs/security.md).
+    const security = daemonSecurity(config);
+    const securityMetrics = new SecurityMetrics(this.metricsRegistry, 'jobmanager');
+    const rpc = rpcSecurity(security, JOB_MANAGER_RPC_SURFACES, securityMetrics, log);
+    const rest = restTls(config);
+    this.rpcTls = rpc.tls;
+    this.restScheme = rest === undefined ? 'http' : 'https';
+    this.gateway = new TaskManagerGateway(security.internalTls);
+    if (security.authorization.token !== undefined && security.internalTls === undefined) {
+      log.warn('a client token is set but security.ssl.internal.enabled is false: the JobManager\'s internal calls (TaskManager registration, bundles) stay open to anyone who reaches its gRPC port');
+    }
     const checkpointRoot = config['execution.checkpointing.dir'];
     const checkpoints = createCheckpointStorage(checkpointRoot, config, { logger: log });
     const savepointStorages = new Map<string, CheckpointStorage>();
@@ -110,7 +131,7 @@ export class JobManager implements LeaderContender {
       session: () => this.session,
       log,
     });
-    this.grpcServer = createServer();
+    this.grpcServer = createServer({ interceptors: rpc.interceptors });
     this.grpcServer.addService(
       rivuletProto().JobManagerService.service,
       jobManagerServiceHandlers({
@@ -128,7 +149,10 @@ export class JobManager implements LeaderContender {
       log,
       metrics: this.metricsRegistry,
       health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
+      tls: rest === undefined ? undefined : { ...rest.material, clientAuthentication: rest.clientAuthentication },
     });
+    registerRestAuthorization(this.http, { settings: security.authorization, metrics: securityMetrics, log });
+    this.http.server.on('tlsClientError', () => securityMetrics.count('rest', 'tls'));
     registerRestRoutes(this.http, { registry: this.registry, dispatcher: this.dispatcher, session: () => this.session });
     if (config['high-availability.type'] === 'etcd') {
       // One etcd client for the election and the HA stores.
@@ -158,7 +182,7 @@ export class JobManager implements LeaderContender {
   }
 
   async start(): Promise<JobManagerStarted> {
-    const rpcPort = await bindServer(this.grpcServer, this.config['jobmanager.bind-host'], this.config['jobmanager.rpc.port']);
+    const rpcPort = await bindServer(this.grpcServer, this.config['jobmanager.bind-host'], this.config['jobmanager.rpc.port'], this.rpcTls);
     const restPort = await listenHttp(this.http, this.config['rest.bind-address'], this.config['rest.port']);
     this.endpoints = {
       rpc: { host: this.config['jobmanager.rpc.address'], port: rpcPort },
@@ -170,7 +194,7 @@ export class JobManager implements LeaderContender {
       restAddress: hostPort(this.endpoints.rest.host, restPort),
     });
     this.log.info(
-      { rpcPort, restPort, rpcAddress: hostPort(this.endpoints.rpc.host, rpcPort), restUrl: `http://${hostPort(this.endpoints.rest.host, restPort)}` },
+      { rpcPort, restPort, rpcAddress: hostPort(this.endpoints.rpc.host, rpcPort), restUrl: `${this.restScheme}://${hostPort(this.endpoints.rest.host, restPort)}` },
       'JobManager running',
     );
     return { rpcPort, restPort };

@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary, startRestartableServer, type RestartableServer, type ServerLaunch } from './server-process.js';
@@ -26,6 +27,11 @@ export interface StartedEtcd extends RestartableServer {
 export interface StartEtcdOptions {
   /** Bound on each start (spawn until healthy), default 20 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * Serve clients over TLS (`https://127.0.0.1:port`) with this certificate
+   * and require client certificates signed by `ca` (etcd's --client-cert-auth).
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
 }
 
 
@@ -34,7 +40,8 @@ export function etcdBinary(): string | undefined {
   return findBinary('etcd', ['/usr/bin', '/usr/local/bin']);
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+async function healthy(endpoint: string, tls: StartEtcdOptions['tls']): Promise<boolean> {
+  if (tls !== undefined) return healthyOverTls(endpoint, tls);
   try {
     const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(500) });
     const body = (await response.json()) as { health?: unknown };
@@ -44,9 +51,25 @@ async function healthy(endpoint: string): Promise<boolean> {
   }
 }
 
+/** `GET /health` with a client certificate (fetch cannot present one). */
+function healthyOverTls(endpoint: string, tls: NonNullable<StartEtcdOptions['tls']>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = httpsGet(`${endpoint}/health`, {
+      ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: 500,
+    }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      response.on('end', () => resolve(body.includes('"health":"true"')));
+      response.on('error', () => resolve(false));
+    });
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
 /** How etcd is started on `clientPort` / `peerPort` with its data in `dataDir`. */
-function etcdLaunch(binary: string, dataDir: string, clientPort: number, peerPort: number): ServerLaunch {
-  const client = `http://127.0.0.1:${clientPort}`;
+function etcdLaunch(binary: string, dataDir: string, clientPort: number, peerPort: number, tls: StartEtcdOptions['tls']): ServerLaunch {
+  const client = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const args = [
     '--name', 'rivulet-test',
@@ -62,8 +85,9 @@ function etcdLaunch(binary: string, dataDir: string, clientPort: number, peerPor
     '--election-timeout', '300',
     '--logger', 'zap',
     '--log-level', 'warn',
+    ...(tls === undefined ? [] : ['--cert-file', tls.cert, '--key-file', tls.key, '--trusted-ca-file', tls.ca, '--client-cert-auth']),
   ];
-  return { binary, args, healthy: () => healthy(client), description: `etcd (${client}, data ${dataDir})` };
+  return { binary, args, healthy: () => healthy(client, tls), description: `etcd (${client}, data ${dataDir})` };
 }
 
 /** Starts etcd as a child process on free 127.0.0.1 ports. Rejects when etcd is not installed. */
@@ -76,6 +100,6 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<Started
   const clientPort = await freePort();
   let peerPort = await freePort();
   while (peerPort === clientPort) peerPort = await freePort();
-  const launch = etcdLaunch(binary, dataDir, clientPort, peerPort);
-  return startRestartableServer(`http://127.0.0.1:${clientPort}`, dataDir, launch, options.startTimeoutMs ?? 20_000, { clientPort });
+  const launch = etcdLaunch(binary, dataDir, clientPort, peerPort, options.tls);
+  return startRestartableServer(`${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${clientPort}`, dataDir, launch, options.startTimeoutMs ?? 20_000, { clientPort });
 }

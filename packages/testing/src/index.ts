@@ -12,3 +12,4 @@ export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from '
 export { settingsEnvironment } from './settings-environment.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { startNatsServer, natsServerBinary, type StartedNatsServer, type StartNatsServerOptions } from './nats-server.js';
+export { createTestPki, CREATE_CERTIFICATES_SCRIPT, type TestPki } from './test-certificates.js';

@@ -40,7 +40,8 @@ export function registerClusterCommand(program: Command): void {
   const command = program
     .command('cluster')
     .description('show the leader, the TaskManagers and their slots')
-    .option('--jobmanager <host:port>', 'JobManager to ask (default: from configuration)');
+    .option('--jobmanager <host:port>', 'JobManager to ask (default: from configuration)')
+    .option('--token-file <file>', 'file holding the client token (default: security.auth.token, security.auth.token-file or RIVULET_SECURITY_AUTH_TOKEN)');
   addOutputOption(addConfigOptions(command)).action(async (flags: ClusterFlags) => {
     const config = resolveConfiguration(flags);
     const client = await JobManagerClient.fromFlags(flags, config);

@@ -19,7 +19,8 @@ function clientCommand(program: Command, name: string, description: string): Com
   const command = program
     .command(name)
     .description(description)
-    .option('--jobmanager <host:port>', 'JobManager to talk to (default: from configuration)');
+    .option('--jobmanager <host:port>', 'JobManager to talk to (default: from configuration)')
+    .option('--token-file <file>', 'file holding the client token (default: security.auth.token, security.auth.token-file or RIVULET_SECURITY_AUTH_TOKEN)');
   return addOutputOption(addConfigOptions(command));
 }
 

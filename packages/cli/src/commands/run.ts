@@ -33,6 +33,7 @@ export function registerRunCommand(program: Command): void {
     .argument('<job>', 'job module whose default export is defineJob(...)')
     .argument('[args...]', 'the job\'s arguments, after "--" (env.getArgs(), env.getParameter())')
     .option('--jobmanager <host:port>', 'JobManager to submit to (default: from configuration)')
+    .option('--token-file <file>', 'file holding the client token (default: security.auth.token, security.auth.token-file or RIVULET_SECURITY_AUTH_TOKEN)')
     .option('-c, --config <file>', 'YAML configuration file (for finding the JobManager)')
     .option('-p, --parallelism <n>', 'default parallelism of the job', positiveInteger('--parallelism'))
     .option('-s, --from-savepoint <dir>', 'restore the job from this savepoint')

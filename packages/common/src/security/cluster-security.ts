@@ -74,10 +74,11 @@ export function restTls(config: Configuration): RestTls | undefined {
     key: config['security.ssl.rest.key'],
     ca: config['security.ssl.rest.ca'],
   };
-  if (!clientAuthentication && files.ca === null) {
-    // Server TLS only: the CA is needed for nothing but the check of our own certificate.
-    const material = readTlsMaterial({ ...files, ca: files.cert }, { identity: true });
+  if (!clientAuthentication) {
+    // Server TLS only: no CA is needed (clients are not asked for certificates).
+    const material = readTlsMaterial({ ...files, ca: files.cert }, { identity: true, ownCertificateFromCa: false });
     return { material: { ...material, ca: '' }, clientAuthentication };
   }
-  return { material: readTlsMaterial(files, { identity: true }), clientAuthentication };
+  // The CA is that of the clients' certificates; the server's own may come from another one.
+  return { material: readTlsMaterial(files, { identity: true, ownCertificateFromCa: false }), clientAuthentication };
 }

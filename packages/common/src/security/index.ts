@@ -6,3 +6,4 @@ export { grpcChannelCredentials, grpcChannelOptions, INTERNAL_TLS_SERVER_NAME } 
 export { SecurityMetrics, type RefusalPort, type RefusalReason } from './security-metrics.js';
 export { certificatesOf, readTlsMaterial, signedBy, type TlsFiles, type TlsMaterial } from './tls-material.js';
 export { rpcSecurity } from './rpc-security.js';
+export { etcdCredentials, type EtcdCredentials, type EtcdTlsSettings } from './etcd-tls.js';

@@ -32,14 +32,16 @@ export interface TlsFiles {
  * the certificate, a certificate that is expired or not yet valid, or one not
  * signed by any CA of the bundle (a daemon would be refused by every peer).
  * `identity: false` (a client that only verifies the server) needs the CA only.
+ * `ownCertificateFromCa: false` (the REST port, whose CA is that of its
+ * clients' certificates) skips the check that the certificate chains to `ca`.
  */
-export function readTlsMaterial(files: TlsFiles, options: { identity: boolean; now?: Date } = { identity: true }): TlsMaterial {
+export function readTlsMaterial(files: TlsFiles, options: { identity: boolean; ownCertificateFromCa?: boolean; now?: Date } = { identity: true }): TlsMaterial {
   const ca = readPem(files.prefix, 'ca', files.ca);
   const cas = certificatesOf(ca, `${files.prefix}.ca`, files.ca ?? '');
   if (!options.identity && files.cert === null && files.key === null) return { cert: '', key: '', ca };
   const cert = readPem(files.prefix, 'cert', files.cert);
   const key = readPem(files.prefix, 'key', files.key);
-  checkIdentity(files, certificatesOf(cert, `${files.prefix}.cert`, files.cert ?? ''), key, cas, options.now ?? new Date());
+  checkIdentity(files, certificatesOf(cert, `${files.prefix}.cert`, files.cert ?? ''), key, options.ownCertificateFromCa === false ? undefined : cas, options.now ?? new Date());
   return { cert, key, ca };
 }
 
@@ -69,7 +71,7 @@ export function certificatesOf(pem: string, key: string, path: string): X509Cert
   });
 }
 
-function checkIdentity(files: TlsFiles, chain: readonly X509Certificate[], keyPem: string, cas: readonly X509Certificate[], now: Date): void {
+function checkIdentity(files: TlsFiles, chain: readonly X509Certificate[], keyPem: string, cas: readonly X509Certificate[] | undefined, now: Date): void {
   const leaf = chain[0] as X509Certificate;
   const certKey = `${files.prefix}.cert`;
   const keyKey = `${files.prefix}.key`;
@@ -88,7 +90,7 @@ function checkIdentity(files: TlsFiles, chain: readonly X509Certificate[], keyPe
   if (new Date(leaf.validFrom).getTime() > now.getTime()) {
     throw new ConfigurationError(`"${certKey}": the certificate in ${files.cert ?? ''} is not valid before ${leaf.validFrom}`, { key: certKey });
   }
-  if (!chainsTo(leaf, chain.slice(1), cas)) {
+  if (cas !== undefined && !chainsTo(leaf, chain.slice(1), cas)) {
     throw new ConfigurationError(
       `"${certKey}": the certificate in ${files.cert ?? ''} (issuer ${leaf.issuer.replace(/\n/g, ', ')}) is not signed by a CA of "${files.prefix}.ca" (${files.ca ?? ''}): peers would refuse it`,
       { key: certKey },

@@ -1,10 +1,65 @@
 /**
  * Every request the dashboard makes to the JobManager's REST API. Reads go
  * through `getJson`; everything that changes the cluster (cancel, stop,
- * savepoint) goes through `sendAction`, the one place that will attach the
- * client credential once authentication exists (issue 15): a page never
- * calls `fetch` for an action itself.
+ * savepoint) goes through `sendAction`, the one place that attaches the
+ * client credential: a page never calls `fetch` for an action itself.
+ *
+ * The credential is the cluster's client token (docs/security.md). The page
+ * asks for it the first time an action (or, with
+ * `security.auth.read-only-endpoints: authenticated`, a read) is answered
+ * 401, keeps it in the tab's sessionStorage (gone when the tab closes, never
+ * in a URL or a cookie), sends it as `authorization: Bearer …`, and forgets
+ * it when the JobManager refuses it.
  */
+
+const TOKEN_KEY = 'rivulet.client-token';
+
+function storedToken(): string | undefined {
+  try {
+    return globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function storeToken(token: string | undefined): void {
+  try {
+    if (token === undefined) globalThis.sessionStorage?.removeItem(TOKEN_KEY);
+    else globalThis.sessionStorage?.setItem(TOKEN_KEY, token);
+  } catch {
+    // storage unavailable: the token is asked again next time
+  }
+}
+
+/** The user cancelled the token prompt: polled reads do not ask again (an action still does). */
+let declined = false;
+
+/** Asks the user for the token after a 401; undefined when they cancel or there is no one to ask. */
+function askForToken(why: string, action: boolean): string | undefined {
+  if (typeof globalThis.prompt !== 'function' || (declined && !action)) return undefined;
+  const answer = globalThis.prompt(`${why}\n\nThis JobManager needs the cluster's client token:`)?.trim();
+  declined = answer === undefined || answer === '';
+  return declined ? undefined : answer;
+}
+
+function credentialHeaders(): Record<string, string> {
+  const token = storedToken();
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** Sends `request` with the stored token; on 401 asks for a token once and sends it again. */
+async function withCredential(action: boolean, request: (headers: Record<string, string>) => Promise<Response>): Promise<Response> {
+  const response = await request(credentialHeaders());
+  if (response.status !== 401) return response;
+  storeToken(undefined);
+  const why = (await errorOf(response.clone())).message;
+  const token = askForToken(why, action);
+  if (token === undefined) return response;
+  storeToken(token);
+  const retried = await request(credentialHeaders());
+  if (retried.status === 401) storeToken(undefined);
+  return retried;
+}
 
 export class RestError extends Error {
   constructor(
@@ -36,7 +91,7 @@ async function errorOf(response: Response): Promise<RestError> {
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store', ...(signal ? { signal } : {}) });
+    response = await withCredential(false, (credential) => fetch(path, { headers: { accept: 'application/json', ...credential }, cache: 'no-store', ...(signal ? { signal } : {}) }));
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new RestError(0, 'the JobManager did not answer');
@@ -45,16 +100,16 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return (await response.json()) as T;
 }
 
-/** Headers every action carries; the client credential goes here once authentication exists. */
-function actionHeaders(): Record<string, string> {
-  return { accept: 'application/json', 'content-type': 'application/json' };
+/** Headers every action carries, with the client credential. */
+function actionHeaders(credential: Record<string, string>): Record<string, string> {
+  return { accept: 'application/json', 'content-type': 'application/json', ...credential };
 }
 
 /** A request that changes the cluster. Resolves with the JSON answer (or undefined for an empty one). */
 export async function sendAction<T = unknown>(method: 'POST' | 'PATCH', path: string, body?: unknown): Promise<T | undefined> {
   let response: Response;
   try {
-    response = await fetch(path, { method, headers: actionHeaders(), body: JSON.stringify(body ?? {}), cache: 'no-store' });
+    response = await withCredential(true, (credential) => fetch(path, { method, headers: actionHeaders(credential), body: JSON.stringify(body ?? {}), cache: 'no-store' }));
   } catch {
     throw new RestError(0, 'the JobManager did not answer');
   }

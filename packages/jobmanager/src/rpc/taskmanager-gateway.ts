@@ -1,10 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
 import {
   CHANNEL_OPTIONS,
   callUnaryWithRetry,
+  grpcChannelCredentials,
+  grpcChannelOptions,
   rivuletProto,
   type LeaderSession,
   type TaskDeploymentDescriptor,
+  type TlsMaterial,
   type pb,
 } from '@rivulet/common';
 
@@ -19,10 +21,13 @@ const RETRY_DEADLINE_MS = 10_000;
 export class TaskManagerGateway {
   private readonly clients = new Map<string, pb.TaskManagerServiceClient>();
 
+  /** `tls`: internal TLS material (the JobManager presents its certificate and verifies the TaskManager's); undefined: plaintext. */
+  constructor(private readonly tls?: TlsMaterial) {}
+
   private client(address: string): pb.TaskManagerServiceClient {
     let client = this.clients.get(address);
     if (!client) {
-      client = new (rivuletProto().TaskManagerService)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      client = new (rivuletProto().TaskManagerService)(address, grpcChannelCredentials(this.tls), grpcChannelOptions(CHANNEL_OPTIONS, this.tls));
       this.clients.set(address, client);
     }
     return client;

@@ -30,6 +30,17 @@ export function registerNetworkMetrics(registry: Registry, stats: () => NetworkS
   gauge('outputQueueLength', 'Full buffers waiting in this TaskManager\'s result subpartitions for their consumers.', (s) => s.producer.queuedBuffers);
   gauge('inputQueueLength', 'Received buffers not yet taken by this TaskManager\'s tasks.', (s) => s.consumer.queuedBuffers);
   new Gauge({
+    name: PREFIX + 'refusedConnections',
+    help: 'Data connections the data port and the slots\' data servers refused, by reason: tls (handshake failed: plaintext, no or an untrusted certificate, too slow) and protocol (garbage, truncated or oversized frames).',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const current = stats();
+      this.set({ reason: 'tls' }, current?.connections.refused.tls ?? 0);
+      this.set({ reason: 'protocol' }, current?.connections.refused.protocol ?? 0);
+    },
+  });
+  new Gauge({
     name: PREFIX + 'connections',
     help: 'Open data connections, by direction: outgoing (to producers) and incoming (from consumers).',
     labelNames: ['direction'],

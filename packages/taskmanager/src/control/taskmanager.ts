@@ -13,13 +13,18 @@ import {
   createHttpServer,
   createMetricsRegistry,
   createServer,
+  daemonSecurity,
   hostPort,
   listenHttp,
   newTaskManagerId,
   rivuletProto,
+  rpcSecurity,
+  SecurityMetrics,
   shutdownServer,
   storageIdentity,
   type Configuration,
+  type DaemonSecurity,
+  type GrpcServerTls,
   type Logger,
   type Registry,
 } from '@rivulet/common';
@@ -43,6 +48,7 @@ import { ResourceHistory } from './status/resource-history.js';
 import { registerStatusRoute } from './status/status-route.js';
 import { NETWORK_DEFAULTS } from '../network/options.js';
 import type { DebloatSettings } from '../slot/exchange/buffer-debloater.js';
+import { TASK_MANAGER_RPC_SURFACES } from './security/rpc-surfaces.js';
 
 /** Heap limit of each slot's thread when taskmanager.memory.task.heap.size is unset. */
 const DEFAULT_SLOT_HEAP_MB = 1024;
@@ -92,6 +98,8 @@ export class TaskManager {
   /** This process's folder for job bundles; removed when the TaskManager stops. */
   private workDir: string | undefined;
   private resourceId: string | undefined;
+  private readonly security: DaemonSecurity;
+  private readonly rpcTls: GrpcServerTls | undefined;
 
   constructor(
     private readonly config: Configuration,
@@ -108,7 +116,11 @@ export class TaskManager {
     registerNetworkMetrics(this.metricsRegistry, () => this.threads?.totalNetworkStats(this.network?.stats()));
     this.taskMetrics = new TaskMetrics(this.metricsRegistry);
     this.metrics.slotsTotal.set(this.slots.size);
-    this.grpcServer = createServer();
+    // Security first: a bad certificate file fails the start before anything listens (docs/security.md).
+    this.security = daemonSecurity(config);
+    const rpc = rpcSecurity(this.security, TASK_MANAGER_RPC_SURFACES, new SecurityMetrics(this.metricsRegistry, 'taskmanager'), log);
+    this.rpcTls = rpc.tls;
+    this.grpcServer = createServer({ interceptors: rpc.interceptors });
     this.grpcServer.addService(
       rivuletProto().TaskManagerService.service,
       taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, executor: () => this.executor, log }),
@@ -133,7 +145,7 @@ export class TaskManager {
   async start(): Promise<TaskManagerStarted> {
     const bindHost = this.config['taskmanager.bind-host'];
     const host = this.config['taskmanager.host'] ?? advertisedHost(bindHost);
-    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port']);
+    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port'], this.rpcTls);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
     this.resourceId = resourceId;
@@ -142,6 +154,7 @@ export class TaskManager {
       resourceId,
       bufferSizeBytes: this.config['taskmanager.network.buffer-size'],
       bufferTimeoutMs: this.config['execution.buffer-timeout'],
+      tls: this.security.internalTls,
     });
     this.network = network;
     const dataPort = await network.start(bindHost, this.config['taskmanager.data.port']);
@@ -169,6 +182,7 @@ export class TaskManager {
       maxBackoffMs: this.config['cluster.registration.max-timeout'],
       metrics: this.metrics,
       log: this.log,
+      tls: this.security.internalTls,
       ...(this.onFatalError ? { onFatalError: this.onFatalError } : {}),
     });
     this.workDir = join(this.config['taskmanager.tmp.dirs'] ?? tmpdir(), `rivulet-taskmanager-${process.pid}`);
@@ -195,6 +209,7 @@ export class TaskManager {
         connectTimeoutMs: options.connectTimeoutMs,
         bindHost,
         taskManagerData: { host: loopbackFor(bindHost), port: dataPort },
+        tls: this.security.internalTls,
         debloat: debloatSettings(this.config, options.maxQueuedBuffersPerSubpartition + options.initialCredit + SLOT_GATE_CREDIT),
       },
       heapLimitMb,

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connectDataSocket } from './data-sockets.js';
 import { DataConnectionError } from './errors.js';
 import { FramedConnection } from './framed-connection.js';
 import {
@@ -49,11 +49,11 @@ export class ClientConnection {
     private readonly closed: (connection: ClientConnection) => void,
   ) {
     this.address = `${host}:${port}`;
-    const socket = connect({ host, port });
+    const { socket, connected } = connectDataSocket(host, port, options.tls);
     socket.setTimeout(options.connectTimeoutMs, () => {
       socket.destroy(new Error(`connect timed out after ${options.connectTimeoutMs} ms`));
     });
-    socket.once('connect', () => socket.setTimeout(0));
+    socket.once(connected, () => socket.setTimeout(0));
     socket.setKeepAlive(true, 10_000);
     this.connection = new FramedConnection({
       socket,

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { DataConnectionError } from './errors.js';
+import { DataConnectionError, ProtocolError } from './errors.js';
 import { FramedConnection } from './framed-connection.js';
 import {
   encodeError, encodeRedirect, expectEmpty, type Frame, FRAME_TYPE_NAMES, FrameType, HEADER_BYTES, MalformedFrame,
@@ -191,6 +191,7 @@ export class ServerConnection implements ReaderHost {
 
   private onClosed(error: DataConnectionError | undefined): void {
     const reason = error ?? new DataConnectionError(this.peer, `data connection from ${this.peer} was closed by this TaskManager`);
+    if (error instanceof ProtocolError) this.deps.counters.refusedProtocol += 1;
     for (const pending of this.waiting.values()) pending.cancel();
     this.waiting.clear();
     for (const reader of this.readers.values()) {

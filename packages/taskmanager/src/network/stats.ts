@@ -4,10 +4,14 @@ export interface NetworkCounters {
   bytesSent: number;
   buffersReceived: number;
   bytesReceived: number;
+  /** Connections the data server refused during the TLS handshake. */
+  refusedTls: number;
+  /** Connections the data server closed for bad frames (garbage, truncated or oversized input). */
+  refusedProtocol: number;
 }
 
 export function newCounters(): NetworkCounters {
-  return { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0 };
+  return { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, refusedTls: 0, refusedProtocol: 0 };
 }
 
 /** A snapshot of one NetworkEnvironment, for metrics, tests and benchmarks. */
@@ -19,6 +23,8 @@ export interface NetworkStats {
     readonly incoming: number;
     /** Connections ever accepted by the data server. */
     readonly acceptedTotal: number;
+    /** Connections the data server refused: in the TLS handshake, and for protocol errors. */
+    readonly refused: { readonly tls: number; readonly protocol: number };
   };
   readonly producer: {
     readonly partitions: number;

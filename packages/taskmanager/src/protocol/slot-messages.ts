@@ -16,7 +16,7 @@
  *   server listens, and `partition-unserved` after it (per partition, in
  *   that order).
  */
-import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
+import type { SnapshotLocation, TaskDeploymentDescriptor, TlsMaterial } from '@rivulet/common/task-runtime';
 import type { NetworkStats } from '../network/stats.js';
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';
@@ -52,6 +52,8 @@ export interface SlotNetworkSettings {
   readonly bindHost: string;
   /** The TaskManager's data server as this host reaches it: where channels from other slots of the TaskManager are requested (it redirects). */
   readonly taskManagerData: { readonly host: string; readonly port: number };
+  /** Internal TLS: the PEM material the control thread read once at start (the slot's server and connections use mutual TLS). Undefined: plaintext. */
+  readonly tls?: TlsMaterial | undefined;
 }
 
 /** Control thread -> slot. */

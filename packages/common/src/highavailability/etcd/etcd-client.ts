@@ -2,6 +2,7 @@ import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, typ
 import { Etcd3, isRecoverableError } from 'etcd3';
 import type { Configuration } from '../../config/index.js';
 import { ConfigurationError, RivuletError } from '../../errors.js';
+import { etcdCredentials } from '../../security/etcd-tls.js';
 
 /**
  * The etcd client every Rivulet process uses for high availability, and the
@@ -23,7 +24,7 @@ import { ConfigurationError, RivuletError } from '../../errors.js';
 export type EtcdSettings = Pick<
   Configuration,
   'high-availability.etcd.endpoints' | 'high-availability.cluster-id' | 'high-availability.etcd.lease-ttl'
->;
+> & Partial<Pick<Configuration, 'security.ssl.internal.enabled' | 'security.ssl.internal.cert' | 'security.ssl.internal.key' | 'security.ssl.internal.ca'>>;
 
 /** gRPC deadline of one attempt of a unary etcd call. */
 export const ETCD_CALL_DEADLINE_MS = 2000;
@@ -69,8 +70,10 @@ export function createEtcdClient(settings: EtcdSettings, options: { callDeadline
     }
   }
   const callDeadlineMs = options.callDeadlineMs ?? ETCD_CALL_DEADLINE_MS;
+  const credentials = etcdCredentials(settings);
   return new Etcd3({
     hosts: endpoints.map((endpoint) => endpoint.replace(/\/$/, '')),
+    ...(credentials === undefined ? {} : { credentials }),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + callDeadlineMs }),
     grpcOptions: {
       'grpc.initial_reconnect_backoff_ms': ETCD_RECONNECT_BACKOFF_MS.initial,

@@ -1,10 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import {
   Backoff,
   CHANNEL_OPTIONS,
   callUnary,
   errorMessage,
+  grpcChannelCredentials,
+  grpcChannelOptions,
   RivuletError,
   rivuletProto,
   sleep,
@@ -13,6 +15,7 @@ import {
   type LeaderSessionId,
   type Logger,
   type pb,
+  type TlsMaterial,
 } from '@rivulet/common';
 import type { LeaderSessionGuard } from '../fencing/leader-session-guard.js';
 import type { TaskManagerMetrics } from '../metrics.js';
@@ -30,6 +33,8 @@ export interface JobManagerConnectionOptions {
   readonly maxBackoffMs: number;
   readonly metrics: TaskManagerMetrics;
   readonly log: Logger;
+  /** Internal TLS: this TaskManager presents its certificate and verifies the JobManager's. Undefined: plaintext. */
+  readonly tls?: TlsMaterial | undefined;
   /** Called when the JobManager refuses this TaskManager for good (a misconfiguration): the daemon stops and exits 1. */
   readonly onFatalError?: (err: Error) => void;
 }
@@ -228,7 +233,7 @@ export class JobManagerConnection extends EventEmitter<JobManagerConnectionEvent
   private clientFor(address: string): pb.JobManagerServiceClient {
     if (this.client?.address === address) return this.client.client;
     this.client?.client.close();
-    const client = new (rivuletProto().JobManagerService)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    const client = new (rivuletProto().JobManagerService)(address, grpcChannelCredentials(this.options.tls), grpcChannelOptions(CHANNEL_OPTIONS, this.options.tls));
     this.client = { address, client };
     return client;
   }

@@ -1,6 +1,6 @@
 import type { NetworkStats } from '../../network/stats.js';
 
-type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number; bytesReceived: number; acceptedTotal: number };
+type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number; bytesReceived: number; acceptedTotal: number; refusedTls: number; refusedProtocol: number };
 
 /**
  * The TaskManager's data exchange as one NetworkStats: the control thread's
@@ -10,7 +10,7 @@ type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number;
  */
 export class NetworkStatsTotal {
   private readonly latest = new Map<object, NetworkStats>();
-  private readonly ended: Counts = { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, acceptedTotal: 0 };
+  private readonly ended: Counts = { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, acceptedTotal: 0, refusedTls: 0, refusedProtocol: 0 };
 
   record(thread: object, stats: NetworkStats): void {
     this.latest.set(thread, stats);
@@ -26,6 +26,8 @@ export class NetworkStatsTotal {
     this.ended.buffersReceived += last.consumer.buffersReceived;
     this.ended.bytesReceived += last.consumer.bytesReceived;
     this.ended.acceptedTotal += last.connections.acceptedTotal;
+    this.ended.refusedTls += last.connections.refused.tls;
+    this.ended.refusedProtocol += last.connections.refused.protocol;
   }
 
   total(dataPort: NetworkStats | undefined): NetworkStats {
@@ -36,6 +38,10 @@ export class NetworkStatsTotal {
         outgoing: sum((s) => s.connections.outgoing),
         incoming: sum((s) => s.connections.incoming),
         acceptedTotal: this.ended.acceptedTotal + sum((s) => s.connections.acceptedTotal),
+        refused: {
+          tls: this.ended.refusedTls + sum((s) => s.connections.refused.tls),
+          protocol: this.ended.refusedProtocol + sum((s) => s.connections.refused.protocol),
+        },
       },
       producer: {
         partitions: sum((s) => s.producer.partitions),

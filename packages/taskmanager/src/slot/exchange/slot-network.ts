@@ -58,6 +58,7 @@ export class SlotNetwork implements TaskNetwork {
       maxFrameBytes: settings.maxFrameBytes,
       connectTimeoutMs: settings.connectTimeoutMs,
       localPeer: settings.taskManagerData,
+      tls: settings.tls,
     });
     this.exchange = new SocketExchange(this.environment, settings.gateCredit, (message) => this.handle(message), {
       served: (partitionId) => void this.listening.then((port) => {
