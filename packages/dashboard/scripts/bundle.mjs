@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the dashboard (src/ui/main.tsx and everything it imports, CSS
 // included) into dist/web: index.html plus assets/ with content-hashed
-// names, minified, with source maps. Run by the root `pnpm run build`
+// names, minified, with source maps; the graph layout and the charts are
+// chunks of their own, loaded when a page first needs them. Run by the root `pnpm run build`
 // after tsc; the JobManager serves dist/web (src/node/assets-dir.ts).
 // Nothing is fetched at run time: every library is in the bundle.
 import { build } from 'esbuild';
@@ -18,8 +19,11 @@ const result = await build({
   entryPoints: [join(root, 'src', 'ui', 'main.tsx')],
   outdir: join(out, 'assets'),
   entryNames: 'app-[hash]',
+  chunkNames: 'chunk-[hash]',
   assetNames: '[name]-[hash]',
   bundle: true,
+  // The graph layout (dagre) and the charts (uPlot) are loaded when first needed.
+  splitting: true,
   format: 'esm',
   target: ['es2022'],
   minify: true,
@@ -31,14 +35,14 @@ const result = await build({
   logLevel: 'warning',
 });
 
-const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
-const script = outputs.find((f) => f.endsWith('.js'));
-const style = outputs.find((f) => f.endsWith('.css'));
+const entry = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint !== undefined);
+const script = entry ? basename(entry[0]) : undefined;
+const style = entry?.[1].cssBundle ? basename(entry[1].cssBundle) : undefined;
 if (!script || !style) throw new Error(`bundle: expected a .js and a .css output, got ${outputs.join(', ')}`);
 const template = readFileSync(join(root, 'src', 'ui', 'index.html'), 'utf8');
 writeFileSync(
   join(out, 'index.html'),
-  template.replace('%STYLE%', `assets/${style}`).replace('%SCRIPT%', `assets/${script}`),
+  template.replace('%STYLE%', `/assets/${style}`).replace('%SCRIPT%', `/assets/${script}`),
 );
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stderr.write(`dashboard: bundled ${script} and ${style} into ${out} (${Math.round(bytes / 1024)} KiB with maps)\n`);

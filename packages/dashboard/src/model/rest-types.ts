@@ -156,6 +156,7 @@ export interface VertexMetricsJson {
   readonly parallelism: number;
   /** Sums (records, rates), maxima (busy, backpressured), average (idle), minima (watermarks) over reporting subtasks. */
   readonly metrics: (TaskFigures & { readonly 'reporting-subtasks': number }) | null;
+  /** Left out with `?subtasks=false`. */
   readonly subtasks: readonly SubtaskMetricsJson[];
 }
 

@@ -64,7 +64,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('the dashboard in a real browser against a real cluster (etcd HA, 2 JobManagers, 2 TaskManagers)', { timeout: 85_000 }, () => {
+describe('the dashboard in a real browser against a real cluster (etcd HA, 2 JobManagers, 2 TaskManagers)', { timeout: 150_000 }, () => {
   test('the overview shows the TaskManagers, slots, the leader and its standby', async () => {
     const page = browser!.page;
     const lead = await leader();
@@ -159,7 +159,7 @@ describe('the dashboard in a real browser against a real cluster (etcd HA, 2 Job
     await page.locator('[data-connection="unreachable"]').waitFor({ timeout: 15_000 });
     await browser!.screenshot('unreachable');
     const standbyHost = new URL(standby.restUrl).host;
-    await waitFor(async () => (new URL(page.url()).host === standbyHost ? true : undefined), { timeoutMs: 30_000, what: 'the page on the new leader' });
+    await waitFor(async () => (new URL(page.url()).host === standbyHost ? true : undefined), { timeoutMs: 45_000, what: 'the page on the new leader' });
     assert.ok(page.url().endsWith(`#/jobs/${jobId}`), `the same page: ${page.url()}`);
     await page.locator('h1 .badge', { hasText: 'RUNNING' }).waitFor({ timeout: 30_000 });
     await page.locator('.jm', { hasText: 'leader' }).waitFor({ timeout: 15_000 });

@@ -62,7 +62,7 @@ export function registerDashboardRestRoutes(app: FastifyInstance, deps: Dashboar
   app.get<{ Params: { id: string } }>('/jobs/:id/plan', async (request, reply) => withJob((view) => json(reply, view.planJson()))(request, reply));
   app.get<{ Params: { id: string } }>('/jobs/:id/config', async (request, reply) => withJob((view) => json(reply, view.configJson()))(request, reply));
 
-  app.get<{ Params: { id: string } }>('/jobs/:id/task-metrics', async (request, reply) =>
+  app.get<{ Params: { id: string }; Querystring: { subtasks?: string } }>('/jobs/:id/task-metrics', async (request, reply) =>
     withJob(async (view) => {
       const master = deps.dispatcher.liveJob(view.jobId);
       if (!master) return archivedTaskMetricsJson(view, now());
@@ -72,7 +72,7 @@ export function registerDashboardRestRoutes(app: FastifyInstance, deps: Dashboar
         const registration = registrationOf(resourceId);
         statuses.set(resourceId, registration ? await statusClient.get(registration) : undefined);
       }));
-      return jobTaskMetricsJson(master, (id) => statuses.get(id), (id) => registrationOf(id)?.rpcEndpoint.host, now());
+      return jobTaskMetricsJson(master, (id) => statuses.get(id), (id) => registrationOf(id)?.rpcEndpoint.host, now(), request.query.subtasks !== 'false');
     })(request, reply),
   );
 

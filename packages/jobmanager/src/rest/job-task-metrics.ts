@@ -12,12 +12,15 @@ type Figures = Omit<TaskSampleJson, 'attempt-id' | 'sampled-at'>;
  * rates summed, busy and backpressured time the maximum (the slowest
  * subtask colours the vertex, as in Flink), idle time the average,
  * watermarks the minimum (null while any reporting subtask has none).
+ * Without subtasks (`?subtasks=false`) only the vertices' figures.
  */
 export function jobTaskMetricsJson(
   master: JobMaster,
   statusOf: (resourceId: string) => TaskManagerStatusJson | undefined,
   hostOf: (resourceId: string) => string | undefined,
   now: number,
+  /** false: the vertices' figures only (what the job graph draws; 50 entries instead of 800 for a 50-vertex job at parallelism 16). */
+  withSubtasks = true,
 ): Record<string, unknown> {
   const samples = new Map<string, TaskSampleJson>();
   const seen = new Set<string>();
@@ -49,7 +52,7 @@ export function jobTaskMetricsJson(
           };
         });
       const reporting = subtasks.flatMap((s) => (s.metrics ? [s.metrics] : []));
-      return { id: vertex.id, name: vertex.name, parallelism: vertex.parallelism, metrics: aggregate(reporting), subtasks };
+      return { id: vertex.id, name: vertex.name, parallelism: vertex.parallelism, metrics: aggregate(reporting), ...(withSubtasks ? { subtasks } : {}) };
     }),
   };
 }

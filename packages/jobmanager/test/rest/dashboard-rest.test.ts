@@ -61,6 +61,9 @@ test('task metrics: each current attempt gets its own figures; vertices sum rate
   assert.equal(mapJson!.metrics!['reporting-subtasks'], 1);
   assert.equal(mapJson!.subtasks[1]!.metrics, null, 'a subtask not placed yet has no figures');
   assert.ok(JSON.stringify(json).indexOf('1000000000') === -1, 'figures of attempts that are not current are left out');
+  const graphOnly = jobTaskMetricsJson(master, (id) => statuses.get(id), () => undefined, 10_000, false) as { vertices: Record<string, unknown>[] };
+  assert.deepEqual(graphOnly.vertices.map((v) => 'subtasks' in v), [false, false], '?subtasks=false: the vertices only');
+  assert.deepEqual(graphOnly.vertices[0]!['metrics'], srcJson!.metrics);
 });
 
 test('task metrics: no TaskManager answered, no figures anywhere (not zeros)', () => {

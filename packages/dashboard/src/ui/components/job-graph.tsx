@@ -1,5 +1,5 @@
-import { useEffect, useMemo } from 'preact/hooks';
-import { layoutGraph, type PlacedVertex } from '../../model/graph-layout.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { layoutGraph, PlacedVertex } from '../../model/graph-layout.js';
 import type { JobGraphModel } from '../../model/job-graph-model.js';
 
 function loadFill(vertex: PlacedVertex['vertex']): string {
@@ -26,14 +26,26 @@ function loadFill(vertex: PlacedVertex['vertex']): string {
  */
 export function JobGraph({ model, subtasksHref }: { model: JobGraphModel; subtasksHref: (vertexId: string) => string }) {
   const shape = model.vertices.map((v) => `${v.id}:${v.operators.length}:${v.watermark === null ? 0 : 1}`).join(',') + '|' + model.edges.map((e) => `${e.from}>${e.to}`).join(',');
+  // The layout code (dagre) is loaded with the first graph: other pages do not pay for it.
+  const [layoutOf, setLayoutOf] = useState<typeof layoutGraph | undefined>(undefined);
+  useEffect(() => {
+    let cancelled = false;
+    void import('../../model/graph-layout.js').then((module) => {
+      if (!cancelled) setLayoutOf(() => module.layoutGraph);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const layout = useMemo(() => layoutGraph(model.vertices, model.edges), [shape]);
+  const layout = useMemo(() => layoutOf?.(model.vertices, model.edges), [shape, layoutOf]);
   const byId = new Map(model.vertices.map((v) => [v.id, v] as const));
-  const live = model.vertices.some((v) => v.load.kind !== 'unknown');
+  const live = layout !== undefined && model.vertices.some((v) => v.load.kind !== 'unknown');
   useEffect(() => {
     // bench/dashboard reads when the graph first showed live figures.
     if (live && performance.getEntriesByName('rivulet:graph-live').length === 0) requestAnimationFrame(() => performance.mark('rivulet:graph-live'));
   }, [live]);
+  if (!layout) return <p class="note" role="status">Drawing the graph…</p>;
   return (
     <div class="graph-scroll">
       <svg class="job-graph" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="group" aria-label="Dataflow graph">

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 
 export interface ChartSeries {
   readonly label: string;
@@ -21,9 +21,16 @@ export function TimeChart({ title, times, series, height = 180 }: { title: strin
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const data = [times as number[], ...series.map((s) => s.values as (number | null)[])] as uPlot.AlignedData;
+  const latest = useRef(data);
+  latest.current = data;
   useEffect(() => {
     const element = container.current;
     if (!element) return undefined;
+    let cancelled = false;
+    let resize: ResizeObserver | undefined;
+    // uPlot is loaded when the first chart is drawn: pages without charts do not pay for it.
+    void import('uplot').then(({ default: UPlot }) => {
+      if (cancelled) return;
     const axisColour = getComputedStyle(element).getPropertyValue('--fg-muted').trim() || '#888';
     const gridColour = getComputedStyle(element).getPropertyValue('--grid').trim() || 'rgba(128,128,128,0.2)';
     const hasRight = series.some((s) => s.scale === 'y2');
@@ -43,11 +50,13 @@ export function TimeChart({ title, times, series, height = 180 }: { title: strin
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
       legend: { live: true },
     };
-    chart.current = new uPlot(options, data, element);
-    const resize = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(240, element.clientWidth), height }));
-    resize.observe(element);
+      chart.current = new UPlot(options, latest.current, element);
+      resize = new ResizeObserver(() => chart.current?.setSize({ width: Math.max(240, element.clientWidth), height }));
+      resize.observe(element);
+    });
     return () => {
-      resize.disconnect();
+      cancelled = true;
+      resize?.disconnect();
       chart.current?.destroy();
       chart.current = null;
     };

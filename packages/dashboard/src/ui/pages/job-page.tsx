@@ -28,7 +28,8 @@ const TAB_LABELS: Record<JobTab, string> = {
 /** One job: its header and actions, and a tab each for the graph, subtasks, checkpoints, exceptions, configuration. */
 export function JobPage({ jobId, tab }: { jobId: string; tab: JobTab }) {
   const base = `/jobs/${encodeURIComponent(jobId)}`;
-  const details = usePoll<JobDetailsResponse>(base);
+  // The header (state, restarts) every 2 s: the details carry every subtask, the tabs poll what they show every second.
+  const details = usePoll<JobDetailsResponse>(base, 2000);
   const job = details.data;
   const ended = job ? isEndedJob(job.state) : false;
   const duration = job ? (job['end-time'] > 0 ? job.duration : now.value - job['start-time']) : undefined;
@@ -66,7 +67,7 @@ export function JobPage({ jobId, tab }: { jobId: string; tab: JobTab }) {
 
 function GraphTab({ base, jobId, ended }: { base: string; jobId: string; ended: boolean }) {
   const plan = usePoll<JobPlanResponse>(`${base}/plan`, 10_000);
-  const metrics = usePoll<JobTaskMetricsResponse>(ended ? null : `${base}/task-metrics`);
+  const metrics = usePoll<JobTaskMetricsResponse>(ended ? null : `${base}/task-metrics?subtasks=false`);
   if (!plan.data) return <FreshnessNote polled={plan} what="the job graph" />;
   const model = jobGraphModel(plan.data, metrics.data);
   return (
