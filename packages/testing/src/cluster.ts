@@ -37,10 +37,14 @@ export async function startJobManager(options: { rpcPort?: number; restPort?: nu
   };
 }
 
-/** Starts a TaskManager on 127.0.0.1 with free ports, registering with `jobManager`. */
+/**
+ * Starts a TaskManager on 127.0.0.1 with free ports, registering with
+ * `jobManager`; `startTimeoutMs` (default 20 s) bounds the wait for it to be
+ * running — give more to one started while a job restarts on a busy machine.
+ */
 export async function startTaskManager(
   jobManager: string,
-  options: { slots?: number; set?: readonly string[]; name?: string } = {},
+  options: { slots?: number; set?: readonly string[]; name?: string; startTimeoutMs?: number } = {},
 ): Promise<StartedTaskManager> {
   // Bundle caches and local-recovery copies go to a folder of this test run, removed when the
   // test process exits — a TaskManager killed with SIGKILL cannot clean up after itself.
@@ -54,7 +58,7 @@ export async function startTaskManager(
       '--rpc-port', '0', '--data-port', '0', '--http-port', '0',
       ...[...set, ...tmpDirs].flatMap((pair) => ['-D', pair]),
     ],
-    { readyMessage: 'TaskManager running' },
+    { readyMessage: 'TaskManager running', ...(options.startTimeoutMs !== undefined ? { timeoutMs: options.startTimeoutMs } : {}) },
   );
   return {
     daemon,

@@ -8,6 +8,7 @@ export { startCluster, startJobManager, startTaskManager, type StartedCluster, t
 export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
 export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3Server } from './s3-server.js';
 export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js';
+export { chaosSeed, seededRandom } from './seeded-random.js';
 export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from './etcd-server.js';
 export { settingsEnvironment } from './settings-environment.js';
 export { TcpProxy } from './tcp-proxy.js';
