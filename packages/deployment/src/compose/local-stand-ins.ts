@@ -11,7 +11,10 @@ import type { ServiceMount } from './compose-file.js';
  *   or host key (`…address`, `…host`, `…_ADDRESS`, `…_HOST`) that is a
  *   service name, or 0.0.0.0, replaced by 127.0.0.1;
  * - file system paths: every container path lives under one local folder
- *   that plays the containers' root, with each volume at its target.
+ *   that plays the containers' root, with each volume at its target; the
+ *   values of the security keys that name files (`security.ssl.*.cert`,
+ *   `.key`, `.ca`, `security.auth.token-file` and their RIVULET_* variables)
+ *   are such paths, made local with `paths`.
  * Any other `SERVICE:PORT` is an error, so a compose change the test cannot
  * stand in for fails it instead of passing unnoticed.
  */
@@ -24,6 +27,13 @@ export interface HostMapping {
   readonly endpoints: Readonly<Record<string, string>>;
   /** Every service name of the compose file (each container's host name). */
   readonly serviceNames: readonly string[];
+  /** The local path of a container path (ContainerRoot.pathOf); unset: file paths stay as they are. */
+  readonly paths?: (containerPath: string) => string;
+}
+
+/** True for the keys and variables whose value is a file of the container (the PEM files and the token file). */
+export function isFileKey(key: string): boolean {
+  return /^security\..*\.(cert|key|ca|token-file)$/.test(key) || /^RIVULET_SECURITY_.*_(CERT|KEY|CA|TOKEN_FILE)$/.test(key);
 }
 
 const LOOPBACK = '127.0.0.1';
@@ -40,6 +50,7 @@ export function isHostKey(key: string): boolean {
 /** Rewrites the addresses in the value of `key` (see the module comment). */
 export function rewriteAddresses(key: string, value: string, mapping: HostMapping): string {
   const trimmed = value.trim();
+  if (isFileKey(key) && trimmed.startsWith('/') && mapping.paths !== undefined) return mapping.paths(trimmed);
   if (isHostKey(key) && (trimmed === '0.0.0.0' || mapping.serviceNames.includes(trimmed))) return LOOPBACK;
   let out = value;
   for (const [endpoint, local] of Object.entries(mapping.endpoints)) {

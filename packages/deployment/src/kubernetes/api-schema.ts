@@ -92,6 +92,18 @@ export function unknownFields(model: ModelClass, object: KubernetesObject): stri
 }
 
 /**
+ * A Secret's `data` as the API server decodes it: Go's base64 decoder skips
+ * line breaks, and kustomize wraps the base64 of files (a PEM certificate)
+ * at 76 characters, which the schema's "byte" format alone would refuse.
+ */
+function asTheApiServerReadsIt(object: KubernetesObject): KubernetesObject {
+  const data = (object as { data?: unknown }).data;
+  if (object.kind !== 'Secret' || data === null || typeof data !== 'object') return object;
+  const unwrapped = Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[\r\n]/g, '') : value]));
+  return { ...object, data: unwrapped } as KubernetesObject;
+}
+
+/**
  * Checks every object against the Kubernetes API schemas of kubernetes-models:
  * its kind must be known, it must validate, and it must have no field the
  * schema does not define. Returns one problem per finding, naming the object.
@@ -107,7 +119,7 @@ export async function checkApiSchemas(objects: readonly KubernetesObject[]): Pro
       problems.push(`${name}: ${(err as Error).message}`);
       continue;
     }
-    const errors = schemaErrors(model, object);
+    const errors = schemaErrors(model, asTheApiServerReadsIt(object));
     if (errors.length > 0) {
       problems.push(...errors.map((error) => `${name}: ${error.instancePath || '/'} ${error.message ?? 'is invalid'}`));
       continue;

@@ -30,6 +30,9 @@ import { ContainerRoot, rewriteConfigText, rewriteEnvironment, type HostMapping 
  * - addresses: `etcd:2379` and `minio:9000` become the stand-ins'
  *   127.0.0.1 ports; an address or host value that is a service name (or
  *   0.0.0.0) becomes 127.0.0.1 — in the environment and the mounted config file;
+ * - the certificates: certs-init's command (deploy/certs/create-certificates.sh)
+ *   runs first, as compose runs it before the daemons, and the security keys'
+ *   file paths point into the containers' root;
  * - ports: containers each have their own network, processes on one host do
  *   not, so every daemon gets its ports by RIVULET_*_PORT: gRPC and data
  *   ports 0 (any free port), HTTP ports free ports chosen here (the
@@ -107,6 +110,7 @@ describe('docker-compose.yml parity: its topology as local processes', { timeout
     mapping = {
       endpoints: { 'etcd:2379': `127.0.0.1:${etcd.clientPort}`, 'minio:9000': `127.0.0.1:${s3.port}` },
       serviceNames: Object.keys(compose.services),
+      paths: (containerPath) => root.pathOf(containerPath),
     };
 
     const services = Object.keys(compose.services).flatMap((name) => daemonServiceOf(compose, name) ?? []);
@@ -119,7 +123,13 @@ describe('docker-compose.yml parity: its topology as local processes', { timeout
       writeFileSync(copy, rewriteConfigText(readFileSync(service.configFile.hostPath, 'utf8'), mapping));
       replace.set(service.configFile.hostPath, copy);
     }
-    for (const name of [...services.map((s) => s.name), 'cli']) root.mount(name, serviceMounts(compose, name), replace);
+    for (const name of [...services.map((s) => s.name), 'cli', 'certs-init']) root.mount(name, serviceMounts(compose, name), replace);
+    // certs-init, as compose runs it before any daemon: its entrypoint and command with container paths made local.
+    const init = compose.services['certs-init']!;
+    const [shell, ...initArgs] = [...(init.entrypoint as readonly string[]), ...serviceCommand('certs-init', init)];
+    await new Promise<void>((resolve, reject) => {
+      execFile(shell!, root.localArgs(initArgs), { timeout: 30_000 }, (err, _stdout, stderr) => (err ? reject(new Error(`certs-init failed: ${stderr}`)) : resolve()));
+    });
 
     const start = async (service: DaemonService): Promise<RunningDaemon> => {
       const ports =

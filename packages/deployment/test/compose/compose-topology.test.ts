@@ -27,7 +27,7 @@ const DAEMONS = ['jobmanager-1', 'jobmanager-2', 'taskmanager-1', 'taskmanager-2
 describe('docker-compose.yml topology', () => {
   it('has exactly the services of the HA cluster, the cli and prometheus', () => {
     assert.deepEqual(Object.keys(services).sort(), [
-      'cli', 'etcd', 'jobmanager-1', 'jobmanager-2', 'minio', 'minio-init', 'nats', 'prometheus', 'taskmanager-1', 'taskmanager-2', 'taskmanager-3',
+      'certs-init', 'cli', 'etcd', 'jobmanager-1', 'jobmanager-2', 'minio', 'minio-init', 'nats', 'prometheus', 'taskmanager-1', 'taskmanager-2', 'taskmanager-3',
     ]);
     assert.deepEqual(services['cli']?.profiles, ['cli']);
     assert.deepEqual(services['prometheus']?.profiles, ['monitoring']);
@@ -58,13 +58,13 @@ describe('docker-compose.yml topology', () => {
   it('orders start-up by health: etcd and MinIO healthy, the bucket made, JobManagers healthy', () => {
     assert.deepEqual(serviceDependencies(services['minio-init']!), { minio: 'service_healthy' });
     for (const name of ['jobmanager-1', 'jobmanager-2']) {
-      assert.deepEqual(serviceDependencies(services[name]!), { etcd: 'service_healthy', 'minio-init': 'service_completed_successfully' }, name);
+      assert.deepEqual(serviceDependencies(services[name]!), { etcd: 'service_healthy', 'minio-init': 'service_completed_successfully', 'certs-init': 'service_completed_successfully' }, name);
     }
     for (const name of ['taskmanager-1', 'taskmanager-2', 'taskmanager-3']) {
       assert.deepEqual(serviceDependencies(services[name]!), { 'jobmanager-1': 'service_healthy', 'jobmanager-2': 'service_healthy' }, name);
     }
     // The cli starts no JobManager, so it can show a failover while one is down.
-    assert.deepEqual(serviceDependencies(services['cli']!), { etcd: 'service_healthy' });
+    assert.deepEqual(serviceDependencies(services['cli']!), { etcd: 'service_healthy', 'certs-init': 'service_completed_successfully' });
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, condition] of Object.entries(serviceDependencies(service))) {
         if (condition === 'service_healthy') assert.ok(services[dependency]?.healthcheck?.test, `${name} waits for ${dependency} to be healthy, which has no healthcheck`);
@@ -80,7 +80,7 @@ describe('docker-compose.yml topology', () => {
 
   it('keeps etcd\'s and MinIO\'s data on named volumes', () => {
     const volumes = Object.keys((file.document['volumes'] ?? {}) as object).sort();
-    assert.deepEqual(volumes, ['etcd-data', 'minio-data', 'nats-data', 'prometheus-data', 'rivulet-output']);
+    assert.deepEqual(volumes, ['etcd-data', 'minio-data', 'nats-data', 'prometheus-data', 'rivulet-output', 'rivulet-tls']);
     const etcdData = serviceCommand('etcd', services['etcd']!).find((a) => a.startsWith('--data-dir='))!.slice('--data-dir='.length);
     assert.deepEqual(serviceMounts(file, 'etcd'), [{ type: 'volume', source: 'etcd-data', target: etcdData, readOnly: false }]);
     const minioCommand = serviceCommand('minio', services['minio']!);
@@ -129,5 +129,30 @@ describe('docker-compose.yml topology', () => {
       assert.ok(mounts.some((m) => m.type === 'volume' && m.source === outputVolume.source && m.target === outputVolume.target), `${name} does not share ${outputVolume.source}`);
     }
     assert.ok(cliMounts.some((m) => m.type === 'bind' && m.target === '/examples' && m.source === join(REPO_ROOT, 'examples')), 'the cli mounts ./examples at /examples');
+  });
+
+  it('runs with internal mutual TLS and client authentication: certs-init makes a certificate for every daemon, each presents its own, the cli has the CA and the token', () => {
+    const init = services['certs-init']!;
+    assert.ok(isRivuletService(file, 'certs-init'), 'certs-init runs the Rivulet image, which has openssl');
+    assert.deepEqual(init.entrypoint, ['sh', '/opt/rivulet/certs/create-certificates.sh']);
+    const [outDir, ...names] = serviceCommand('certs-init', init);
+    assert.equal(outDir, '/etc/rivulet/tls');
+    assert.deepEqual([...names].sort(), [...DAEMONS].sort(), 'a certificate named after each daemon service (its host name)');
+    const tlsVolume = serviceMounts(file, 'certs-init').find((m) => m.target === '/etc/rivulet/tls');
+    assert.ok(tlsVolume?.type === 'volume' && !tlsVolume.readOnly, 'certs-init writes a named volume');
+    assert.ok(serviceMounts(file, 'certs-init').some((m) => m.type === 'bind' && m.source === join(REPO_ROOT, 'deploy', 'certs') && m.target === '/opt/rivulet/certs'));
+    for (const name of [...DAEMONS, 'cli']) {
+      const env = serviceEnvironment(services[name]!);
+      assert.equal(env['RIVULET_SECURITY_SSL_INTERNAL_ENABLED'], 'true', name);
+      assert.equal(env['RIVULET_SECURITY_SSL_INTERNAL_CA'], `${outDir}/ca.crt`, name);
+      assert.equal(env['RIVULET_SECURITY_AUTH_TOKEN_FILE'], `${outDir}/client-token`, name);
+      assert.ok(serviceMounts(file, name).some((m) => m.type === 'volume' && m.source === tlsVolume.source && m.target === outDir && m.readOnly), `${name} mounts the certificates read-only`);
+      if (name === 'cli') {
+        assert.equal(env['RIVULET_SECURITY_SSL_INTERNAL_KEY'], undefined, 'the cli holds no daemon key');
+      } else {
+        assert.equal(env['RIVULET_SECURITY_SSL_INTERNAL_CERT'], `${outDir}/${name}.crt`, name);
+        assert.equal(env['RIVULET_SECURITY_SSL_INTERNAL_KEY'], `${outDir}/${name}.key`, name);
+      }
+    }
   });
 });

@@ -53,6 +53,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       'Deployment/rivulet-jobmanager',
       'Deployment/rivulet-taskmanager',
       'PodDisruptionBudget/rivulet-taskmanager',
+      'Secret/rivulet-client-token',
+      'Secret/rivulet-internal-tls',
       'Secret/rivulet-s3-credentials',
       'Service/rivulet-jobmanager',
       'Service/rivulet-jobmanager-metrics',
@@ -66,6 +68,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       'Deployment/rivulet-taskmanager',
       'Job/rivulet-minio-create-bucket',
       'PodDisruptionBudget/rivulet-taskmanager',
+      'Secret/rivulet-client-token',
+      'Secret/rivulet-internal-tls',
       'Secret/rivulet-s3-credentials',
       'Service/rivulet-etcd',
       'Service/rivulet-jobmanager',
@@ -201,6 +205,50 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       });
       const byName = (objects: readonly KubernetesObject[]): string[] => objects.map((o) => JSON.stringify(o)).sort();
       assert.deepEqual(byName(parseManifests(text, `kubectl kustomize ${dir}`)), byName(await render(dir)), `${dir} (${kubectl.split('\n')[0] ?? ''})`);
+    }
+  });
+
+  test('internal mutual TLS and client authentication are on: every daemon reads its certificate, key, CA and token from the Secrets\' volumes', async () => {
+    for (const dir of ['base', 'overlays/dev'] as const) {
+      const objects = await render(dir);
+      for (const daemon of daemons(objects)) {
+        assert.equal(daemon.config['security.ssl.internal.enabled'], true, daemon.where);
+        const volumes = daemon.template.template.spec?.volumes ?? [];
+        for (const [key, secret] of [
+          ['security.ssl.internal.cert', 'rivulet-internal-tls'], ['security.ssl.internal.key', 'rivulet-internal-tls'],
+          ['security.ssl.internal.ca', 'rivulet-internal-tls'], ['security.auth.token-file', 'rivulet-client-token'],
+        ] as const) {
+          const path = String(daemon.config[key]);
+          const mount = daemon.container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
+          assert.ok(mount?.readOnly, `${daemon.where}: ${key} (${path}) is on a read-only mount`);
+          const volume = volumes.find((v) => v.name === mount.name);
+          assert.match(volume?.secret?.secretName ?? '', new RegExp(`^${secret}-[a-z0-9]{10}$`), `${daemon.where}: ${key} comes from Secret ${secret}`);
+          const data = (objectNamed<KubernetesObject & { data: Record<string, string> }>(objects, 'Secret', secret)).data;
+          assert.ok(path.slice(mount.mountPath!.length + 1) in data, `${dir}: Secret ${secret} has the key ${path}`);
+        }
+      }
+    }
+    // The dev overlay's Secret holds what the script made: a certificate of the CA it holds too.
+    const tls = objectNamed<KubernetesObject & { data: Record<string, string> }>(await render('overlays/dev'), 'Secret', 'rivulet-internal-tls').data;
+    const pem = (key: string): string => Buffer.from(tls[key] ?? '', 'base64').toString('utf8');
+    const { X509Certificate } = await import('node:crypto');
+    assert.ok(new X509Certificate(pem('tls.crt')).verify(new X509Certificate(pem('ca.crt')).publicKey));
+  });
+
+  test('overlays/cert-manager: a CA Issuer signs one certificate for server and client use, into the Secret both Deployments mount', async () => {
+    const objects = await render('overlays/cert-manager');
+    type Certificate = KubernetesObject & { spec: { secretName: string; isCA?: boolean; usages?: string[]; issuerRef: { name: string; kind: string } } };
+    type Issuer = KubernetesObject & { spec: { selfSigned?: object; ca?: { secretName: string } } };
+    const certificate = objectNamed<Certificate>(objects, 'Certificate', 'rivulet-internal-tls');
+    const ca = objectNamed<Certificate>(objects, 'Certificate', 'rivulet-cluster-ca');
+    const caIssuer = objectNamed<Issuer>(objects, 'Issuer', certificate.spec.issuerRef.name);
+    assert.equal(caIssuer.spec.ca?.secretName, ca.spec.secretName, 'the CA Issuer signs with the CA certificate\'s Secret');
+    assert.ok(ca.spec.isCA);
+    assert.ok(objectNamed<Issuer>(objects, 'Issuer', ca.spec.issuerRef.name).spec.selfSigned, 'the CA is self-signed by cert-manager');
+    assert.deepEqual([...(certificate.spec.usages ?? [])].sort(), ['client auth', 'digital signature', 'key encipherment', 'server auth']);
+    for (const name of ['rivulet-jobmanager', 'rivulet-taskmanager']) {
+      const volume = templateOf(objects, 'Deployment', name).template.spec?.volumes?.find((v) => v.name === 'internal-tls');
+      assert.equal(volume?.secret?.secretName, certificate.spec.secretName, name);
     }
   });
 });

@@ -88,9 +88,10 @@ describe('dev overlay containers as local processes', { skip: etcdBinary() === u
     const standby = jobManagers[readiness.indexOf(503)];
     assert.ok(leader && standby);
 
-    // The TaskManager: live and ready, registered with the leader under its pod name and pod IP.
+    // The TaskManager: live, and ready once registered with the leader (a kubelet polls readiness; the
+    // registration, over mutual TLS, may follow the leader's election by a backoff step) under its pod name and pod IP.
     assert.equal(await tm.probe('liveness'), 200);
-    assert.equal(await tm.probe('readiness'), 200);
+    await waitFor(async () => ((await tm.probe('readiness')) === 200 ? true : undefined), { timeoutMs: 15_000, what: `${tm.name} ready` });
     const registered = async (jm: LocalPod): Promise<boolean> => {
       const { text } = await jm.get('rest', '/taskmanagers');
       const tms = (JSON.parse(text) as { taskmanagers: { id: string; path: string }[] }).taskmanagers;

@@ -18,8 +18,8 @@ import {
  * run it: the same arguments, the mounted config file, the environment the
  * kubelet would build (pod IP 127.0.0.1, the pod's name). What differs, and
  * only through RIVULET_* variables (which beat the file): every port is a
- * free local port, etcd and S3 are the test's servers, and emptyDir volumes
- * are folders of the test.
+ * free local port, etcd and S3 are the test's servers, and emptyDir and
+ * Secret volumes are folders of the test (a Secret's keys as its files).
  */
 export interface LocalPod {
   readonly name: string;
@@ -39,6 +39,13 @@ export interface LocalServers {
   readonly s3Endpoint: string;
   readonly s3AccessKey: string;
   readonly s3SecretKey: string;
+}
+
+/** Writes each key of the Secret `name` as a file of `dir`, as a secret volume holds them. */
+function writeSecretVolume(objects: readonly KubernetesObject[], name: string, dir: string): void {
+  const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name) as (KubernetesObject & { data?: Record<string, string> }) | undefined;
+  if (secret === undefined) throw new Error(`no Secret ${name} among the rendered objects`);
+  for (const [key, value] of Object.entries(secret.data ?? {})) writeFileSync(join(dir, key), Buffer.from(value, 'base64'), { mode: 0o400 });
 }
 
 export async function startLocalPod(
@@ -62,13 +69,15 @@ export async function startLocalPod(
     localPorts.set(asDeclared.config[key] as number, local);
     overrides[environmentVariableOf(key)] = String(local);
   }
-  // emptyDir volumes become folders of the test; settings that point into them follow.
+  // emptyDir volumes become folders of the test, Secret volumes folders of the
+  // Secret's keys (as the kubelet writes them); settings that point into them follow.
   const processEnv: Record<string, string> = {};
   for (const mount of target.container.volumeMounts ?? []) {
     const volume = target.template.template.spec?.volumes?.find((v) => v.name === mount.name);
-    if (!volume?.emptyDir) continue;
+    if (!volume?.emptyDir && !volume?.secret) continue;
     const local = join(podDir, 'volumes', volume.name);
     mkdirSync(local, { recursive: true });
+    if (volume.secret) writeSecretVolume(objects, volume.secret.secretName ?? '', local);
     if (mount.mountPath === '/tmp') processEnv['TMPDIR'] = local;
     for (const [key, value] of Object.entries(asDeclared.config)) {
       if (typeof value === 'string' && (value === mount.mountPath || value.startsWith(`${mount.mountPath}/`))) {

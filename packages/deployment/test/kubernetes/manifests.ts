@@ -1,17 +1,47 @@
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1';
-import { REPO_ROOT } from '@rivulet/testing';
+import { CREATE_CERTIFICATES_SCRIPT, REPO_ROOT } from '@rivulet/testing';
 import { podTemplatesOf, renderKustomization, type KubernetesObject, type PodTemplate } from '../../src/kubernetes/index.js';
 
-/** deploy/kubernetes/<dir> of this repository. */
-export function kustomizationDir(dir: 'base' | 'overlays/dev'): string {
-  return join(REPO_ROOT, 'deploy', 'kubernetes', dir);
+let prepared: string | undefined;
+
+/**
+ * deploy/kubernetes of this repository, copied once per test process into a
+ * temporary folder where the dev overlay's tls/ is made as docs/kubernetes.md
+ * says (deploy/certs/create-certificates.sh … rivulet): the overlay's Secrets
+ * are generated from those files, which are never committed. Whatever a
+ * developer made in the repository's own tls/ is left out of the copy.
+ */
+function manifestsRoot(): string {
+  if (prepared === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'rivulet-k8s-manifests-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const source = join(REPO_ROOT, 'deploy', 'kubernetes');
+    const devTls = join(source, 'overlays', 'dev', 'tls') + sep;
+    const certManagerToken = join(source, 'overlays', 'cert-manager', 'client-token');
+    cpSync(source, join(dir, 'kubernetes'), {
+      recursive: true,
+      filter: (path) => (!path.startsWith(devTls) || path.endsWith('.gitignore')) && path !== certManagerToken,
+    });
+    execFileSync('sh', [CREATE_CERTIFICATES_SCRIPT, join(dir, 'kubernetes', 'overlays', 'dev', 'tls'), 'rivulet'], { stdio: 'pipe' });
+    cpSync(join(dir, 'kubernetes', 'overlays', 'dev', 'tls', 'client-token'), join(dir, 'kubernetes', 'overlays', 'cert-manager', 'client-token'));
+    prepared = join(dir, 'kubernetes');
+  }
+  return prepared;
+}
+
+/** deploy/kubernetes/<dir> as rendered by the tests (see manifestsRoot). */
+export function kustomizationDir(dir: 'base' | 'overlays/dev' | 'overlays/cert-manager'): string {
+  return join(manifestsRoot(), dir);
 }
 
 const rendered = new Map<string, Promise<KubernetesObject[]>>();
 
 /** The rendered objects of a kustomization, rendered once per test process; callers get their own copy. */
-export async function render(dir: 'base' | 'overlays/dev'): Promise<KubernetesObject[]> {
+export async function render(dir: 'base' | 'overlays/dev' | 'overlays/cert-manager'): Promise<KubernetesObject[]> {
   let objects = rendered.get(dir);
   if (!objects) {
     objects = renderKustomization(kustomizationDir(dir));
