@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   REPO_ROOT,
   assertCountsExactlyOnce,
+  chaosSeed,
   runCli,
+  seededRandom,
   startJobManager,
   startTaskManager,
   stopAllProcesses,
@@ -45,34 +47,34 @@ async function jobEnd(jm: StartedJobManager, jobId: string, timeoutMs: number, w
   }, { timeoutMs, what });
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing chaos run can be repeated from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/**
+ * Submits the count job to `output`, slowed (2 ms every 20 records) so that
+ * failures land mid-run until the test calls `unthrottle(output)`: once it
+ * has seen the failure and the recovery it checks, the rest of the input
+ * runs at full speed and only the exactly-once output remains to check.
+ */
 async function submit(jm: StartedJobManager, output: string, n: number, settings: readonly string[], parallelism: number): Promise<string> {
   const result = await runCli([
     'run', COUNT_JOB, '--jobmanager', jm.rpcAddress, '--detached', '--output', 'json', '--parallelism', String(parallelism),
     ...settings.flatMap((s) => ['--set', s]),
     '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(output, '..', 'markers'),
-    '--pause-every', '20', '--pause-ms', '2', '--output', output,
+    '--pause-every', '20', '--pause-ms', '2', '--throttle-until', unthrottleFile(output), '--output', output,
   ]);
   assert.equal(result.code, 0, result.stderr);
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;
 }
 
+const unthrottleFile = (output: string): string => join(output, '..', 'unthrottled');
+function unthrottle(output: string): void {
+  mkdirSync(join(output, '..'), { recursive: true });
+  writeFileSync(unthrottleFile(output), '');
+}
+
 describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout: 400_000 }, () => {
   test('chaos: kill -9 a random TaskManager three times during the run: the output is exactly once', async (t) => {
-    const seed = Number(process.env['RIVULET_CHAOS_SEED'] ?? Date.now() % 1_000_000);
+    const seed = chaosSeed();
     t.diagnostic(`chaos seed ${seed} (repeat with RIVULET_CHAOS_SEED=${seed})`);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const settings = [`execution.checkpointing.dir=${join(dir, 'chaos-checkpoints')}`];
     const jm = await startJobManager({ set: settings });
     const tms = new Map<string, StartedTaskManager>();
@@ -109,6 +111,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       recoveries.push(Date.now() - killedAt);
     }
     t.diagnostic(`kill -> all subtasks running again: ${recoveries.join(', ')} ms`);
+    unthrottle(output);
     const end = await jobEnd(jm, jobId, 180_000, `seed ${seed}: the job to end`);
     assert.equal(end.state, 'FINISHED', `seed ${seed}: ${end['root-exception']}`);
     assert.ok(end.exceptions.some((e) => e.cause === 'taskmanager-lost'), `seed ${seed}: a lost TaskManager is in the exception history`);
@@ -141,6 +144,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       return allRunning(d) || d.state === 'FINISHED' ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job running again', intervalMs: 20 });
     assert.ok(back.vertices.some((v) => v.subtasks.some((s) => s.taskmanager === 'tm-lost')) || back.state === 'FINISHED', 'a subtask runs on the TaskManager that came back');
+    unthrottle(output);
     const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.equal(end.restarts.numRestarts, 1);
@@ -173,6 +177,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
       if (d.state === 'FAILED') throw new Error(`job failed: ${d['root-exception']}`);
       return (allRunning(d) && d.vertices.every((v) => v.parallelism === 2)) || d.state === 'FINISHED' ? d : undefined;
     }, { timeoutMs: 30_000, what: 'the job scaled back up to parallelism 2', intervalMs: 20 });
+    unthrottle(output);
     const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.equal(end.vertices[0]!.parallelism, 2, 'it ended at its configured parallelism');
@@ -200,6 +205,7 @@ describe('TaskManager failures (real processes, kill -9 and SIGSTOP)', { timeout
     assert.ok(moved.exceptions.some((e) => /tm-frozen was lost \(heartbeat-timeout/.test(e.message)), moved.exceptions.map((e) => e.message).join(' | '));
     frozen.daemon.signal('SIGCONT');
     await frozen.daemon.waitForLog((l) => l.msg === 'stale tasks cancelled', 30_000, 'the resumed TaskManager to cancel its stale tasks');
+    unthrottle(output);
     const end = await jobEnd(jm, jobId, 120_000, 'the job to end');
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
