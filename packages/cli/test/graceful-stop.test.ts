@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -58,11 +58,21 @@ const attemptsOf = (d: Details): string[] => d.vertices.flatMap((v) => v.subtask
 const hostsOf = (d: Details): string[] => [...new Set(d.vertices.flatMap((v) => v.subtasks.map((s) => s.taskmanager ?? '')))].sort();
 const ended = (d: Details): boolean => ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state);
 
-/** The job's arguments: a keyed running count over `n` numbers, throttled so it runs for a while. */
+/**
+ * The job's arguments: a keyed running count over `n` numbers, throttled so
+ * it runs for a while — until `unthrottle(output)`: once the test has seen
+ * the stop and what follows it, the rest runs at full speed to the
+ * exactly-once check.
+ */
 const jobArgs = (n: number, output: string): string[] => [
   '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(output, '..', 'markers'),
-  '--pause-every', '20', '--pause-ms', '2', '--output', output,
+  '--pause-every', '20', '--pause-ms', '2', '--throttle-until', join(output, '..', 'unthrottled'), '--output', output,
 ];
+
+function unthrottle(output: string): void {
+  mkdirSync(join(output, '..'), { recursive: true });
+  writeFileSync(join(output, '..', 'unthrottled'), '');
+}
 
 const envOf = settingsEnvironment;
 
@@ -121,6 +131,7 @@ describe('graceful stop on SIGTERM (real processes)', { timeout: 150_000 }, () =
     assert.ok(!moved.exceptions.some((e) => e.message.includes('heartbeat-timeout')), `no heartbeat timeout: ${messages.join(' | ')}`);
     const overview = (await (await fetch(`${jm.restUrl}/overview`)).json()) as { taskmanagers: number; 'slots-total': number };
     assert.deepEqual([overview.taskmanagers, overview['slots-total']], [2, 2], 'the stopped TaskManager and its slot are gone');
+    unthrottle(output);
     const end = await waitFor(async () => {
       const d = await details();
       return ended(d) ? d : undefined;
@@ -198,6 +209,7 @@ describe('graceful stop on SIGTERM (real processes)', { timeout: 150_000 }, () =
     assert.ok(leader.daemon.logs.some((l) => l.msg === 'lease revoked: resigned from the election'), 'the old leader revoked its lease');
     assert.ok(leader.daemon.logs.some((l) => l.msg === 'job suspended: this JobManager no longer leads it'), 'the old leader suspended the job (kept in the HA job store)');
     assert.ok(!leader.daemon.logs.some((l) => /cancel/i.test(String(l.msg))), 'the old leader cancelled nothing on its way out');
+    unthrottle(output);
 
     await waitFor(async () => (ended(await details(standby, jobId)) ? true : undefined), { timeoutMs: 60_000, what: 'the job to end' });
     const end = await status(jobId);
