@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -57,6 +57,22 @@ interface JobDetails {
 
 const attemptsOf = (d: JobDetails): string[] => d.vertices.flatMap((v) => v.subtasks.map((s) => s.attempt)).sort();
 
+/**
+ * The count job's arguments: throttled (2 ms every 20 records) so the
+ * failures land mid-run, until `unthrottle(name)` — once the test has
+ * checked what follows the failure, the rest runs at full speed to the
+ * exactly-once check.
+ */
+const countArgs = (name: string, n: number, output: string): string[] => [
+  '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, name, 'markers'),
+  '--pause-every', '20', '--pause-ms', '2', '--throttle-until', join(dir, name, 'unthrottled'), '--output', output,
+];
+
+function unthrottle(name: string): void {
+  mkdirSync(join(dir, name), { recursive: true });
+  writeFileSync(join(dir, name, 'unthrottled'), '');
+}
+
 /** `rivulet cluster` without --jobmanager: the CLI finds the leader through etcd. */
 const cluster = (): Promise<Cluster> => runCliJson<Cluster>(['cluster', ...settings.flatMap((s) => ['-D', s])]);
 
@@ -110,9 +126,7 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     const env = settingsEnvironment(ha);
     const submitted = await runCli([
       'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2',
-      '--set', 'execution.checkpointing.interval=500ms',
-      '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, 'adopt', 'markers'),
-      '--pause-every', '20', '--pause-ms', '2', '--output', output,
+      '--set', 'execution.checkpointing.interval=500ms', ...countArgs('adopt', n, output),
     ], { env, timeoutMs: 60_000 });
     assert.equal(submitted.code, 0, submitted.stderr);
     const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
@@ -134,10 +148,14 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
       return (d.checkpoints.latest.completed?.id ?? 0) > (before.checkpoints.latest.completed?.id ?? 0) + 1 ? d : undefined;
     }, { timeoutMs: 30_000, what: 'checkpoints completed by the new leader' });
     assert.ok(further.checkpoints.latest.completed!.id > before.checkpoints.latest.completed!.id);
-    const end = await waitFor(async () => {
-      const d = await cli(['status', jobId]);
+    unthrottle('adopt');
+    // Polled through the new leader's REST API (a CLI process per poll would slow the job on a small machine); the CLI reports the end.
+    const newLeader = jms.find((jm) => jm !== leader)!;
+    await waitFor(async () => {
+      const d = (await (await fetch(`${newLeader.restUrl}/jobs/${jobId}`)).json()) as JobDetails;
       return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
     }, { timeoutMs: 120_000, what: 'the job to end' });
+    const end = await cli(['status', jobId]);
     assert.equal(end.state, 'FINISHED', end['root-exception'] ?? '');
     assert.doesNotThrow(() => assertCountsExactlyOnce(output, n, 11));
   });
@@ -154,8 +172,7 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     const output = join(dir, 'outage', 'out');
     const submitted = await runCli([
       'run', COUNT_JOB, '--detached', '--output', 'json', '--parallelism', '2', '--set', 'execution.checkpointing.interval=500ms',
-      '--', '--n', String(n), '--keys', '11', '--fail-at', '-1', '--failures', '0', '--markers', join(dir, 'outage', 'markers'),
-      '--pause-every', '20', '--pause-ms', '2', '--output', output,
+      ...countArgs('outage', n, output),
     ], { env, timeoutMs: 60_000 });
     assert.equal(submitted.code, 0, submitted.stderr);
     const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
@@ -192,6 +209,7 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     t.diagnostic(`after the 10 s outage: restarts ${back.restarts.numRestarts}, attempts ${attemptsOf(back).join(',') === attemptsOf(running).join(',') ? 'unchanged (adopted)' : 'new (restarted from the checkpoint)'}`);
     const recoveryLog = jm.daemon.logs.filter((l) => /recover|adopt|failover|restarting|suspended/i.test(String(l.msg))).map((l) => String(l.msg));
     t.diagnostic(`the JobManager's recovery: ${[...new Set(recoveryLog)].join(' | ')}`);
+    unthrottle('outage');
     const end = await waitFor(async () => {
       const d = await job();
       return ['FINISHED', 'FAILED', 'CANCELED'].includes(d.state) ? d : undefined;
