@@ -12,12 +12,7 @@ export function isBuiltinSourceVariant(variant: string): boolean {
   return BUILTIN_SOURCE_VARIANTS.has(variant);
 }
 
-/** Whether the source needs the job bundle to be built: fromElements' values are in it, not in the graph. */
-export function builtinSourceNeedsBundle(variant: string): boolean {
-  return variant === 'elements';
-}
-
-/** What a built-in source is made of: its operator in the job graph, and for fromElements its values (from the job bundle). */
+/** What a built-in source is made of: its operator in the job graph, and for fromElements' readers its values (from the job bundle). */
 export interface BuiltinSourceSpec {
   readonly operatorId: string;
   readonly name: string;
@@ -28,8 +23,9 @@ export interface BuiltinSourceSpec {
 
 /**
  * The Source of a built-in source operator, the same wherever it is built
- * (the JobManager's source coordinator thread, each TaskManager slot
- * thread); throws an error naming the operator when its parameters are not
+ * (the JobManager, for its enumerator: from the graph alone; each
+ * TaskManager slot thread, for its reader: fromElements' values from the
+ * bundle); throws an error naming the operator when its parameters are not
  * those of its variant.
  */
 export function createBuiltinSource(spec: BuiltinSourceSpec): BuiltinSource<unknown, SourceSplit> {
@@ -38,7 +34,6 @@ export function createBuiltinSource(spec: BuiltinSourceSpec): BuiltinSource<unkn
     case 'sequence':
       return new NumberSequenceSource(Number(spec.params['from']), Number(spec.params['to']), description) as BuiltinSource<unknown, SourceSplit>;
     case 'elements':
-      if (!Array.isArray(spec.elements)) throw new Error(`${description}: fromElements has no values in the job bundle as built here (the job's build must be deterministic)`);
       return new FromElementsSource(spec.elements, description) as BuiltinSource<unknown, SourceSplit>;
     case 'textFile':
       return new TextFileSource(spec.params['path'] as string, description) as BuiltinSource<unknown, SourceSplit>;

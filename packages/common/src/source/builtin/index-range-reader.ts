@@ -1,5 +1,4 @@
-import type { InputStatus, ReaderOutput } from '@rivulet/api';
-import type { IndexRangeSplit } from './index-range-split.js';
+import type { InputStatus, ReaderOutput, SourceSplit } from '@rivulet/api';
 import { recordBatchOutputOf } from './record-batch-output.js';
 import { SplitQueueReader } from './split-queue-reader.js';
 
@@ -15,11 +14,13 @@ export interface ReadingRange {
 
 /**
  * Reads index ranges one after another (Flink's IteratorSourceReader over
- * NumberSequenceSplits); `emitRange` turns indices into records. A poll
- * emits what the runtime's batch asks for (RecordBatchOutput), from one
- * split, without any per-record check: a loop of `collect` calls.
+ * NumberSequenceSplits); a split of type `S` is read as a range of indices
+ * (`started`) and written back with its position (`positionOf`), and
+ * `emitRange` turns indices into records. A poll emits what the runtime's
+ * batch asks for (RecordBatchOutput), from one split, without any
+ * per-record check: a loop of `collect` calls.
  */
-export abstract class IndexRangeReader<T> extends SplitQueueReader<T, IndexRangeSplit, ReadingRange> {
+export abstract class IndexRangeReader<T, S extends SourceSplit> extends SplitQueueReader<T, S, ReadingRange> {
   pollNext(output: ReaderOutput<T>): InputStatus {
     const range = this.queue[0];
     if (range === undefined) return this.status();
@@ -37,13 +38,12 @@ export abstract class IndexRangeReader<T> extends SplitQueueReader<T, IndexRange
     return this.status();
   }
 
-  snapshotState(): IndexRangeSplit[] {
-    return this.queue.map((range) => ({ splitId: range.splitId, next: range.next, end: range.end }));
+  snapshotState(): S[] {
+    return this.queue.map((range) => this.positionOf(range));
   }
 
-  protected started(split: IndexRangeSplit): ReadingRange {
-    return { splitId: split.splitId, next: split.next, end: split.end };
-  }
+  /** The split as a checkpoint holds it: at the range's next index. */
+  protected abstract positionOf(range: ReadingRange): S;
 
   /** Collects the records of indices [from, to) into `records`, in order. */
   protected abstract emitRange(records: { collect(record: T): void }, from: number, to: number): void;

@@ -1,6 +1,6 @@
 import type { Boundedness, SourceReader, SplitEnumerator, SplitEnumeratorContext } from '@rivulet/api';
 import type { BuiltinSource } from './builtin-source.js';
-import { IndexRangeReader } from './index-range-reader.js';
+import { IndexRangeReader, type ReadingRange } from './index-range-reader.js';
 import { indexRangeSplits, isIndexRangeSplit, type IndexRangeSplit } from './index-range-split.js';
 import { OwnedSplitEnumerator, preview, unassignedSplitsOf, type OwnedSplitsCheckpoint } from './owned-split-enumerator.js';
 
@@ -51,7 +51,15 @@ export class NumberSequenceSource implements BuiltinSource<number, IndexRangeSpl
   }
 }
 
-class SequenceReader extends IndexRangeReader<number> {
+class SequenceReader extends IndexRangeReader<number, IndexRangeSplit> {
+  protected started(split: IndexRangeSplit): ReadingRange {
+    return { splitId: split.splitId, next: split.next, end: split.end };
+  }
+
+  protected positionOf(range: ReadingRange): IndexRangeSplit {
+    return { splitId: range.splitId, next: range.next, end: range.end };
+  }
+
   protected emitRange(records: { collect(record: number): void }, from: number, to: number): void {
     for (let value = from; value < to; value++) records.collect(value);
   }

@@ -7,9 +7,11 @@ const DESCRIPTION = "source 'Source: Elements' (source-elements-0)";
 const VALUES = ['a', 'b', 'c', 'd', 'e'];
 
 describe('fromElements on the Source API (FromElementsSource)', () => {
-  test('one split of the values\' positions at parallelism 1, emitted in order', async () => {
+  test('one split of all the values, emitted in order; the enumerator needs no values', async () => {
     const run = await runSource(new FromElementsSource(VALUES, DESCRIPTION), 1);
-    assert.deepEqual(run.assigned, [[{ splitId: '0', next: 0, end: 5 }]]);
+    assert.deepEqual(run.assigned, [[{ splitId: '0', next: 0 }]]);
+    assert.deepEqual(new FromElementsSource(undefined, DESCRIPTION).createEnumerator({} as never).snapshotState(1), { version: 1, unassigned: [{ splitId: '0', next: 0 }] });
+    assert.throws(() => new FromElementsSource(undefined, DESCRIPTION).createReader(), /source 'Source: Elements' \(source-elements-0\): fromElements has no values in the job bundle as built here/);
     assert.deepEqual(run.records, [VALUES]);
     assert.deepEqual(run.ended, [true]);
   });
@@ -18,7 +20,7 @@ describe('fromElements on the Source API (FromElementsSource)', () => {
     const source = new FromElementsSource(VALUES, DESCRIPTION);
     const first = await runSource(source, 1, { limit: () => 2, batch: 1 });
     assert.deepEqual(first.records, [['a', 'b']]);
-    assert.deepEqual(first.readerStates, [[{ splitId: '0', next: 2, end: 5 }]]);
+    assert.deepEqual(first.readerStates, [[{ splitId: '0', next: 2 }]]);
     const rest = await runSource(source, 1, { from: first });
     assert.deepEqual(rest.records, [['c', 'd', 'e']]);
   });
@@ -29,11 +31,11 @@ describe('fromElements on the Source API (FromElementsSource)', () => {
     assert.deepEqual(run.ended, [true]);
   });
 
-  test('a restored split beyond the values (the job\'s values changed) fails naming the source', async () => {
+  test('a restored position beyond the values (the job\'s values changed) fails naming the source', async () => {
     const source = new FromElementsSource(['a', 'b'], DESCRIPTION);
     await assert.rejects(
-      runSource(source, 1, { readerStates: [[{ splitId: '0', next: 1, end: 5 }]], enumeratorCheckpoint: { version: 1, unassigned: [] } }),
-      /source 'Source: Elements' \(source-elements-0\): split "0" reads values \[1, 5\) but fromElements has 2/,
+      runSource(source, 1, { readerStates: [[{ splitId: '0', next: 5 }]], enumeratorCheckpoint: { version: 1, unassigned: [] } }),
+      /source 'Source: Elements' \(source-elements-0\): split "0" resumes at value 5 but fromElements has 2/,
     );
     assert.throws(() => source.splitsOfReaderState([{ next: 'x' }]), /entry 0 of its restored state is not an elements split/);
   });
