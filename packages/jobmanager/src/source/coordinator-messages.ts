@@ -1,9 +1,11 @@
 /**
  * The protocol between a JobMaster (main thread) and its job's source
- * coordinator thread, over the worker's MessagePort. The coordinator thread
- * is the only place on the JobManager where a job's code runs: it imports
- * the job bundle (when a source needs it) and hosts the split enumerator of
- * every source operator. Events between readers and enumerators cross it encoded
+ * coordinator (source-coordinator-runtime.ts), over the worker's MessagePort
+ * — or a MessageChannel on the main thread, for a job whose sources are all
+ * built-in (InProcessCoordinator). The coordinator thread is the only place
+ * on the JobManager where a job's code runs: it imports the job bundle (for
+ * fromSource operators) and hosts the split enumerator of every source
+ * operator. Events between readers and enumerators cross it encoded
  * (operator-events.ts); enumerator checkpoints leave it encoded.
  */
 
@@ -26,7 +28,7 @@ export interface CoordinatedSource {
 /** What the thread is started with (`workerData`). */
 export interface CoordinatorThreadData {
   readonly jobId: string;
-  /** The job bundle, when a source needs it (fromSource's Source, fromElements' values); undefined when none does. */
+  /** The job bundle, for the Source objects of fromSource operators; undefined when the job has none (built-in sources need no bundle). */
   readonly bundlePath: string | undefined;
   /** What the job's build function is compiled with (as on the TaskManagers). */
   readonly compile: {

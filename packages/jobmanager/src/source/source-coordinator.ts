@@ -2,11 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { builtinSourceNeedsBundle, errorMessage, isTerminalExecutionState, type CheckpointMetadata, type LeaderSession, type Logger } from '@rivulet/common';
+import { errorMessage, isTerminalExecutionState, type CheckpointMetadata, type LeaderSession, type Logger } from '@rivulet/common';
 import type { Execution, ExecutionGraph } from '../executiongraph/execution-graph.js';
 import type { CompletedCheckpoint } from '../checkpoint/index.js';
 import type { TaskManagerGateway } from '../rpc/taskmanager-gateway.js';
 import type { CoordinatedSource, CoordinatorThreadData, FromCoordinator, ToCoordinator } from './coordinator-messages.js';
+import { InProcessCoordinator, type CoordinatorThread } from './in-process-coordinator.js';
 
 const ENTRY = new URL('./source-coordinator-worker.js', import.meta.url);
 /** How often the thread is pinged; it is stuck when it has not answered for `unresponsiveAfterMs`. */
@@ -22,7 +23,7 @@ export interface SourceCoordinatorOptions {
   readonly graph: ExecutionGraph;
   readonly gateway: TaskManagerGateway;
   readonly session: () => LeaderSession | undefined;
-  /** The job's bundle (the JobManager's blob store); loaded only when a source needs it (coordinator-messages.ts). */
+  /** The job's bundle (the JobManager's blob store); loaded only for fromSource operators. */
   readonly loadBundle: () => Promise<Uint8Array>;
   readonly compile: CoordinatorThreadData['compile'];
   /** Every source operator of the job: id, name, parallelism (as the job's graph runs now), and for a built-in one its variant and parameters. */
@@ -47,7 +48,9 @@ interface Outgoing {
  * The split enumerators of one job, seen from its JobMaster (Flink's
  * OperatorCoordinator holder): they run in a worker thread of their own (the
  * source coordinator thread, source-coordinator-worker.ts) that imports the
- * job bundle, so user code can neither block nor crash the JobManager. A
+ * job bundle, so user code can neither block nor crash the JobManager — or,
+ * when the job's sources are all built-in and run no job code, on the main
+ * thread over the same messages (InProcessCoordinator). A
  * thread that stops answering pings for `unresponsiveAfterMs`, exits, or
  * reports a failing enumerator fails the job over with an error naming the
  * source; the thread is terminated, and the restart starts a new one from
@@ -66,7 +69,7 @@ interface Outgoing {
  *   snapshot) reaches it once it runs, in order.
  */
 export class SourceCoordinator {
-  private worker: Worker | undefined;
+  private worker: CoordinatorThread | undefined;
   private bundleFolder: string | undefined;
   private running = new Int32Array(new SharedArrayBuffer(4));
   private generation = 0;
@@ -121,9 +124,10 @@ export class SourceCoordinator {
     this.queued = [];
     this.sources = this.options.sources();
     const generation = ++this.generation;
+    const inProcess = this.sources.every((s) => s.builtin);
     this.starting = true;
     try {
-      if (!this.bundleFolder && this.sources.some((s) => !s.builtin || builtinSourceNeedsBundle(s.builtin.variant))) {
+      if (!this.bundleFolder && !inProcess) {
         const folder = await mkdtemp(join(tmpdir(), 'rivulet-source-coordinator-'));
         await writeFile(join(folder, 'bundle.mjs'), await this.options.loadBundle());
         this.bundleFolder = folder;
@@ -144,7 +148,7 @@ export class SourceCoordinator {
       running: this.running.buffer as SharedArrayBuffer,
     };
     if (this.sources.length === 0) return;
-    const worker = new Worker(ENTRY, { workerData: data, name: `source-coordinator-${this.options.jobId}` });
+    const worker: CoordinatorThread = inProcess ? new InProcessCoordinator(data) : new Worker(ENTRY, { workerData: data, name: `source-coordinator-${this.options.jobId}` });
     this.worker = worker;
     this.valveClosed = false;
     this.held = [];
@@ -162,7 +166,7 @@ export class SourceCoordinator {
     const queued = this.queued;
     this.queued = [];
     for (const message of queued) this.post(message);
-    this.options.log.info({ sources: this.sources.map((s) => s.name), restored: this.sources.filter((s) => states.get(s.operatorId)).map((s) => s.operatorId) }, 'source coordinator started');
+    this.options.log.info({ sources: this.sources.map((s) => s.name), restored: this.sources.filter((s) => states.get(s.operatorId)).map((s) => s.operatorId), thread: inProcess ? 'main' : 'worker' }, 'source coordinator started');
   }
 
   /**
