@@ -50,7 +50,8 @@ interface JobDetails {
   checkpoints: { counts: { completed: number }; latest: { completed: { id: number } | null } };
 }
 
-describe('high availability with etcd over TLS, internal mutual TLS and a client token', { timeout: 85_000 }, () => {
+// About 55 s on an idle machine; the bound leaves room for a loaded one.
+describe('high availability with etcd over TLS, internal mutual TLS and a client token', { timeout: 150_000 }, () => {
   test('kill -9 of the leading JobManager while a job runs: the standby adopts it, exactly once', async (t) => {
     assert.match(etcd!.endpoint, /^https:\/\//);
     const ha = [

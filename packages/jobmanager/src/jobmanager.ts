@@ -15,7 +15,7 @@ import {
   restTls,
   rpcSecurity,
   SecurityMetrics,
-  type GrpcServerTls,
+  type GrpcListenOptions,
   type CheckpointStorage,
   listenHttp,
   rivuletProto,
@@ -65,8 +65,8 @@ export class JobManager implements LeaderContender {
   private readonly registry: TaskManagerRegistry;
   private readonly heartbeats: HeartbeatManager;
   private readonly gateway: TaskManagerGateway;
-  /** TLS of the gRPC port (internal TLS), undefined: plaintext. */
-  private readonly rpcTls: GrpcServerTls | undefined;
+  /** How the gRPC port listens: internal TLS (undefined: plaintext) and the connection guard. */
+  private readonly rpcListen: GrpcListenOptions;
   private readonly restScheme: 'http' | 'https';
   private readonly dispatcher: Dispatcher;
   private readonly grpcServer: grpc.Server;
@@ -97,9 +97,9 @@ export class JobManager implements LeaderContender {
     // Security first: a bad certificate or token file fails the start before anything listens (docs/security.md).
     const security = daemonSecurity(config);
     const securityMetrics = new SecurityMetrics(this.metricsRegistry, 'jobmanager');
-    const rpc = rpcSecurity(security, JOB_MANAGER_RPC_SURFACES, securityMetrics, log);
+    const rpc = rpcSecurity(security, JOB_MANAGER_RPC_SURFACES, securityMetrics, log, config['rpc.idleness-timeout']);
     const rest = restTls(config);
-    this.rpcTls = rpc.tls;
+    this.rpcListen = rpc.listen;
     this.restScheme = rest === undefined ? 'http' : 'https';
     this.gateway = new TaskManagerGateway(security.internalTls);
     if (security.authorization.token !== undefined && security.internalTls === undefined) {
@@ -131,7 +131,7 @@ export class JobManager implements LeaderContender {
       session: () => this.session,
       log,
     });
-    this.grpcServer = createServer({ interceptors: rpc.interceptors });
+    this.grpcServer = createServer({ interceptors: rpc.interceptors, maxMessageBytes: config['pekko.framesize'] });
     this.grpcServer.addService(
       rivuletProto().JobManagerService.service,
       jobManagerServiceHandlers({
@@ -150,6 +150,8 @@ export class JobManager implements LeaderContender {
       metrics: this.metricsRegistry,
       health: () => ({ healthy: this.lifecycle.state === 'RUNNING', details: { leader: this.session !== undefined } }),
       tls: rest === undefined ? undefined : { ...rest.material, clientAuthentication: rest.clientAuthentication },
+      limits: { maxBodyBytes: config['rest.server.max-content-length'], idleTimeoutMs: config['rest.idleness-timeout'] },
+      onRefused: (reason) => securityMetrics.count('rest', reason),
     });
     registerRestAuthorization(this.http, { settings: security.authorization, metrics: securityMetrics, log });
     this.http.server.on('tlsClientError', () => securityMetrics.count('rest', 'tls'));
@@ -182,7 +184,7 @@ export class JobManager implements LeaderContender {
   }
 
   async start(): Promise<JobManagerStarted> {
-    const rpcPort = await bindServer(this.grpcServer, this.config['jobmanager.bind-host'], this.config['jobmanager.rpc.port'], this.rpcTls);
+    const rpcPort = await bindServer(this.grpcServer, this.config['jobmanager.bind-host'], this.config['jobmanager.rpc.port'], this.rpcListen);
     const restPort = await listenHttp(this.http, this.config['rest.bind-address'], this.config['rest.port']);
     this.endpoints = {
       rpc: { host: this.config['jobmanager.rpc.address'], port: rpcPort },

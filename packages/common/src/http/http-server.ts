@@ -14,7 +14,14 @@ export interface HttpServerOptions {
    * client certificate signed by `ca` (mutual TLS); without, none is asked for.
    */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string; readonly clientAuthentication: boolean } | undefined;
+  /** rest.server.max-content-length and rest.idleness-timeout; unset: 100 MiB and 60 s. */
+  readonly limits?: { readonly maxBodyBytes: number; readonly idleTimeoutMs: number };
+  /** A connection refused: malformed or oversized HTTP (`protocol`), or too slow or idle (`timeout`). */
+  readonly onRefused?: (reason: 'protocol' | 'timeout') => void;
 }
+
+/** Headers must arrive within a sixth of the idle timeout, at most 10 s: a slow-dripping client is dropped. */
+const MAX_HEADERS_TIMEOUT_MS = 10_000;
 
 /**
  * The HTTP server of a daemon: `/metrics` (Prometheus text), `/healthz`,
@@ -25,6 +32,16 @@ export interface HttpServerOptions {
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const tls = options.tls;
+  const idleTimeoutMs = options.limits?.idleTimeoutMs ?? 60_000;
+  const headersTimeout = Math.max(1000, Math.min(MAX_HEADERS_TIMEOUT_MS, Math.floor(idleTimeoutMs / 6)));
+  const limits = {
+    logger: false,
+    connectionTimeout: idleTimeoutMs,
+    requestTimeout: Math.max(headersTimeout, 30_000),
+    bodyLimit: options.limits?.maxBodyBytes ?? 100 * 1024 * 1024,
+    // Node checks the headers and request timeouts this often (30 s by default).
+    http: { headersTimeout, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+  };
   const https = tls === undefined ? undefined : {
     cert: tls.cert,
     key: tls.key,
@@ -32,8 +49,20 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   };
   // An HTTPS Fastify has another server type parameter; the routes and hooks are the same.
   const app = (https === undefined
-    ? Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000 })
-    : Fastify({ logger: false, connectionTimeout: 60_000, requestTimeout: 30_000, https })) as unknown as FastifyInstance;
+    ? Fastify(limits)
+    : Fastify({ ...limits, https: { ...https, ...limits.http } })) as unknown as FastifyInstance;
+  const onRefused = options.onRefused;
+  if (onRefused !== undefined) {
+    // Node's parser refuses malformed, oversized-header and timed-out requests itself; count them.
+    app.server.on('clientError', (err: NodeJS.ErrnoException) => {
+      onRefused(err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' ? 'timeout' : 'protocol');
+    });
+    // With a listener, Node leaves a timed-out socket open: close it here.
+    app.server.on('timeout', (socket: { destroy(): void }) => {
+      onRefused('timeout');
+      socket.destroy();
+    });
+  }
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.metrics.contentType);
@@ -63,6 +92,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.setErrorHandler(async (error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode ?? 500;
+    if (status === 413) options.onRefused?.('protocol');
     if (status >= 500) options.log.error({ err: error, url: request.url }, 'HTTP request failed');
     reply.code(status);
     return { errors: [error.message] };

@@ -51,6 +51,8 @@ export function fromServiceError(err: grpc.ServiceError, target: string): Rivule
     case grpc.status.UNAUTHENTICATED:
     case grpc.status.PERMISSION_DENIED:
       return new AuthenticationError(`${target} refused the call: ${details}`, { cause: err });
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return new RivuletError('CLUSTER', `${target} refused the call: the message is larger than it accepts (pekko.framesize): ${details}`, { cause: err });
     case grpc.status.NOT_FOUND:
       return new RivuletError('NOT_FOUND', details, { cause: err });
     case grpc.status.UNIMPLEMENTED:

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../logging/logger.js';
+import { GrpcConnectionGuard } from '../rpc/connection-guard.js';
 import type { GrpcServerTls } from '../rpc/server.js';
 import type { CallSurface } from './call-authorization.js';
 import type { DaemonSecurity } from './cluster-security.js';
@@ -7,15 +8,21 @@ import { grpcAuthorizationInterceptor } from './grpc-authorization.js';
 import type { SecurityMetrics } from './security-metrics.js';
 
 /**
- * How a daemon's gRPC port enforces security: the authorization
- * interceptor (every call, per method surface) and, with internal TLS, the
- * port's TLS. Refusals are counted and logged at warn with the method and
- * the peer's address; the log line never holds a credential.
+ * How a daemon's gRPC port protects itself: the connection guard (idle
+ * connections closed after `idleTimeoutMs`, those that never made a call
+ * counted), the authorization interceptor (every call, per method surface)
+ * and, with internal TLS, the port's TLS. Refusals are counted and logged
+ * at warn with the method or the peer's address; the log line never holds a
+ * credential. Give `interceptors` to createServer and `listen` to bindServer.
  */
-export function rpcSecurity(security: DaemonSecurity, surfaces: Readonly<Record<string, CallSurface>>, metrics: SecurityMetrics, log: Logger): {
+export function rpcSecurity(security: DaemonSecurity, surfaces: Readonly<Record<string, CallSurface>>, metrics: SecurityMetrics, log: Logger, idleTimeoutMs: number): {
   readonly interceptors: grpc.ServerInterceptor[];
-  readonly tls: GrpcServerTls | undefined;
+  readonly listen: { readonly tls: GrpcServerTls | undefined; readonly guard: GrpcConnectionGuard };
 } {
+  const guard = new GrpcConnectionGuard(idleTimeoutMs, (peer, reason) => {
+    metrics.count('rpc', reason);
+    log.debug({ peer, reason }, 'gRPC connection ended without a call');
+  });
   const interceptor = grpcAuthorizationInterceptor({
     settings: security.authorization,
     surfaces,
@@ -31,5 +38,5 @@ export function rpcSecurity(security: DaemonSecurity, surfaces: Readonly<Record<
       log.warn({ peer, reason }, 'TLS connection to the gRPC port refused');
     },
   };
-  return { interceptors: [interceptor], tls };
+  return { interceptors: [guard.interceptor(), interceptor], listen: { tls, guard } };
 }

@@ -60,8 +60,10 @@ before(async () => {
     ClusterOverview: answer('ClusterOverview'),
   } as unknown as grpc.UntypedServiceImplementation);
   const port = await bindServer(server, '127.0.0.1', 0, {
-    material: material(pki.cert('jobmanager'), pki.ca),
-    onHandshakeRefused: (_peer, reason) => handshakeRefusals.push(reason),
+    tls: {
+      material: material(pki.cert('jobmanager'), pki.ca),
+      onHandshakeRefused: (_peer, reason) => handshakeRefusals.push(reason),
+    },
   });
   address = `127.0.0.1:${port}`;
 });

@@ -31,13 +31,14 @@ export function registerNetworkMetrics(registry: Registry, stats: () => NetworkS
   gauge('inputQueueLength', 'Received buffers not yet taken by this TaskManager\'s tasks.', (s) => s.consumer.queuedBuffers);
   new Gauge({
     name: PREFIX + 'refusedConnections',
-    help: 'Data connections the data port and the slots\' data servers refused, by reason: tls (handshake failed: plaintext, no or an untrusted certificate, too slow) and protocol (garbage, truncated or oversized frames).',
+    help: 'Data connections the data port and the slots\' data servers refused, by reason: tls (handshake failed: plaintext, no or an untrusted certificate, too slow), protocol (garbage, truncated or oversized frames) and timeout (no HELLO, or a frame begun and not completed, within taskmanager.network.frame-timeout).',
     labelNames: ['reason'],
     registers: [registry],
     collect() {
       const current = stats();
       this.set({ reason: 'tls' }, current?.connections.refused.tls ?? 0);
       this.set({ reason: 'protocol' }, current?.connections.refused.protocol ?? 0);
+      this.set({ reason: 'timeout' }, current?.connections.refused.timeout ?? 0);
     },
   });
   new Gauge({

@@ -24,7 +24,7 @@ import {
   storageIdentity,
   type Configuration,
   type DaemonSecurity,
-  type GrpcServerTls,
+  type GrpcListenOptions,
   type Logger,
   type Registry,
 } from '@rivulet/common';
@@ -99,7 +99,7 @@ export class TaskManager {
   private workDir: string | undefined;
   private resourceId: string | undefined;
   private readonly security: DaemonSecurity;
-  private readonly rpcTls: GrpcServerTls | undefined;
+  private readonly rpcListen: GrpcListenOptions;
 
   constructor(
     private readonly config: Configuration,
@@ -118,9 +118,10 @@ export class TaskManager {
     this.metrics.slotsTotal.set(this.slots.size);
     // Security first: a bad certificate file fails the start before anything listens (docs/security.md).
     this.security = daemonSecurity(config);
-    const rpc = rpcSecurity(this.security, TASK_MANAGER_RPC_SURFACES, new SecurityMetrics(this.metricsRegistry, 'taskmanager'), log);
-    this.rpcTls = rpc.tls;
-    this.grpcServer = createServer({ interceptors: rpc.interceptors });
+    const securityMetrics = new SecurityMetrics(this.metricsRegistry, 'taskmanager');
+    const rpc = rpcSecurity(this.security, TASK_MANAGER_RPC_SURFACES, securityMetrics, log, config['rpc.idleness-timeout']);
+    this.rpcListen = rpc.listen;
+    this.grpcServer = createServer({ interceptors: rpc.interceptors, maxMessageBytes: config['pekko.framesize'] });
     this.grpcServer.addService(
       rivuletProto().TaskManagerService.service,
       taskManagerServiceHandlers({ guard: this.guard, slots: this.slots, executor: () => this.executor, log }),
@@ -137,6 +138,8 @@ export class TaskManager {
         ready: this.lifecycle.state === 'RUNNING' && (this.connection?.registered ?? false),
         details: { registered: this.connection?.registered ?? false },
       }),
+      limits: { maxBodyBytes: config['rest.server.max-content-length'], idleTimeoutMs: config['rest.idleness-timeout'] },
+      onRefused: (reason) => securityMetrics.count('http', reason),
     });
     this.resources = new ResourceHistory(this.metricsRegistry);
     registerStatusRoute(this.http, { resourceId: () => this.resourceId, tasks: this.taskMetrics.samples, resources: this.resources });
@@ -145,7 +148,7 @@ export class TaskManager {
   async start(): Promise<TaskManagerStarted> {
     const bindHost = this.config['taskmanager.bind-host'];
     const host = this.config['taskmanager.host'] ?? advertisedHost(bindHost);
-    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port'], this.rpcTls);
+    const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port'], this.rpcListen);
     const httpPort = await listenHttp(this.http, bindHost, this.config['taskmanager.http.port']);
     const resourceId = this.config['taskmanager.resource-id'] ?? newTaskManagerId(host, rpcPort);
     this.resourceId = resourceId;
@@ -155,6 +158,7 @@ export class TaskManager {
       bufferSizeBytes: this.config['taskmanager.network.buffer-size'],
       bufferTimeoutMs: this.config['execution.buffer-timeout'],
       tls: this.security.internalTls,
+      frameTimeoutMs: this.config['taskmanager.network.frame-timeout'],
     });
     this.network = network;
     const dataPort = await network.start(bindHost, this.config['taskmanager.data.port']);
@@ -207,6 +211,7 @@ export class TaskManager {
         initialCredit: options.initialCredit,
         partitionRequestTimeoutMs: options.partitionRequestTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
+        frameTimeoutMs: options.frameTimeoutMs,
         bindHost,
         taskManagerData: { host: loopbackFor(bindHost), port: dataPort },
         tls: this.security.internalTls,

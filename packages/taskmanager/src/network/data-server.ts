@@ -10,6 +10,7 @@ import { ServerConnection, type ServerConnectionDeps } from './server-connection
  */
 export class DataServer {
   private server: Server | undefined;
+  private stallCheck: NodeJS.Timeout | undefined;
   private readonly connections = new Set<ServerConnection>();
   private accepted = 0;
 
@@ -45,6 +46,11 @@ export class DataServer {
       },
     }, (socket) => this.accept(socket));
     this.server = server;
+    const frameTimeoutMs = options.frameTimeoutMs;
+    this.stallCheck = setInterval(() => {
+      for (const connection of this.connections) connection.checkStalled(frameTimeoutMs);
+    }, frameTimeoutMs);
+    this.stallCheck.unref();
     return new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -60,6 +66,7 @@ export class DataServer {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    clearInterval(this.stallCheck);
     for (const connection of [...this.connections]) connection.close();
     if (server === undefined) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));

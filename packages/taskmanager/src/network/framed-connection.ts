@@ -43,6 +43,8 @@ export class FramedConnection {
   private readonly decoder: FrameDecoder;
   private closed = false;
   private corked = false;
+  /** Frames handed to `onFrame` so far: the progress a stall check looks at. */
+  private framesReceived = 0;
 
   constructor(private readonly options: FramedConnectionOptions) {
     this.peer = options.peer;
@@ -65,6 +67,16 @@ export class FramedConnection {
   /** False while the socket's buffer is above its high-water mark: stop writing until `onDrain`. */
   get writable(): boolean {
     return !this.closed && !this.options.socket.writableNeedDrain;
+  }
+
+  /** Frames received so far. */
+  get framesSoFar(): number {
+    return this.framesReceived;
+  }
+
+  /** Bytes of a frame begun but not complete. */
+  get partialFrameBytes(): number {
+    return this.decoder.pendingBytes;
   }
 
   /** Bytes written but not yet handed to the kernel. */
@@ -119,6 +131,7 @@ export class FramedConnection {
 
   private dispatch(frame: Frame): void {
     if (this.closed) return;
+    this.framesReceived += 1;
     if (!this.options.accepts.has(frame.type)) {
       throw new MalformedFrame(`unexpected ${FRAME_TYPE_NAMES[frame.type] ?? String(frame.type)} frame on this side of the connection`);
     }

@@ -31,6 +31,12 @@ export interface NetworkEnvironmentOptions {
   /** Bound on opening a data connection. @default 10000 */
   readonly connectTimeoutMs?: number;
   /**
+   * The data server closes a connection that sends no HELLO, or does not
+   * complete a frame it began, within one to two of this
+   * (taskmanager.network.frame-timeout). @default 30000
+   */
+  readonly frameTimeoutMs?: number;
+  /**
    * Where channels marked `local` (producer in this TaskManager) are
    * requested when this environment does not hold their partitions itself:
    * the TaskManager's data server, which redirects to the slot thread that
@@ -52,6 +58,7 @@ export interface ResolvedNetworkOptions {
   readonly partitionRequestTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
+  readonly frameTimeoutMs: number;
   readonly localPeer: { readonly host: string; readonly port: number } | undefined;
   readonly tls: TlsMaterial | undefined;
 }
@@ -65,6 +72,7 @@ export const NETWORK_DEFAULTS = {
   partitionRequestTimeoutMs: 30_000,
   maxFrameBytes: 64 * 1024 * 1024,
   connectTimeoutMs: 10_000,
+  frameTimeoutMs: 30_000,
 } as const;
 
 /** Fills defaults and rejects impossible values, naming the option. */
@@ -87,6 +95,7 @@ export function resolveNetworkOptions(options: NetworkEnvironmentOptions): Resol
     partitionRequestTimeoutMs: pick('partitionRequestTimeoutMs', 1),
     maxFrameBytes: pick('maxFrameBytes', 1024),
     connectTimeoutMs: pick('connectTimeoutMs', 1),
+    frameTimeoutMs: pick('frameTimeoutMs', 1),
     localPeer: options.localPeer,
     tls: options.tls,
   };

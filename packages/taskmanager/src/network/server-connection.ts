@@ -37,6 +37,8 @@ export class ServerConnection implements ReaderHost {
   private readonly waiting = new Map<number, PendingRequest>();
   private readonly ready = new Deque<RemoteSubpartitionReader>();
   private helloReceived = false;
+  /** Frames received at the previous stall check. */
+  private framesAtLastCheck = -1;
   private highestChannel = 0;
   private pumping = false;
 
@@ -71,6 +73,27 @@ export class ServerConnection implements ReaderHost {
   close(): void {
     this.connection.close();
   }
+
+  /**
+   * Called every frame timeout by the data server: a connection that has not
+   * sent its HELLO, or is in the middle of a frame, and received no frame
+   * since the previous check is a stalled or slow-dripping peer, closed with
+   * a ProtocolError (counted as a timeout). Idle connections between frames
+   * are left alone. Costs nothing per frame but a counter.
+   */
+  checkStalled(timeoutMs: number): void {
+    const frames = this.connection.framesSoFar;
+    const waiting = !this.helloReceived || this.connection.partialFrameBytes > 0;
+    const stalled = waiting && frames === this.framesAtLastCheck;
+    this.framesAtLastCheck = frames;
+    if (!stalled) return;
+    const what = this.helloReceived ? `completed no frame (${this.connection.partialFrameBytes} bytes of one)` : 'sent no HELLO';
+    this.stalled = true;
+    this.connection.fail(new ProtocolError(this.peer, `data connection from ${this.peer} ${what} within ${timeoutMs} ms: a stalled or too slow peer (taskmanager.network.frame-timeout)`));
+  }
+
+  /** Closed by checkStalled. */
+  private stalled = false;
 
   readerReady(reader: RemoteSubpartitionReader): void {
     if (reader.inReadyQueue || !reader.isReady()) return;
@@ -191,7 +214,8 @@ export class ServerConnection implements ReaderHost {
 
   private onClosed(error: DataConnectionError | undefined): void {
     const reason = error ?? new DataConnectionError(this.peer, `data connection from ${this.peer} was closed by this TaskManager`);
-    if (error instanceof ProtocolError) this.deps.counters.refusedProtocol += 1;
+    if (this.stalled) this.deps.counters.refusedTimeout += 1;
+    else if (error instanceof ProtocolError) this.deps.counters.refusedProtocol += 1;
     for (const pending of this.waiting.values()) pending.cancel();
     this.waiting.clear();
     for (const reader of this.readers.values()) {

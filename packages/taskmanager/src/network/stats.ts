@@ -8,10 +8,12 @@ export interface NetworkCounters {
   refusedTls: number;
   /** Connections the data server closed for bad frames (garbage, truncated or oversized input). */
   refusedProtocol: number;
+  /** Connections the data server closed for sending no HELLO, or not completing a frame, within the frame timeout. */
+  refusedTimeout: number;
 }
 
 export function newCounters(): NetworkCounters {
-  return { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, refusedTls: 0, refusedProtocol: 0 };
+  return { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, refusedTls: 0, refusedProtocol: 0, refusedTimeout: 0 };
 }
 
 /** A snapshot of one NetworkEnvironment, for metrics, tests and benchmarks. */
@@ -24,7 +26,7 @@ export interface NetworkStats {
     /** Connections ever accepted by the data server. */
     readonly acceptedTotal: number;
     /** Connections the data server refused: in the TLS handshake, and for protocol errors. */
-    readonly refused: { readonly tls: number; readonly protocol: number };
+    readonly refused: { readonly tls: number; readonly protocol: number; readonly timeout: number };
   };
   readonly producer: {
     readonly partitions: number;

@@ -155,7 +155,7 @@ export class TcpNetworkEnvironment implements NetworkEnvironment {
         outgoing: this.connections.size,
         incoming: this.server.openConnections,
         acceptedTotal: this.server.acceptedTotal,
-        refused: { tls: this.counters.refusedTls, protocol: this.counters.refusedProtocol },
+        refused: { tls: this.counters.refusedTls, protocol: this.counters.refusedProtocol, timeout: this.counters.refusedTimeout },
       },
       producer: {
         partitions: this.partitions.size,

@@ -48,6 +48,8 @@ export interface SlotNetworkSettings {
   readonly initialCredit: number;
   readonly partitionRequestTimeoutMs: number;
   readonly connectTimeoutMs: number;
+  /** taskmanager.network.frame-timeout: the slot's data server closes a stalled or slow-dripping connection after it. */
+  readonly frameTimeoutMs?: number;
   /** The slot's data server listens on an ephemeral port of this address (the TaskManager's bind host). */
   readonly bindHost: string;
   /** The TaskManager's data server as this host reaches it: where channels from other slots of the TaskManager are requested (it redirects). */

@@ -1,6 +1,6 @@
 import type { NetworkStats } from '../../network/stats.js';
 
-type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number; bytesReceived: number; acceptedTotal: number; refusedTls: number; refusedProtocol: number };
+type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number; bytesReceived: number; acceptedTotal: number; refusedTls: number; refusedProtocol: number; refusedTimeout: number };
 
 /**
  * The TaskManager's data exchange as one NetworkStats: the control thread's
@@ -10,7 +10,7 @@ type Counts = { buffersSent: number; bytesSent: number; buffersReceived: number;
  */
 export class NetworkStatsTotal {
   private readonly latest = new Map<object, NetworkStats>();
-  private readonly ended: Counts = { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, acceptedTotal: 0, refusedTls: 0, refusedProtocol: 0 };
+  private readonly ended: Counts = { buffersSent: 0, bytesSent: 0, buffersReceived: 0, bytesReceived: 0, acceptedTotal: 0, refusedTls: 0, refusedProtocol: 0, refusedTimeout: 0 };
 
   record(thread: object, stats: NetworkStats): void {
     this.latest.set(thread, stats);
@@ -28,6 +28,7 @@ export class NetworkStatsTotal {
     this.ended.acceptedTotal += last.connections.acceptedTotal;
     this.ended.refusedTls += last.connections.refused.tls;
     this.ended.refusedProtocol += last.connections.refused.protocol;
+    this.ended.refusedTimeout += last.connections.refused.timeout;
   }
 
   total(dataPort: NetworkStats | undefined): NetworkStats {
@@ -41,6 +42,7 @@ export class NetworkStatsTotal {
         refused: {
           tls: this.ended.refusedTls + sum((s) => s.connections.refused.tls),
           protocol: this.ended.refusedProtocol + sum((s) => s.connections.refused.protocol),
+          timeout: this.ended.refusedTimeout + sum((s) => s.connections.refused.timeout),
         },
       },
       producer: {

@@ -57,6 +57,7 @@ export class SlotNetwork implements TaskNetwork {
       partitionRequestTimeoutMs: settings.partitionRequestTimeoutMs,
       maxFrameBytes: settings.maxFrameBytes,
       connectTimeoutMs: settings.connectTimeoutMs,
+      ...(settings.frameTimeoutMs === undefined ? {} : { frameTimeoutMs: settings.frameTimeoutMs }),
       localPeer: settings.taskManagerData,
       tls: settings.tls,
     });
