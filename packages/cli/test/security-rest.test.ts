@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { CHANNEL_OPTIONS, grpcChannelCredentials, grpcChannelOptions, rivuletProto } from '@rivulet/common';
 import {
   createTestPki,
   parsePrometheusText,
+  runCli,
+  settingsEnvironment,
   startJobManager,
   stopAllProcesses,
   type StartedJobManager,
@@ -28,6 +32,7 @@ before(async () => {
   const server = pki.certificate('rest-server');
   mutual = await startJobManager({
     set: [
+      ...pki.internalTlsSettings('jobmanager'),
       `security.auth.token-file=${pki.tokenFile}`,
       'security.ssl.rest.enabled=true', `security.ssl.rest.cert=${server.cert}`, `security.ssl.rest.key=${server.key}`,
       'security.ssl.rest.authentication-enabled=true', `security.ssl.rest.ca=${restCa.caCert}`,
@@ -84,5 +89,27 @@ describe('REST authentication', { timeout: 60_000 }, () => {
     await assert.rejects(call('GET', '/overview', {}), /certificate required|alert|socket hang up|ECONNRESET/i);
     await assert.rejects(call('GET', '/overview', { cert: readFileSync(stranger.cert, 'utf8'), key: readFileSync(stranger.key, 'utf8') }), /unknown ca|alert|ECONNRESET|socket hang up/i);
     await assert.rejects(fetch(`http://${url.host}/overview`));
+  });
+
+  test('the CLI with a REST client certificate instead of the token: client calls pass on the gRPC port, internal calls do not', async () => {
+    const operator = restCa.certificate('cli-operator');
+    const trust = settingsEnvironment(['security.ssl.internal.enabled=true', `security.ssl.internal.ca=${pki.caCert}`]);
+    const withCertificate = { ...trust, ...settingsEnvironment([`security.ssl.rest.cert=${operator.cert}`, `security.ssl.rest.key=${operator.key}`]) };
+    const cancel = ['cancel', 'c'.repeat(32), '--jobmanager', mutual.rpcAddress];
+    const [refused, authenticated] = await Promise.all([runCli(cancel, { env: trust }), runCli(cancel, { env: withCertificate })]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /CancelJob needs a client token/);
+    assert.equal(authenticated.code, 1, 'the job does not exist');
+    assert.doesNotMatch(authenticated.stderr, /refused the call/, 'the certificate authenticated the call');
+    assert.match(authenticated.stderr, /c{32}/);
+    const identity = { cert: readFileSync(operator.cert, 'utf8'), key: readFileSync(operator.key, 'utf8'), ca: readFileSync(pki.caCert, 'utf8') };
+    const client = new (rivuletProto().JobManagerService)(mutual.rpcAddress, grpcChannelCredentials(identity), grpcChannelOptions(CHANNEL_OPTIONS, identity));
+    try {
+      const register = await new Promise<grpc.ServiceError | null>((resolve) => client.RegisterTaskManager({ resourceId: 'intruder', numberOfSlots: 8 }, (err) => resolve(err)));
+      assert.equal(register?.code, grpc.status.PERMISSION_DENIED);
+      assert.match(register.details, /a client certificate does not authorize it/);
+    } finally {
+      client.close();
+    }
   });
 });

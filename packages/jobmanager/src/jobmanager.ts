@@ -97,7 +97,7 @@ export class JobManager implements LeaderContender {
     // Security first: a bad certificate or token file fails the start before anything listens (docs/security.md).
     const security = daemonSecurity(config);
     const securityMetrics = new SecurityMetrics(this.metricsRegistry, 'jobmanager');
-    const rpc = rpcSecurity(security, JOB_MANAGER_RPC_SURFACES, securityMetrics, log, config['rpc.idleness-timeout']);
+    const rpc = rpcSecurity(security, JOB_MANAGER_RPC_SURFACES, securityMetrics, log, config['rpc.idleness-timeout'], { acceptClientCertificates: true });
     const rest = restTls(config);
     this.rpcListen = rpc.listen;
     this.restScheme = rest === undefined ? 'http' : 'https';

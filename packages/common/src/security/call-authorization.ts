@@ -59,8 +59,9 @@ export function authorizeCall(what: string, surface: CallSurface, presented: Cal
       if (presented.rejectedCertificate !== undefined) {
         return { kind: 'unauthenticated', message: `${what} is internal to the cluster and the certificate presented was refused: ${presented.rejectedCertificate} (it must be signed by the CA of security.ssl.internal.ca)` };
       }
-      if (presented.authorization !== undefined) {
-        return { kind: 'forbidden', message: `${what} is internal to the cluster: it needs a cluster certificate (security.ssl.internal.*), and a client token does not authorize it` };
+      if (presented.authorization !== undefined || presented.clientCertificate === true) {
+        const credential = presented.clientCertificate === true ? 'a client certificate' : 'a client token';
+        return { kind: 'forbidden', message: `${what} is internal to the cluster: it needs a cluster certificate (security.ssl.internal.*), and ${credential} does not authorize it` };
       }
       return { kind: 'unauthenticated', message: `${what} is internal to the cluster: it needs a certificate signed by the cluster CA (security.ssl.internal.*), and none was presented` };
     case 'client-read':

@@ -2,13 +2,21 @@ import { ConfigurationError } from '../errors.js';
 import type { Configuration } from '../config/load-configuration.js';
 import { BearerToken } from './bearer-token.js';
 import type { AuthorizationSettings } from './call-authorization.js';
-import { readTlsMaterial, type TlsMaterial } from './tls-material.js';
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors.js';
+import { certificatesOf, readTlsMaterial, type TlsMaterial } from './tls-material.js';
 
 /** What a daemon enforces and presents, read once from its configuration at start. */
 export interface DaemonSecurity {
   /** Internal TLS material (certificate, key, cluster CA); undefined: internal connections are plaintext. */
   readonly internalTls: TlsMaterial | undefined;
   readonly authorization: AuthorizationSettings;
+  /**
+   * With internal TLS and security.ssl.rest.authentication-enabled: the REST
+   * CA (PEM), whose client certificates also authenticate client calls on
+   * the JobManager's gRPC port (the CLI's `security.ssl.rest.cert`).
+   */
+  readonly clientCa: string | undefined;
 }
 
 /**
@@ -21,6 +29,7 @@ export function daemonSecurity(config: Configuration): DaemonSecurity {
   const internalTls = config['security.ssl.internal.enabled'] ? readTlsMaterial(internalFiles(config), { identity: true }) : undefined;
   return {
     internalTls,
+    clientCa: internalTls !== undefined && config['security.ssl.rest.authentication-enabled'] ? restClientCa(config) : undefined,
     authorization: {
       internalTls: internalTls !== undefined,
       token: BearerToken.fromConfig(config),
@@ -29,7 +38,27 @@ export function daemonSecurity(config: Configuration): DaemonSecurity {
   };
 }
 
-/** What a client (the CLI) uses: TLS towards the JobManager's gRPC port (the CA; a certificate only if configured) and the token. */
+function restClientCa(config: Configuration): string {
+  const path = config['security.ssl.rest.ca'];
+  if (path === null) {
+    throw new ConfigurationError('"security.ssl.rest.ca" must name the CA of the client certificates when "security.ssl.rest.authentication-enabled" is true', { key: 'security.ssl.rest.ca' });
+  }
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigurationError(`"security.ssl.rest.ca": cannot read ${path}: ${errorMessage(err)}`, { key: 'security.ssl.rest.ca', cause: err });
+  }
+  certificatesOf(pem, 'security.ssl.rest.ca', path);
+  return pem;
+}
+
+/**
+ * What a client (the CLI) uses: TLS towards the JobManager's gRPC port (the
+ * cluster CA; as its own certificate a REST client certificate,
+ * security.ssl.rest.cert/key, when configured, else an internal one when
+ * configured, else none) and the token.
+ */
 export interface ClientSecurity {
   readonly tls: TlsMaterial | undefined;
   readonly token: BearerToken | undefined;
@@ -39,10 +68,14 @@ export function clientSecurity(config: Configuration): ClientSecurity {
   if (config['security.ssl.internal.enabled'] && config['security.ssl.internal.ca'] === null) {
     throw new ConfigurationError('"security.ssl.internal.ca" must name the cluster CA\'s PEM file when "security.ssl.internal.enabled" is true: the CLI verifies the JobManager against it', { key: 'security.ssl.internal.ca' });
   }
-  return {
-    tls: config['security.ssl.internal.enabled'] ? readTlsMaterial(internalFiles(config), { identity: false }) : undefined,
-    token: BearerToken.fromConfig(config),
-  };
+  if (!config['security.ssl.internal.enabled']) return { tls: undefined, token: BearerToken.fromConfig(config) };
+  const trust = readTlsMaterial(internalFiles(config), { identity: false });
+  const restCert = config['security.ssl.rest.cert'];
+  const restKey = config['security.ssl.rest.key'];
+  const tls = restCert !== null && restKey !== null
+    ? { ...readTlsMaterial({ prefix: 'security.ssl.rest', cert: restCert, key: restKey, ca: config['security.ssl.internal.ca'] }, { identity: true, ownCertificateFromCa: false }), ca: trust.ca }
+    : trust;
+  return { tls, token: BearerToken.fromConfig(config) };
 }
 
 function internalFiles(config: Configuration) {

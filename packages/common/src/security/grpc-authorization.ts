@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { signedBy } from './tls-material.js';
 import { authorizeCall, type AuthorizationSettings, type CallSurface, type Refusal } from './call-authorization.js';
 
 export interface GrpcAuthorizationOptions {
@@ -8,6 +10,13 @@ export interface GrpcAuthorizationOptions {
   readonly surfaces: Readonly<Record<string, CallSurface>>;
   /** A call was refused: counted and logged by the daemon (the message holds no credential). */
   readonly onRefused: (method: string, refusal: Refusal) => void;
+  /**
+   * When the port's TLS also trusts a client CA: the cluster CA's
+   * certificates. A verified peer certificate signed by one of them is a
+   * cluster certificate; any other verified one a client certificate.
+   * Unset: every verified certificate is a cluster certificate.
+   */
+  readonly clusterCas?: readonly X509Certificate[];
 }
 
 /**
@@ -22,8 +31,11 @@ export function grpcAuthorizationInterceptor(options: GrpcAuthorizationOptions):
       onReceiveMetadata: (metadata, forward) => {
         const name = method.path.slice(method.path.lastIndexOf('/') + 1);
         const surface = options.surfaces[name] ?? 'internal';
+        const peer = call.getAuthContext().sslPeerCertificate;
+        const cluster = peer !== undefined && (options.clusterCas === undefined || issuedByAny(peer.raw, options.clusterCas));
         const refusal = authorizeCall(name, surface, {
-          clusterCertificate: call.getAuthContext().sslPeerCertificate !== undefined,
+          clusterCertificate: cluster,
+          clientCertificate: peer !== undefined && !cluster,
           rejectedCertificate: rejectedCertificate(call),
           authorization: firstString(metadata.get('authorization')),
         }, options.settings);
@@ -40,6 +52,11 @@ export function grpcAuthorizationInterceptor(options: GrpcAuthorizationOptions):
       },
     }),
   });
+}
+
+function issuedByAny(raw: Buffer, cas: readonly X509Certificate[]): boolean {
+  const certificate = new X509Certificate(raw);
+  return cas.some((ca) => signedBy(certificate, ca));
 }
 
 function firstString(values: grpc.MetadataValue[]): string | undefined {
