@@ -29,6 +29,8 @@ export interface S3ServerOptions {
   readonly port?: number;
   /** Bound on each start, default 20 s. */
   readonly startTimeoutMs?: number;
+  /** Serve HTTPS (`https://127.0.0.1:port`) with this certificate and key (PEM files). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A running s3rver (see RestartableServer). */
@@ -62,8 +64,9 @@ function childEnv(): NodeJS.ProcessEnv {
 
 
 /** Spawns s3rver and resolves with the port it reports, or rejects within `timeoutMs`. */
-function spawnS3rver(dataDir: string, port: number, buckets: readonly string[], timeoutMs: number): Promise<{ child: ChildProcess; port: number }> {
+function spawnS3rver(dataDir: string, port: number, buckets: readonly string[], timeoutMs: number, tls?: S3ServerOptions['tls']): Promise<{ child: ChildProcess; port: number }> {
   const args = [s3rverBin(), '--directory', dataDir, '--address', '127.0.0.1', '--port', String(port), '--silent'];
+  if (tls !== undefined) args.push('--key', tls.key, '--cert', tls.cert);
   for (const bucket of buckets) args.push('--configure-bucket', bucket);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   trackServerProcess(child);
@@ -96,7 +99,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Star
   const dataDir = mkdtempSync(join(tmpdir(), 'rivulet-s3rver-'));
   let first: { child: ChildProcess; port: number };
   try {
-    first = await spawnS3rver(dataDir, options.port ?? 0, buckets, timeoutMs);
+    first = await spawnS3rver(dataDir, options.port ?? 0, buckets, timeoutMs, options.tls);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -111,7 +114,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Star
   };
 
   const server: StartedS3Server = {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     port,
     dataDir,
     accessKey: 'S3RVER',
@@ -127,7 +130,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Star
     kill: () => end('SIGKILL', 0),
     async start() {
       if (server.running) return;
-      child = (await restartWithin(timeoutMs, (remainingMs) => spawnS3rver(dataDir, port, buckets, remainingMs))).child;
+      child = (await restartWithin(timeoutMs, (remainingMs) => spawnS3rver(dataDir, port, buckets, remainingMs, options.tls))).child;
     },
     async restart() {
       await server.stop();

@@ -17,12 +17,13 @@ export interface S3Server {
 }
 
 interface S3ServerModule {
-  startS3Server(options: { buckets?: readonly string[]; startTimeoutMs?: number }): Promise<S3Server>;
+  startS3Server(options: { buckets?: readonly string[]; startTimeoutMs?: number; tls?: { cert: string; key: string } }): Promise<S3Server>;
 }
 
 const MODULE_URL = new URL('../../../../testing/dist/src/s3-server.js', import.meta.url);
 
-export async function startS3rver(buckets: readonly string[]): Promise<S3Server> {
+/** `tls`: serve HTTPS with this certificate and key (PEM files). */
+export async function startS3rver(buckets: readonly string[], tls?: { cert: string; key: string }): Promise<S3Server> {
   const module = (await import(MODULE_URL.href)) as S3ServerModule;
-  return module.startS3Server({ buckets, startTimeoutMs: 20_000 });
+  return module.startS3Server({ buckets, startTimeoutMs: 20_000, ...(tls === undefined ? {} : { tls }) });
 }

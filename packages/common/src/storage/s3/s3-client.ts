@@ -1,4 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { ConfigurationError, errorMessage } from '../../errors.js';
 import { checkS3Settings, type S3Settings } from './s3-settings.js';
 
 export { describeEndpoint, type S3Settings } from './s3-settings.js';
@@ -18,9 +21,24 @@ export { describeEndpoint, type S3Settings } from './s3-settings.js';
  *   and then stays silent is a transient failure, not a hang.
  * Credentials: `s3.access-key` + `s3.secret-key` when set, else the SDK's
  * default chain (environment, profile, web identity, instance metadata).
+ * TLS: an https:// endpoint is verified against the system's CAs and, with
+ * internal TLS on, the cluster CA too (a MinIO with a certificate of the
+ * cluster CA; docs/security.md).
  */
 export const S3_CONNECTION_TIMEOUT_MS = 3000;
 export const S3_SOCKET_IDLE_TIMEOUT_MS = 30_000;
+
+/** The system's CAs plus the cluster CA, for an https:// endpoint with internal TLS on; else undefined (Node's defaults). */
+function trustedCas(settings: S3Settings): string[] | undefined {
+  const endpoint = settings['s3.endpoint'];
+  const caFile = settings['security.ssl.internal.ca'];
+  if (endpoint === null || !endpoint.startsWith('https://') || settings['security.ssl.internal.enabled'] !== true || caFile === null || caFile === undefined) return undefined;
+  try {
+    return [...rootCertificates, readFileSync(caFile, 'utf8')];
+  } catch (err) {
+    throw new ConfigurationError(`"security.ssl.internal.ca": cannot read ${caFile} for the S3 client: ${errorMessage(err)}`, { key: 'security.ssl.internal.ca', cause: err });
+  }
+}
 
 export function createS3Client(settings: S3Settings): S3Client {
   checkS3Settings(settings);
@@ -28,6 +46,7 @@ export function createS3Client(settings: S3Settings): S3Client {
   const secretKey = settings['s3.secret-key'];
   const endpoint = settings['s3.endpoint'];
   const agent = { keepAlive: true, maxSockets: 32 };
+  const ca = trustedCas(settings);
   return new S3Client({
     region: settings['s3.region'],
     ...(endpoint !== null ? { endpoint } : {}),
@@ -40,7 +59,7 @@ export function createS3Client(settings: S3Settings): S3Client {
       connectionTimeout: S3_CONNECTION_TIMEOUT_MS,
       socketTimeout: S3_SOCKET_IDLE_TIMEOUT_MS,
       httpAgent: agent,
-      httpsAgent: agent,
+      httpsAgent: ca === undefined ? agent : { ...agent, ca },
     },
   });
 }

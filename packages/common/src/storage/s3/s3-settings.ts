@@ -8,7 +8,7 @@ import type { Configuration } from '../../config/index.js';
 export type S3Settings = Pick<
   Configuration,
   's3.endpoint' | 's3.path-style-access' | 's3.access-key' | 's3.secret-key' | 's3.region'
->;
+> & Partial<Pick<Configuration, 'security.ssl.internal.enabled' | 'security.ssl.internal.ca'>>;
 
 /** Throws ConfigurationError naming the key for half-set credentials or an endpoint that is not an http(s) URL. */
 export function checkS3Settings(settings: S3Settings): void {
