@@ -14,7 +14,7 @@ export class DataServer {
   private readonly connections = new Set<ServerConnection>();
   private accepted = 0;
 
-  constructor(private readonly deps: Omit<ServerConnectionDeps, 'closed'>) {}
+  constructor(private readonly deps: Omit<ServerConnectionDeps, 'closed' | 'writeHighWaterMark'>) {}
 
   get openConnections(): number {
     return this.connections.size;
@@ -74,7 +74,11 @@ export class DataServer {
 
   private accept(socket: Socket): void {
     this.accepted += 1;
-    const connection = new ServerConnection(socket, { ...this.deps, closed: (c) => this.connections.delete(c) });
+    const connection = new ServerConnection(socket, {
+      ...this.deps,
+      writeHighWaterMark: 4 * this.deps.options.bufferSizeBytes,
+      closed: (c) => this.connections.delete(c),
+    });
     this.connections.add(connection);
     this.deps.options.log.debug({ peer: connection.peer }, 'Data connection accepted');
   }

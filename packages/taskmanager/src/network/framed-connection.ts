@@ -26,6 +26,13 @@ export interface FramedConnectionOptions {
    * is logged at debug level, not as a failure.
    */
   readonly idle?: () => boolean;
+  /**
+   * Bytes the socket may buffer before `writable` turns false, when the
+   * socket's own high-water mark is lower: a TLS server's sockets get 16 KiB
+   * whatever the server was given, which would hold back every frame behind
+   * a 'drain'. Unset: the socket's own `writableNeedDrain` decides.
+   */
+  readonly writeHighWaterMark?: number;
 }
 
 /**
@@ -66,7 +73,10 @@ export class FramedConnection {
 
   /** False while the socket's buffer is above its high-water mark: stop writing until `onDrain`. */
   get writable(): boolean {
-    return !this.closed && !this.options.socket.writableNeedDrain;
+    if (this.closed) return false;
+    const { socket, writeHighWaterMark } = this.options;
+    // Past the socket's own mark a write returned false, so 'drain' (onDrain) still follows once it empties.
+    return writeHighWaterMark === undefined ? !socket.writableNeedDrain : socket.writableLength < writeHighWaterMark;
   }
 
   /** Frames received so far. */

@@ -18,6 +18,8 @@ export interface ServerConnectionDeps {
   readonly options: ResolvedNetworkOptions;
   readonly counters: NetworkCounters;
   readonly closed: (connection: ServerConnection) => void;
+  /** The socket buffer the sender may fill (the data server's high-water mark). */
+  readonly writeHighWaterMark: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export class ServerConnection implements ReaderHost {
       onDrain: () => this.pump(),
       onClosed: (error) => this.onClosed(error),
       idle: () => this.readers.size === 0 && this.waiting.size === 0,
+      ...(socket.writableHighWaterMark < deps.writeHighWaterMark ? { writeHighWaterMark: deps.writeHighWaterMark } : {}),
     });
   }
 
