@@ -19,13 +19,16 @@ fi
 # high-availability tests, prometheus (promtool and the server) for the metric
 # reference and alerting-rule tests, nats-server 2.9 (JetStream) for the NATS
 # connector tests (Debian puts it in /usr/sbin), chromium (/usr/bin/chromium) for the
-# dashboard's browser tests and bench/dashboard, driven by playwright-core. Installed
-# with apt-get when missing; a test whose tool is missing fails naming the package.
+# dashboard's browser tests and bench/dashboard, driven by playwright-core, and
+# openssl for deploy/certs/create-certificates.sh, with which the security tests make
+# their certificates. Installed with apt-get when missing; a test whose tool is missing
+# fails naming the package.
 missing_packages=()
 command -v etcd >/dev/null 2>&1 || missing_packages+=(etcd-server etcd-client)
 command -v promtool >/dev/null 2>&1 || missing_packages+=(prometheus)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing_packages+=(nats-server)
 [ -x /usr/bin/chromium ] || missing_packages+=(chromium)
+command -v openssl >/dev/null 2>&1 || missing_packages+=(openssl)
 install_packages() {
   echo "setup: installing Debian packages with apt-get: ${missing_packages[*]}" >&2
   if ! { "$@" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
