@@ -54,7 +54,10 @@ async function submit(args: string[], settings: string[], options: string[] = []
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;
 }
 
-const status = (jobId: string): Promise<Status> => runCliJson<Status>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+/** What `rivulet status` prints, for the reads the tests report on. */
+const cliStatus = (jobId: string): Promise<Status> => runCliJson<Status>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+/** The same details through REST, for polling: a CLI process per poll costs over a second of CPU, taken from the job under test on a small machine. */
+const status = async (jobId: string): Promise<Status> => (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as Status;
 
 async function waitForCheckpoints(jobId: string, count: number): Promise<Status> {
   return waitFor(async () => {
@@ -80,7 +83,7 @@ describe('checkpoints, savepoints and restores', { timeout: 360_000 }, () => {
     const cancelled = await runCli(['cancel', jobId, '--jobmanager', jm.rpcAddress]);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     await waitForState(jobId, 'CANCELED');
-    const latest = (await status(jobId)).checkpoints.latest?.completed;
+    const latest = (await cliStatus(jobId)).checkpoints.latest?.completed;
     assert.ok(latest?.external_path, 'the latest completed checkpoint is retained');
 
     const restored = await submit(args(0), ['execution.checkpointing.interval=500ms'], ['--parallelism', '2', '--from-savepoint', latest.external_path]);
@@ -135,7 +138,7 @@ describe('checkpoints, savepoints and restores', { timeout: 360_000 }, () => {
     const cancelled = await runCli(['cancel', jobId, '--jobmanager', jm.rpcAddress]);
     assert.equal(cancelled.code, 0, `the job must still run when cancelled: ${cancelled.stderr}`);
     await waitForState(jobId, 'CANCELED');
-    const checkpoint = (await status(jobId)).checkpoints.latest?.completed?.external_path;
+    const checkpoint = (await cliStatus(jobId)).checkpoints.latest?.completed?.external_path;
     assert.ok(checkpoint);
     const second = await runCli(['run', job, '--jobmanager', jm.rpcAddress, '--from-savepoint', checkpoint, '--', ...args], { timeoutMs: 90_000 });
     assert.equal(second.code, 0, second.stderr);
@@ -167,7 +170,7 @@ describe('checkpoints, savepoints and restores', { timeout: 360_000 }, () => {
     assert.ok(pollsBeforeFinal > 0);
     assert.ok(tms.some((tm) => tm.daemon.logs.some((l) => l.msg === 'end of data: waiting for the final checkpoint' && l['jobId'] === jobId)), 'the tasks waited for the final checkpoint');
     await waitForState(jobId, 'FINISHED');
-    const done = await status(jobId);
+    const done = await cliStatus(jobId);
     assert.equal(done.checkpoints.counts.completed, 1, 'one checkpoint: the final one, not waiting for the interval');
     assertExactlyOnce(output, n, 9);
   });

@@ -67,9 +67,10 @@ async function submit(args: string[], options: string[] = [], settings: string[]
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;
 }
 
+/** Waits for FINISHED, polling REST (what `rivulet status` prints): a CLI process per poll costs over a second of CPU, taken from the job under test on a small machine. */
 async function finished(jobId: string): Promise<void> {
   await waitFor(async () => {
-    const s = await runCliJson<{ state: string; 'root-exception'?: string | null }>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+    const s = (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as { state: string; 'root-exception'?: string | null };
     if (s.state === 'FAILED' || s.state === 'CANCELED') throw new Error(`job ${jobId} is ${s.state}: ${s['root-exception'] ?? ''}`);
     return s.state === 'FINISHED';
   }, { timeoutMs: 120_000, what: `job ${jobId} to finish` });

@@ -51,7 +51,8 @@ async function submit(args: readonly string[], options: readonly string[]): Prom
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;
 }
 
-const status = (jobId: string): Promise<Status> => runCliJson<Status>(['status', jobId, '--jobmanager', jm.rpcAddress]);
+/** The job's details through REST (what `rivulet status` prints): polled often, and a CLI process per poll costs over a second of CPU, taken from the job under test on a small machine. */
+const status = async (jobId: string): Promise<Status> => (await (await fetch(`${jm.restUrl}/jobs/${jobId}`)).json()) as Status;
 
 async function waitForEnd(jobId: string, timeoutMs = 60_000): Promise<Status> {
   return waitFor(async () => {
