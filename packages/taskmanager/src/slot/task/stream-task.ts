@@ -62,6 +62,8 @@ export class StreamTask {
   private dataEnded = false;
   /** The job's final checkpoint completed and was committed here: the task may finish. */
   private finalCompleted = false;
+  /** The task's loop ended (end of input, or a stop): it only waits for its outputs to be consumed, and takes no checkpoint. */
+  private finishing = false;
   /** Channels that delivered end-of-data or end-of-partition. */
   private readonly endedChannels = new Set<number>();
   /** Operator events that arrived before the chain was built, in order. */
@@ -114,6 +116,10 @@ export class StreamTask {
   /** A source takes checkpoint `barrier` between its next two batches; `terminate` ends its input after it. */
   triggerCheckpoint(barrier: BarrierInfo, location: SnapshotLocation | undefined, terminate: boolean): void {
     if (!this.isSource) throw new Error(`task ${this.descriptor.vertexName} is not a source; only sources are triggered`);
+    if (this.finishing) {
+      this.declineFinishing(barrier.checkpointId);
+      return;
+    }
     if (location) this.locations.set(barrier.checkpointId, location);
     if (terminate) this.terminateAfter = barrier.checkpointId;
     this.triggered.push(terminate ? { ...barrier, terminate: true } : barrier);
@@ -195,6 +201,19 @@ export class StreamTask {
     this.abort.abort(this.externalFailure);
   }
 
+  /**
+   * A checkpoint triggered once the loop ended (a bounded source at its end,
+   * in a job without periodic checkpoints, waits for its last records to be
+   * consumed): the task ended its output, so no barrier can follow it, and
+   * the checkpoint fails at once, saying why, instead of at its timeout.
+   */
+  private declineFinishing(checkpointId: number): void {
+    const d = this.descriptor;
+    void this.checkpointing.decline(d, checkpointId,
+      `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism}) reached the end of its input and is finishing (its last records are still being consumed downstream); ` +
+      'a job without periodic checkpoints has no checkpoints after tasks finish: take the savepoint before a bounded source ends, or enable execution.checkpointing.interval');
+  }
+
   /** Runs to the end; reports every state change. Never rejects. */
   async run(report: (report: TaskReport) => void): Promise<void> {
     this.report = report;
@@ -221,6 +240,9 @@ export class StreamTask {
       if (chain.source) await this.runSource(chain);
       else await this.runInput(chain);
       this.throwIfCancelled();
+      // From here on no barrier can be taken: a trigger would wait for an acknowledgement forever.
+      this.finishing = true;
+      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) this.declineFinishing(barrier.checkpointId);
       // Stop with savepoint: its sources ended after it completed; its notification commits here.
       if (this.stopping !== undefined) await this.stopSavepointOutcome(STOP_NOTIFICATION_TIMEOUT_MS);
       await this.race(this.notifications); // commits of completed checkpoints settle before the final one
