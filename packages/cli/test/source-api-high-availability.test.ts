@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -67,9 +67,11 @@ describe('Source API across a JobManager failover (real etcd)', { timeout: 180_0
     await waitFor(async () => ((await clusterInfo().catch(() => undefined))?.taskmanagers.length === 2 ? true : undefined), { timeoutMs: 30_000, what: 'both TaskManagers registered' });
     const n = 100_000;
     const output = join(dir, 'out');
+    // The readers pause until this file appears: the job cannot end before the leader is killed, however slow the machine.
+    const unthrottled = join(dir, 'unthrottled');
     const submitted = await runCli([
       'run', JOB, '--detached', '--output', 'json', '--parallelism', '2', '--set', 'execution.checkpointing.interval=500ms',
-      '--', '--n', String(n), '--keys', '7', '--splits', '16', '--pause-every', '40', '--pause-ms', '2', '--output', output,
+      '--', '--n', String(n), '--keys', '7', '--splits', '16', '--pause-every', '10', '--pause-ms', '3', '--throttle-until', unthrottled, '--output', output,
     ], { env: settingsEnvironment(ha), timeoutMs: 60_000 });
     assert.equal(submitted.code, 0, submitted.stderr);
     const jobId = (JSON.parse(submitted.stdout) as { jobId: string }).jobId;
@@ -79,6 +81,9 @@ describe('Source API across a JobManager failover (real etcd)', { timeout: 180_0
     }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
     const leaderAddress = (await clusterInfo()).leader.rpcAddress;
     jms.find((jm) => jm.rpcAddress === leaderAddress)!.daemon.signal('SIGKILL');
+    // Once the new leader has the job, the rest of the input may run at full speed.
+    await waitFor(async () => ((await status(jobId).catch(() => undefined)) !== undefined ? true : undefined), { timeoutMs: 60_000, what: 'the new leader to serve the job' });
+    writeFileSync(unthrottled, '');
     let last: JobDetails | undefined;
     const end = await waitFor(async () => {
       const d = await status(jobId).catch(() => undefined);
