@@ -18,6 +18,8 @@ import {
 export interface TaskManagerRegistryEvents {
   registered: [TaskManagerRegistration];
   lost: [TaskManagerRegistration, LossReason, string];
+  /** Slots were freed (a job ended or gave some back): a job waiting for slots tries again. Emitted after the change, never inside it. */
+  'slots-freed': [];
 }
 
 /**
@@ -33,6 +35,9 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
   private readonly byResource = new Map<TaskManagerId, RegistrationId>();
   /** Registrations that sent at least one heartbeat (a gap is measured from the second on). */
   private readonly heardFrom = new WeakSet<TaskManagerRegistration>();
+  /** Free slots when last counted (any change of registrations or allocations): more now means some were freed. */
+  private lastAvailable = 0;
+  private freedPending = false;
 
   constructor(
     private readonly log: Logger,
@@ -164,8 +169,17 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     return free;
   }
 
-  /** Call after changing allocations so the slot gauges follow. */
+  /** Call after changing allocations so the slot gauges follow (and jobs waiting for slots hear of freed ones). */
   allocationsChanged(): void {
+    const available = this.slotsAvailable();
+    if (available > this.lastAvailable && !this.freedPending) {
+      // On the next turn: an allocation made by a listener must not re-enter another listener's allocation.
+      this.freedPending = true;
+      setImmediate(() => {
+        this.freedPending = false;
+        this.emit('slots-freed');
+      });
+    }
     this.updateGauges();
   }
 
@@ -174,8 +188,9 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
   }
 
   private updateGauges(): void {
+    this.lastAvailable = this.slotsAvailable();
     this.metrics.registeredTaskManagers.set(this.byRegistration.size);
     this.metrics.slotsTotal.set(this.slotsTotal());
-    this.metrics.slotsAvailable.set(this.slotsAvailable());
+    this.metrics.slotsAvailable.set(this.lastAvailable);
   }
 }
