@@ -12,7 +12,29 @@ export type { Configuration } from './config/load-configuration.js';
 export * from './deployment/task-deployment-descriptor.js';
 export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
-export * from './checkpoint/index.js';
+// Not checkpoint/index.js: its metadata and acknowledgement codecs validate with zod (~0.3 s to load), which slot threads never need.
+export { CheckpointMetadataError, CheckpointRestoreError, SubtaskStateSnapshotError } from './checkpoint/errors.js';
+export {
+  METADATA_FILE_NAME,
+  checkpointFolderOf,
+  externalPathOf,
+  isRelativeStoragePath,
+  metadataPathOf,
+  savepointFolderName,
+  subtaskStateFolderOf,
+  type SnapshotLocation,
+} from './checkpoint/snapshot-location.js';
+export type { JsonValue, KeyGroupStateHandle, OperatorSubtaskState, SubtaskStateSnapshot } from './checkpoint/state-handles.js';
+export { SUBTASK_STATE_FORMAT, encodeSubtaskStateSnapshot } from './checkpoint/subtask-state-encoding.js';
+export {
+  isOperatorListStateSnapshot,
+  mergeOperatorListStates,
+  OPERATOR_LIST_STATE_FORMAT,
+  redistributeOperatorListState,
+  type OperatorListMode,
+  type OperatorListStateEntry,
+  type OperatorListStateSnapshot,
+} from './checkpoint/operator-list-state.js';
 export {
   createCheckpointStorage,
   type CheckpointStorageSettings,

@@ -13,6 +13,9 @@ import { z } from 'zod';
 import { SubtaskStateSnapshotError } from './errors.js';
 import { formatIssues } from './format-issues.js';
 import { isRelativeStoragePath } from './snapshot-location.js';
+import { SUBTASK_STATE_FORMAT } from './subtask-state-encoding.js';
+
+export { SUBTASK_STATE_FORMAT, encodeSubtaskStateSnapshot } from './subtask-state-encoding.js';
 
 export type JsonValue =
   | null
@@ -50,7 +53,6 @@ export interface OperatorSubtaskState {
   readonly stateSize: number;
 }
 
-export const SUBTASK_STATE_FORMAT = 'rivulet.subtask-state.v1';
 
 /**
  * One acknowledgement's content: the state of the operators of the subtask's
@@ -104,9 +106,6 @@ const subtaskStateSnapshotSchema = z.strictObject({
     }),
 });
 
-export function encodeSubtaskStateSnapshot(snapshot: SubtaskStateSnapshot): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(snapshot));
-}
 
 /**
  * Parses and validates acknowledgement bytes. Empty bytes mean a subtask with

@@ -8,7 +8,7 @@ import { test } from 'node:test';
  * A slot's thread starts for every job that gets the slot, so what it
  * imports is paid per job (docs/architecture.md, "Threads"): the whole
  * `@rivulet/common` with gRPC, etcd, HTTP and metrics costs about 1 s of CPU
- * more than `@rivulet/common/task-runtime`. Walks the static and dynamic
+ * more than `@rivulet/common/task-runtime`, and zod about 0.3 s. Walks the static and dynamic
  * imports of the compiled slot entry through this package's own modules and
  * lists every outside package they reach.
  */
@@ -36,5 +36,14 @@ test('a slot thread loads only light modules: @rivulet/common/task-runtime, neve
   const outside = outsideImports(ENTRY);
   assert.ok(outside.has('@rivulet/common/task-runtime'), `the walk found the runtime's imports: ${[...outside.keys()].join(', ')}`);
   const offending = FORBIDDEN.filter((name) => outside.has(name)).map((name) => `${name} (imported by ${outside.get(name)})`);
+  assert.deepEqual(offending, []);
+});
+
+const TASK_RUNTIME = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../common/dist/src/task-runtime.js');
+
+test('@rivulet/common/task-runtime loads no validation library: zod alone took ~0.3 s of a slot thread\'s start', () => {
+  const outside = outsideImports(TASK_RUNTIME);
+  assert.ok(outside.has('pino'), `the walk found the runtime's imports: ${[...outside.keys()].join(', ')}`);
+  const offending = ['zod', ...FORBIDDEN.filter((name) => name !== '@rivulet/common')].filter((name) => outside.has(name)).map((name) => `${name} (imported by ${outside.get(name)})`);
   assert.deepEqual(offending, []);
 });
