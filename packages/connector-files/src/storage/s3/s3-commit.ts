@@ -3,7 +3,7 @@ import type { S3PartCommittable } from '../../committable.js';
 import { FileSinkError } from '../../file-sink-error.js';
 import type { CommitOutcome } from '../part-file-store.js';
 import type { S3Calls } from './s3-calls.js';
-import { classifyS3Error } from './s3-errors.js';
+import { classifyS3Error, type S3Failure } from './s3-errors.js';
 
 const INITIAL_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
@@ -29,7 +29,9 @@ export async function commitS3Part(calls: S3Calls, committable: S3PartCommittabl
   const started = Date.now();
   const deadline = started + calls.settings.retryDeadlineMs;
   let backoff = INITIAL_BACKOFF_MS;
+  let lastTransient: S3Failure | undefined;
   for (let attempts = 1; ; attempts += 1) {
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     try {
       await calls.client.send(
         new CompleteMultipartUploadCommand({
@@ -38,7 +40,7 @@ export async function commitS3Part(calls: S3Calls, committable: S3PartCommittabl
           UploadId: uploadId,
           MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
         }),
-        { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) },
+        { abortSignal: signal },
       );
       return { kind: 'committed' };
     } catch (err) {
@@ -47,7 +49,12 @@ export async function commitS3Part(calls: S3Calls, committable: S3PartCommittabl
       if (existing !== undefined) {
         return { kind: 'failed', error: new FileSinkError(calls.sink, `${uri} has ${existing} bytes, not the ${size} bytes of upload ${uploadId}: another writer wrote the same key`) };
       }
-      const failure = classifyS3Error(err);
+      // An attempt cut by the deadline (an endpoint that accepts and never answers) is transient, as in S3Calls.call:
+      // the commit is retried at the next checkpoint, not failed.
+      const failure: S3Failure = signal.aborted
+        ? (lastTransient ?? { transient: true, code: 'UNAVAILABLE', detail: `no answer within the retry deadline (${classifyS3Error(err).detail})` })
+        : classifyS3Error(err);
+      if (failure.transient) lastTransient = failure;
       const left = deadline - Date.now();
       if (failure.transient && left > 0) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, left)));
