@@ -121,10 +121,7 @@ export class CheckpointCoordinator {
   async stopCheckpointScheduler(reason: string): Promise<void> {
     this.epoch += 1;
     this.finalCompleted = undefined;
-    this.periodic.stop();
-    this.queue.drain().forEach((request) => {
-      if (request.kind !== 'periodic') this.queue.enqueue(request); // on-demand requests stay; the plan decides them
-    });
+    this.stopPeriodic();
     for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.suspended(reason));
     await this.settleCompletions();
   }
@@ -170,8 +167,26 @@ export class CheckpointCoordinator {
    * notified of its completion so sinks commit.
    */
   async triggerSavepoint(targetDirectory: string, options: { terminate?: boolean } = {}): Promise<string> {
-    const completed = await this.request((done) => ({ kind: 'savepoint', done, targetDirectory, terminate: options.terminate === true }));
-    return completed.externalPath;
+    const terminate = options.terminate === true;
+    // Stop with savepoint (Flink's stopWithSavepoint stops the scheduler first): no periodic checkpoint is
+    // triggered after it — the tasks end with it — and periodic checkpoints resume if it fails.
+    const resume = terminate && this.periodic.isActive;
+    if (terminate) this.stopPeriodic();
+    try {
+      const completed = await this.request((done) => ({ kind: 'savepoint', done, targetDirectory, terminate }));
+      return completed.externalPath;
+    } catch (err) {
+      if (resume && !this.shutdownResult) this.periodic.start(this.config.intervalMs ?? 0);
+      throw err;
+    }
+  }
+
+  /** No more periodic ticks, and none queued. */
+  private stopPeriodic(): void {
+    this.periodic.stop();
+    this.queue.drain().forEach((request) => {
+      if (request.kind !== 'periodic') this.queue.enqueue(request); // on-demand requests stay; the plan decides them
+    });
   }
 
   private request(make: (done: Deferred) => Request): Promise<CompletedCheckpoint> {
@@ -328,13 +343,18 @@ export class CheckpointCoordinator {
     return true;
   }
 
-  /** DeclineCheckpoint from a task: aborts the checkpoint, stating the task and its reason. */
-  declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string): DeclineOutcome {
+  /**
+   * DeclineCheckpoint from a task: aborts the checkpoint, stating the task and
+   * its reason. `taskClosing`: the task reached the end of its input and is
+   * finishing, so it can take no barrier (Flink's
+   * CHECKPOINT_DECLINED_TASK_CLOSING): not counted as a failure.
+   */
+  declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string, taskClosing = false): DeclineOutcome {
     const entry = this.pending.get(checkpointId);
     if (!entry) return 'unknown-checkpoint';
     const task = entry.pending.taskOf(executionAttemptId);
     if (!task || entry.phase !== 'collecting') return 'unknown-task';
-    this.abort(checkpointId, CheckpointFailures.declined(task.taskName, reason));
+    this.abort(checkpointId, taskClosing ? CheckpointFailures.declinedTaskClosing(task.taskName, reason) : CheckpointFailures.declined(task.taskName, reason));
     return 'aborted';
   }
 

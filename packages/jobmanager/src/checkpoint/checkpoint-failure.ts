@@ -11,6 +11,8 @@ export type CheckpointFailureReason =
   | 'CHECKPOINT_EXPIRED'
   /** A task declined (its snapshot or upload failed). Counted. */
   | 'CHECKPOINT_DECLINED'
+  /** A task declined because it reached the end of its input and is finishing: it can take no barrier. Not counted (Flink). */
+  | 'CHECKPOINT_DECLINED_TASK_CLOSING'
   /** A task's acknowledgement does not match the checkpoint plan or is malformed. Counted. */
   | 'INVALID_ACKNOWLEDGEMENT'
   /** Writing `_metadata` failed. Counted. */
@@ -67,6 +69,8 @@ export const CheckpointFailures = {
     ),
   declined: (task: string, reason: string): CheckpointFailure =>
     failure('CHECKPOINT_DECLINED', `declined by task ${task}: ${reason || 'no reason given'}`),
+  declinedTaskClosing: (task: string, reason: string): CheckpointFailure =>
+    failure('CHECKPOINT_DECLINED_TASK_CLOSING', `declined by task ${task}: ${reason || 'the task is finishing'}`),
   invalidAcknowledgement: (task: string, problem: string): CheckpointFailure =>
     failure('INVALID_ACKNOWLEDGEMENT', `invalid acknowledgement from task ${task}: ${problem}`),
   metadataWriteFailed: (path: string, err: unknown): CheckpointFailure =>

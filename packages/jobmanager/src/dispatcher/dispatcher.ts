@@ -349,7 +349,7 @@ export class Dispatcher {
   }
 
   declineCheckpoint(request: pb.DeclineCheckpointRequest__Output): void {
-    this.directory.master(request.jobId)?.checkpointing.coordinator.declineCheckpoint(request.executionAttemptId, request.checkpointId, request.reason);
+    this.directory.master(request.jobId)?.checkpointing.coordinator.declineCheckpoint(request.executionAttemptId, request.checkpointId, request.reason, request.taskClosing);
   }
 
   /** Triggers a savepoint into `dir` (or execution.checkpointing.savepoint-dir); `stop`: the job finishes after it. */

@@ -48,6 +48,20 @@ describe('checkpoint failures', () => {
     assert.equal(h.failures.length, 0);
   });
 
+  test('a decline by a task that is finishing (task closing) aborts the checkpoint without counting as a failure', async () => {
+    const h = new Harness({ config: { tolerableFailedCheckpoints: 0 } });
+    const { id, done } = await h.triggerNow();
+    assert.equal(h.coordinator.declineCheckpoint('src-0@1', id, 'Source (1/2) was stopped with savepoint 3 and is finishing', true), 'aborted');
+    const err = await rejection(done);
+    assert.equal(err.failure.reason, 'CHECKPOINT_DECLINED_TASK_CLOSING');
+    assert.equal(err.failure.message, 'declined by task Source (1/2): Source (1/2) was stopped with savepoint 3 and is finishing');
+    assert.deepEqual(h.failures, [], 'not counted, even with no failure tolerated');
+    const next = await h.triggerNow();
+    h.coordinator.declineCheckpoint('src-0@1', next.id, 'disk full');
+    await rejection(next.done);
+    assert.equal(h.failures.length, 1, 'an ordinary decline still counts');
+  });
+
   test('failures beyond tolerable-failed-checkpoints fail the job with the reason; a success resets the count', async () => {
     const h = new Harness({ config: { tolerableFailedCheckpoints: 2 } });
     const fail = async (): Promise<void> => {

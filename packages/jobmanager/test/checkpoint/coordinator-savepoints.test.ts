@@ -48,6 +48,46 @@ describe('savepoints', () => {
     assert.deepEqual(history.map((c) => [c.id, c.checkpoint_type]), [[3, 'SYNC_SAVEPOINT'], [2, 'SAVEPOINT'], [1, 'CHECKPOINT']]);
   });
 
+  test('a stop with savepoint stops periodic checkpoints (the tasks end with it); if it fails they resume', async () => {
+    const h = new Harness({ config: { intervalMs: 1000, timeoutMs: 60_000 } });
+    h.coordinator.startCheckpointScheduler();
+    await h.timers.advance(1000);
+    assert.equal(h.triggers.length, 1, 'a periodic checkpoint');
+    const first = h.lastId;
+    const stop = h.coordinator.triggerSavepoint('s3://savepoints', { terminate: true });
+    stop.catch(() => undefined);
+    await h.acknowledgeAll(first);
+    await h.timers.advance(0);
+    const stopId = h.lastId;
+    assert.equal(h.triggers.at(-1)?.terminate, true);
+    await h.acknowledgeAll(stopId);
+    await stop;
+    await h.timers.advance(5000);
+    assert.deepEqual(h.triggers.map((t) => t.checkpointId), [first, stopId], 'no periodic checkpoint after the stop\'s savepoint');
+
+    const failing = h.coordinator.triggerSavepoint('s3://savepoints', { terminate: true });
+    failing.catch(() => undefined);
+    await h.timers.advance(0);
+    h.coordinator.declineCheckpoint('src-0@1', h.lastId, 'snapshot failed');
+    await assert.rejects(failing, CheckpointFailedError);
+    const before = h.triggers.length;
+    await h.timers.advance(1000);
+    assert.equal(h.triggers.length, before, 'the scheduler had stopped with the completed stop: a failed stop does not start it');
+  });
+
+  test('periodic checkpoints resume when the savepoint of a stop fails (the job runs on)', async () => {
+    const h = new Harness({ config: { intervalMs: 1000, timeoutMs: 60_000, tolerableFailedCheckpoints: 5 } });
+    h.coordinator.startCheckpointScheduler();
+    const failing = h.coordinator.triggerSavepoint('s3://savepoints', { terminate: true });
+    failing.catch(() => undefined);
+    await h.timers.advance(0);
+    h.coordinator.declineCheckpoint('src-0@1', h.lastId, 'snapshot failed');
+    await assert.rejects(failing, CheckpointFailedError);
+    await h.timers.advance(1000);
+    assert.equal(h.triggers.length, 2, 'the savepoint, then a periodic checkpoint again');
+    assert.equal(h.triggers[1]?.savepoint, false);
+  });
+
   test('savepoints are never deleted: not by retention, not when the job ends', async () => {
     const h = new Harness({ config: { numRetained: 1 } });
     const path = await savepoint(h, 's3://savepoints');

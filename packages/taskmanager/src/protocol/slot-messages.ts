@@ -86,7 +86,7 @@ export type FromSlot =
   | { readonly kind: 'task-report'; readonly attemptId: string; readonly report: TaskReport }
   | { readonly kind: 'task-ended'; readonly attemptId: string }
   | { readonly kind: 'checkpoint-ack'; readonly attemptId: string; readonly checkpointId: number; readonly stateHandles: Uint8Array; readonly endOfData: boolean }
-  | { readonly kind: 'checkpoint-decline'; readonly attemptId: string; readonly checkpointId: number; readonly reason: string }
+  | { readonly kind: 'checkpoint-decline'; readonly attemptId: string; readonly checkpointId: number; readonly reason: string; readonly taskClosing?: boolean }
   /** The slot's data server (on `port`) serves the partition: the TaskManager's data port redirects its requests there. */
   | { readonly kind: 'partition-served'; readonly partitionId: string; readonly port: number }
   /** The partition is gone (consumed or released): its requests fail with `why`. */

@@ -43,8 +43,8 @@ const persister = new CheckpointPersister(
       const owned = new Uint8Array(stateHandles);
       post({ kind: 'checkpoint-ack', attemptId: d.executionAttemptId, checkpointId, stateHandles: owned, endOfData }, [owned.buffer]);
     },
-    decline: async (d: TaskDeploymentDescriptor, checkpointId, reason) => {
-      post({ kind: 'checkpoint-decline', attemptId: d.executionAttemptId, checkpointId, reason });
+    decline: async (d: TaskDeploymentDescriptor, checkpointId, reason, taskClosing) => {
+      post({ kind: 'checkpoint-decline', attemptId: d.executionAttemptId, checkpointId, reason, taskClosing });
     },
   },
   log,

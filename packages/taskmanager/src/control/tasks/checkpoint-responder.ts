@@ -13,15 +13,15 @@ export class GrpcCheckpointResponder implements CheckpointResponder {
     return this.send(descriptor, 'AcknowledgeCheckpoint', checkpointId, { stateHandles: Buffer.from(stateHandles), endOfData });
   }
 
-  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void> {
-    return this.send(descriptor, 'DeclineCheckpoint', checkpointId, { reason });
+  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing = false): Promise<void> {
+    return this.send(descriptor, 'DeclineCheckpoint', checkpointId, { reason, taskClosing });
   }
 
   private async send(
     descriptor: TaskDeploymentDescriptor,
     method: 'AcknowledgeCheckpoint' | 'DeclineCheckpoint',
     checkpointId: number,
-    extra: { stateHandles: Buffer; endOfData: boolean } | { reason: string },
+    extra: { stateHandles: Buffer; endOfData: boolean } | { reason: string; taskClosing: boolean },
   ): Promise<void> {
     const registration = this.connection.registration;
     if (!registration) {

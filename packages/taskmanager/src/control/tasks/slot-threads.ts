@@ -224,7 +224,7 @@ export class SlotThreads {
       }
       case 'checkpoint-decline': {
         const descriptor = options.descriptorOf(message.attemptId);
-        if (descriptor) void options.responder.decline(descriptor, message.checkpointId, message.reason);
+        if (descriptor) void options.responder.decline(descriptor, message.checkpointId, message.reason, message.taskClosing === true);
         break;
       }
       case 'operator-event': {

@@ -94,9 +94,10 @@ export class CheckpointPersister implements TaskCheckpointing {
     await this.responder.acknowledge(descriptor, barrier.checkpointId, encoded, endOfData);
   }
 
-  async decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void> {
-    this.log.warn({ jobId: descriptor.jobId, checkpointId, reason }, 'declining checkpoint');
-    await this.responder.decline(descriptor, checkpointId, reason);
+  async decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing = false): Promise<void> {
+    if (taskClosing) this.log.info({ jobId: descriptor.jobId, checkpointId, reason }, 'declining checkpoint: the task is finishing');
+    else this.log.warn({ jobId: descriptor.jobId, checkpointId, reason }, 'declining checkpoint');
+    await this.responder.decline(descriptor, checkpointId, reason, taskClosing);
   }
 
   private async upload(

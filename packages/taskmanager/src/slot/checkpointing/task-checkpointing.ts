@@ -27,13 +27,14 @@ export interface TaskCheckpointing {
     location: SnapshotLocation | undefined,
     endOfData?: boolean,
   ): Promise<void>;
-  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
+  /** `taskClosing`: the task ended its input and is finishing (the JobManager does not count it as a failure). */
+  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing?: boolean): Promise<void>;
 }
 
 /** Where a task's checkpoint outcome goes: the JobManager (AcknowledgeCheckpoint / DeclineCheckpoint). Never rejects. */
 export interface CheckpointResponder {
   acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean): Promise<void>;
-  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string): Promise<void>;
+  decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing?: boolean): Promise<void>;
 }
 
 /** One state file of a checkpoint, as written by a subtask of this TaskManager (local recovery). */

@@ -204,14 +204,21 @@ export class StreamTask {
   /**
    * A checkpoint triggered once the loop ended (a bounded source at its end,
    * in a job without periodic checkpoints, waits for its last records to be
-   * consumed): the task ended its output, so no barrier can follow it, and
-   * the checkpoint fails at once, saying why, instead of at its timeout.
+   * consumed; or any task after a stop with savepoint): the task ended its
+   * output, so no barrier can follow it, and the checkpoint fails at once,
+   * saying why, instead of at its timeout — as "task closing", which the
+   * JobManager does not count as a checkpoint failure.
    */
   private declineFinishing(checkpointId: number): void {
     const d = this.descriptor;
-    void this.checkpointing.decline(d, checkpointId,
-      `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism}) reached the end of its input and is finishing (its last records are still being consumed downstream); ` +
-      'a job without periodic checkpoints has no checkpoints after tasks finish: take the savepoint before a bounded source ends, or enable execution.checkpointing.interval');
+    const task = `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
+    const why = this.stopping !== undefined
+      ? `${task} was stopped with savepoint ${this.stopping.checkpointId} and is finishing`
+      : this.finalCompleted
+        ? `${task} took its final checkpoint and is finishing`
+        : `${task} reached the end of its input and is finishing (its last records are still being consumed downstream); ` +
+          'a job without periodic checkpoints has no checkpoints after tasks finish: take the savepoint before a bounded source ends, or enable execution.checkpointing.interval';
+    void this.checkpointing.decline(d, checkpointId, why, true);
   }
 
   /** Runs to the end; reports every state change. Never rejects. */
