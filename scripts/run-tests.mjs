@@ -27,9 +27,16 @@ if (files.length === 0) {
   process.stderr.write('no compiled test files found: run the build first\n');
   process.exit(1);
 }
+// Two test files at a time: the end-to-end files mostly wait on their clusters, so on the 2-core CI machine
+// two of them overlap well (1,868 s one at a time in CI; see README). RIVULET_TEST_CONCURRENCY=1 runs one at a time.
+const concurrency = Number(process.env.RIVULET_TEST_CONCURRENCY ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  process.stderr.write(`RIVULET_TEST_CONCURRENCY must be a positive integer, got ${JSON.stringify(process.env.RIVULET_TEST_CONCURRENCY)}\n`);
+  process.exit(1);
+}
 const child = spawn(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-timeout=400000', ...files.map((f) => relative(root, f))],
+  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', '--test-timeout=400000', ...files.map((f) => relative(root, f))],
   { cwd: root, stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
