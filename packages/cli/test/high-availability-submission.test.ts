@@ -81,7 +81,13 @@ describe('etcd high availability: a submission of unknown outcome', { timeout: 1
     assert.ok(jobId, submitted.stderr);
 
     // The write did reach etcd: the leader finds the record and runs the job, with no leader change.
-    await jm.daemon.waitForLog((l) => l.msg === 'submission of unknown outcome: recorded after all; the job runs' && l['jobId'] === jobId, 30_000, 'the leader to find the record');
+    // The leader reads the record back every second until etcd answers: its verdict is one of its 'submission of unknown outcome' lines.
+    const verdict = await jm.daemon.waitForLog((l) => String(l.msg).startsWith('submission of unknown outcome:') && l['jobId'] === jobId, 60_000, 'the leader\'s verdict on the submission')
+      .catch((err: unknown) => {
+        const recent = jm.daemon.logs.filter((l) => l['level'] !== 'debug').slice(-25).map((l) => JSON.stringify(l).slice(0, 300));
+        throw new Error(`${(err as Error).message}\nthe leader's last log lines:\n${recent.join('\n')}`);
+      });
+    assert.equal(verdict.msg, 'submission of unknown outcome: recorded after all; the job runs', JSON.stringify(verdict));
     const listed = await waitFor(async () => {
       const list = await runCliJson<{ jobs: { id: string; state: string }[] }>(['list', ...flags]).catch(() => undefined);
       return list?.jobs.find((j) => j.id === jobId)?.state === 'FINISHED' ? list : undefined;
