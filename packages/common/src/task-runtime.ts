@@ -12,29 +12,8 @@ export type { Configuration } from './config/load-configuration.js';
 export * from './deployment/task-deployment-descriptor.js';
 export * from './jobs/job-status.js';
 export * from './keygroups/index.js';
-// Not checkpoint/index.js: its metadata and acknowledgement codecs validate with zod (~0.3 s to load), which slot threads never need.
-export { CheckpointMetadataError, CheckpointRestoreError, SubtaskStateSnapshotError } from './checkpoint/errors.js';
-export {
-  METADATA_FILE_NAME,
-  checkpointFolderOf,
-  externalPathOf,
-  isRelativeStoragePath,
-  metadataPathOf,
-  savepointFolderName,
-  subtaskStateFolderOf,
-  type SnapshotLocation,
-} from './checkpoint/snapshot-location.js';
-export type { JsonValue, KeyGroupStateHandle, OperatorSubtaskState, SubtaskStateSnapshot } from './checkpoint/state-handles.js';
-export { SUBTASK_STATE_FORMAT, encodeSubtaskStateSnapshot } from './checkpoint/subtask-state-encoding.js';
-export {
-  isOperatorListStateSnapshot,
-  mergeOperatorListStates,
-  OPERATOR_LIST_STATE_FORMAT,
-  redistributeOperatorListState,
-  type OperatorListMode,
-  type OperatorListStateEntry,
-  type OperatorListStateSnapshot,
-} from './checkpoint/operator-list-state.js';
+// Not checkpoint/index.js: its metadata and acknowledgement codecs validate with zod, which slot threads never need.
+export * from './checkpoint/without-validation.js';
 export {
   createCheckpointStorage,
   type CheckpointStorageSettings,

@@ -2,6 +2,7 @@ import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry, silentLogger, type pb } from '@rivulet/common';
 import { JobManagerMetrics, TaskManagerRegistry } from '../src/index.js';
+import { registrationRequest, slotStatus } from './fixtures/registration-request.js';
 
 type Lost = { resourceId: string; registrationId: string; reason: string; detail: string };
 
@@ -14,28 +15,7 @@ class FakeClock {
   }
 }
 
-function slot(index: number, allocated = false): pb.SlotStatus__Output {
-  return {
-    index,
-    allocated,
-    jobId: allocated ? 'job-1' : '',
-    allocationId: allocated ? `alloc-${index}` : '',
-  };
-}
-
-function request(resourceId: string, numberOfSlots = 2, allocated: readonly number[] = []): pb.RegisterTaskManagerRequest__Output {
-  return {
-    resourceId,
-    rpcEndpoint: { host: '10.0.0.1', port: 6122 },
-    dataEndpoint: { host: '10.0.0.1', port: 6121 },
-    httpEndpoint: { host: '10.0.0.1', port: 9249 },
-    numberOfSlots,
-    slots: Array.from({ length: numberOfSlots }, (_, i) => slot(i, allocated.includes(i))),
-    version: '0.1.0',
-    tasks: [],
-    checkpointDir: null,
-  };
-}
+const request = registrationRequest;
 
 let clock: FakeClock;
 let metricsRegistry: Registry;
@@ -166,7 +146,7 @@ describe('TaskManagerRegistry', () => {
 
     test('a slot report replaces the slots; an empty report keeps them', () => {
       const registration = registry.register(request('tm-1', 2));
-      registry.heartbeat(registration.registrationId, [slot(0, true), slot(1)]);
+      registry.heartbeat(registration.registrationId, [slotStatus(0, true), slotStatus(1)]);
       assert.equal(registry.get(registration.registrationId)?.slots[0]?.allocated, true);
       registry.heartbeat(registration.registrationId, []);
       assert.equal(registry.get(registration.registrationId)?.slots.length, 2);
@@ -282,7 +262,7 @@ describe('TaskManagerRegistry', () => {
       assert.equal(registry.slotsTotal(), 5);
       assert.equal(registry.slotsAvailable(), 5, 'a fresh registration starts with every slot free');
 
-      registry.heartbeat(a.registrationId, [slot(0, true), slot(1, true)]);
+      registry.heartbeat(a.registrationId, [slotStatus(0, true), slotStatus(1, true)]);
       assert.equal(registry.slotsAvailable(), 5, 'slot reports are informational');
 
       a.allocations[0] = { allocationId: 'x', jobId: 'j' };

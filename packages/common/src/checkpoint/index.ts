@@ -1,27 +1,5 @@
-export {
-  CheckpointMetadataError,
-  CheckpointRestoreError,
-  SubtaskStateSnapshotError,
-} from './errors.js';
-export {
-  METADATA_FILE_NAME,
-  checkpointFolderOf,
-  externalPathOf,
-  isRelativeStoragePath,
-  metadataPathOf,
-  savepointFolderName,
-  subtaskStateFolderOf,
-  type SnapshotLocation,
-} from './snapshot-location.js';
-export {
-  SUBTASK_STATE_FORMAT,
-  decodeSubtaskStateSnapshot,
-  encodeSubtaskStateSnapshot,
-  type JsonValue,
-  type KeyGroupStateHandle,
-  type OperatorSubtaskState,
-  type SubtaskStateSnapshot,
-} from './state-handles.js';
+export * from './without-validation.js';
+export { decodeSubtaskStateSnapshot } from './state-handles.js';
 export {
   CHECKPOINT_METADATA_FORMAT,
   CHECKPOINT_METADATA_VERSION,
@@ -33,15 +11,6 @@ export {
   type OperatorState,
   type SubtaskState,
 } from './checkpoint-metadata.js';
-export {
-  isOperatorListStateSnapshot,
-  mergeOperatorListStates,
-  OPERATOR_LIST_STATE_FORMAT,
-  redistributeOperatorListState,
-  type OperatorListMode,
-  type OperatorListStateEntry,
-  type OperatorListStateSnapshot,
-} from './operator-list-state.js';
 export {
   planRestore,
   type OperatorRestorePlan,

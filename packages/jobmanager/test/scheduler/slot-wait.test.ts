@@ -1,25 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Registry, silentLogger, type pb } from '@rivulet/common';
+import { Registry, silentLogger } from '@rivulet/common';
+import { registrationRequest } from '../fixtures/registration-request.js';
 import { JobManagerMetrics } from '../../src/metrics.js';
 import { TaskManagerRegistry } from '../../src/resourcemanager/task-manager-registry.js';
 import { allocateSlots, releaseSlots } from '../../src/scheduler/slot-allocator.js';
 import { SlotWait } from '../../src/jobmaster/slot-wait.js';
 
-function request(resourceId: string, numberOfSlots: number): pb.RegisterTaskManagerRequest__Output {
-  return {
-    resourceId,
-    rpcEndpoint: { host: '10.0.0.1', port: 6122 },
-    dataEndpoint: { host: '10.0.0.1', port: 6121 },
-    httpEndpoint: { host: '10.0.0.1', port: 9249 },
-    numberOfSlots,
-    slots: Array.from({ length: numberOfSlots }, (_, index) => ({ index, allocated: false, jobId: '', allocationId: '' })),
-    version: '0.1.0',
-    tasks: [],
-    checkpointDir: null,
-  };
-}
+const request = registrationRequest;
 
 function newRegistry(): TaskManagerRegistry {
   return new TaskManagerRegistry(silentLogger(), new JobManagerMetrics(new Registry()));
