@@ -34,6 +34,7 @@ export function createJobSourceCoordinator(options: {
   readonly loadBundle: (() => Promise<Uint8Array>) | undefined;
   readonly onFailure: (reason: string) => void;
   readonly onUndeliverable: (execution: Execution, reason: string) => void;
+  readonly undeliverableGraceMs?: number;
   readonly log: Logger;
 }): SourceCoordinator | undefined {
   const { jobGraph, graph, loadBundle } = options;
@@ -55,6 +56,7 @@ export function createJobSourceCoordinator(options: {
       })),
     onFailure: options.onFailure,
     onUndeliverable: options.onUndeliverable,
+    ...(options.undeliverableGraceMs === undefined ? {} : { undeliverableGraceMs: options.undeliverableGraceMs }),
     log: options.log.child({ component: 'source-coordinator' }),
   });
 }

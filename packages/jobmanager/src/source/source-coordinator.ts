@@ -10,6 +10,7 @@ import type { CoordinatedSource, CoordinatorThreadData, FromCoordinator, ToCoord
 import { InProcessCoordinator, type CoordinatorThread } from './in-process-coordinator.js';
 
 const ENTRY = new URL('./source-coordinator-worker.js', import.meta.url);
+const UNDELIVERABLE_GRACE_MS = 1000;
 /** How often the thread is pinged; it is stuck when it has not answered for `unresponsiveAfterMs`. */
 const PING_INTERVAL_MS = 1000;
 const DEFAULT_UNRESPONSIVE_AFTER_MS = 10_000;
@@ -32,6 +33,8 @@ export interface SourceCoordinatorOptions {
   readonly onFailure: (reason: string) => void;
   /** An event could not be delivered to a running reader: that attempt fails. */
   readonly onUndeliverable: (execution: Execution, reason: string) => void;
+  /** How long an undeliverable event waits for its task's own end to be reported before it fails the task (default 1 s). */
+  readonly undeliverableGraceMs?: number;
   readonly log: Logger;
   readonly unresponsiveAfterMs?: number;
   readonly snapshotTimeoutMs?: number;
@@ -315,8 +318,11 @@ export class SourceCoordinator {
     try {
       await this.options.gateway.sendOperatorEvent(execution.slot.rpcAddress, session, this.options.jobId, outgoing.attemptId, outgoing.operatorId, outgoing.event);
     } catch (err) {
+      // The task may have ended on its TaskManager a moment ago, its final state still on the way ("no task … runs
+      // here"): that report gets time to arrive, so the job shows the task's own failure, not this lost event.
+      await new Promise((resolve) => setTimeout(resolve, this.options.undeliverableGraceMs ?? UNDELIVERABLE_GRACE_MS));
       const current = this.options.graph.get(outgoing.attemptId);
-      if (!current || isTerminalExecutionState(current.state)) return;
+      if (!current || isTerminalExecutionState(current.state) || this.closed) return;
       this.options.onUndeliverable(current, `an event of the split enumerator of ${this.describe(outgoing.operatorId)} could not be delivered to its reader: ${errorMessage(err)}`);
     }
   }

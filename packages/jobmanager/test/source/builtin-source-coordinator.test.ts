@@ -34,12 +34,13 @@ after(async () => {
 let attempts = 0;
 
 /** A coordinator, the executions of its graph running on TaskManager 'tm', and what each attempt was sent. */
-function setUp() {
+function setUp(options: { refuse?: (attemptId: string) => boolean } = {}) {
   const graph = new ExecutionGraph(buildVertexGraph(JOB_GRAPH), Date.now);
   const sent = new Map<string, EnumeratorEvent[]>();
   const logs: { msg: string; thread?: string }[] = [];
   const gateway = {
     sendOperatorEvent: async (_address: string, _session: unknown, _jobId: string, attemptId: string, _operatorId: string, event: Uint8Array) => {
+      if (options.refuse?.(attemptId)) throw new Error(`no task ${attemptId} runs here`);
       sent.set(attemptId, [...(sent.get(attemptId) ?? []), decodeEnumeratorEvent(event)]);
     },
   } as unknown as TaskManagerGateway;
@@ -53,6 +54,7 @@ function setUp() {
     loadBundle: undefined,
     onFailure: (reason) => void failures.push(reason),
     onUndeliverable: (_execution, reason) => void failures.push(reason),
+    undeliverableGraceMs: 200,
     log: createLogger({ component: 'test', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (logs.push(JSON.parse(String(chunk)) as { msg: string }), done()) }) }),
   })!;
   coordinators.push(coordinator);
@@ -79,7 +81,7 @@ function setUp() {
     }
     assert.fail(`attempt ${execution.attemptId} was never told there are no more splits (failures: ${failures.join('; ')})`);
   };
-  return { coordinator, deploy, register, served, logs, failures };
+  return { coordinator, deploy, register, served, logs, failures, sent };
 }
 
 /** A completed checkpoint whose metadata has the operator, with `coordinatorState` (or without: a snapshot of before the Source API). */
@@ -135,5 +137,20 @@ describe('the source coordinator of built-in sources', { timeout: 60_000 }, () =
     coordinator.adopt(checkpointWith(encodeSourceData({ version: 1, unassigned: [SPLITS[1]] })).metadata, readers);
     assert.deepEqual(await served(readers[0]!), [{ kind: 'no-more-splits' }]);
     assert.deepEqual(await served(readers[1]!), [{ kind: 'add-splits', splits: [SPLITS[1]] }, { kind: 'no-more-splits' }]);
+  });
+
+  test('an event its TaskManager refuses fails the reader only if the reader has not ended meanwhile: a task that failed a moment ago shows its own failure', async () => {
+    const { coordinator, deploy, register, failures } = setUp({ refuse: () => true });
+    await coordinator.start();
+    const [ended, running] = deploy();
+    register(ended!);
+    register(running!);
+    // The TaskManager's report that `ended` failed arrives within the grace period; `running` sends none.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    ended!.state = 'FAILED';
+    for (let i = 0; i < 100 && failures.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(failures.length > 0, 'the running reader\'s lost events fail it');
+    for (const failure of failures) assert.match(failure, new RegExp(`could not be delivered to its reader: no task ${running!.attemptId} runs here$`), 'never the reader that ended');
   });
 });
