@@ -33,6 +33,7 @@ import { TaskManagerMetrics } from './metrics.js';
 import { JobManagerConnection } from './registration/jobmanager-connection.js';
 import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slots/slot-table.js';
+import { slotThreadEntry } from './slots/slot-thread.js';
 import { createNetworkEnvironment } from '../network/index.js';
 import { registerNetworkMetrics } from './network-metrics.js';
 import type { NetworkEnvironment } from '../network/network-api.js';
@@ -146,6 +147,8 @@ export class TaskManager {
   }
 
   async start(): Promise<TaskManagerStarted> {
+    // Before any port is bound: a workspace built without the slot thread bundle cannot run a task.
+    slotThreadEntry();
     const bindHost = this.config['taskmanager.bind-host'];
     const host = this.config['taskmanager.host'] ?? advertisedHost(bindHost);
     const rpcPort = await bindServer(this.grpcServer, bindHost, this.config['taskmanager.rpc.port'], this.rpcListen);

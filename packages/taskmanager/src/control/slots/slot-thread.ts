@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Configuration, Logger } from '@rivulet/common';
+import { RivuletError, type Configuration, type Logger } from '@rivulet/common';
 import type { FromSlot, SlotNetworkSettings, SlotThreadData, ToSlot } from '../../protocol/slot-messages.js';
 import { MessageCoalescer } from '../../protocol/message-coalescer.js';
 
@@ -23,7 +25,24 @@ export interface SlotThreadOptions {
   readonly log: Logger;
 }
 
-const ENTRY = new URL('../../slot/slot-thread.js', import.meta.url);
+/**
+ * The slot thread's entry: slot/slot-thread.ts and the workspace modules it
+ * imports bundled into one file by scripts/bundle-slot-thread.mjs (part of
+ * `pnpm run build`), because a thread starts for every job and loading the
+ * ~190 modules and pino's files one by one took twice as long (docs/architecture.md, "Threads").
+ */
+const ENTRY = new URL('../../../slot-thread/slot-thread.mjs', import.meta.url);
+
+/** The bundle a slot thread runs; throws naming the build step when it is missing. */
+export function slotThreadEntry(): URL {
+  if (!existsSync(ENTRY)) {
+    throw new RivuletError(
+      'CLUSTER',
+      `the slot thread bundle ${fileURLToPath(ENTRY)} is missing: build the workspace with \`pnpm run build\` (it runs packages/taskmanager/scripts/bundle-slot-thread.mjs after tsc)`,
+    );
+  }
+  return ENTRY;
+}
 
 /**
  * One slot's thread (a worker_thread with its own event loop and heap
@@ -49,7 +68,7 @@ export class SlotThread {
       network: options.network,
       runningTask: this.running.buffer as SharedArrayBuffer,
     };
-    this.worker = new Worker(ENTRY, {
+    this.worker = new Worker(slotThreadEntry(), {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb },
       name: `slot-${options.slotIndex}`,
