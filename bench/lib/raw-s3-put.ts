@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { createS3Client } from '@rivulet/common';
+import { createS3Client } from '@rivulet/common/s3';
 
 interface S3Commands {
   PutObjectCommand: new (input: { Bucket: string; Key: string; Body: Uint8Array; ContentLength: number }) => unknown;

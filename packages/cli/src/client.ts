@@ -12,7 +12,7 @@ import {
   type ClientSecurity,
   type Configuration,
   type pb,
-} from '@rivulet/common';
+} from '@rivulet/common/client';
 
 export interface ClientFlags {
   readonly jobmanager?: string;

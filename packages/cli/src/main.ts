@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { RivuletError, errorMessage } from '@rivulet/common';
+import { RivuletError, errorMessage } from '@rivulet/common/client';
 import { buildProgram } from './program.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfiguration, parseKeyValuePairs, type Configuration } from '@rivulet/common';
+import { loadConfiguration, parseKeyValuePairs, type Configuration } from '@rivulet/common/client';
 
 /** Options every command that reads configuration accepts. */
 export interface ConfigFlags {

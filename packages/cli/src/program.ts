@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { RIVULET_VERSION } from '@rivulet/common';
+import { RIVULET_VERSION } from '@rivulet/common/client';
 import { registerClusterCommand } from './commands/cluster.js';
 import { registerJobCommands } from './commands/jobs.js';
 import { registerJobManagerCommand } from './commands/jobmanager.js';

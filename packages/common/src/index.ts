@@ -19,6 +19,6 @@ export * from './keygroups/index.js';
 export * from './checkpoint/index.js';
 export * from './source/operator-events.js';
 export * from './source/builtin/index.js';
-export const RIVULET_VERSION = '0.1.0';
+export { RIVULET_VERSION } from './version.js';
 export * from './storage/index.js';
 export * from './security/index.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hostPort, listJobManagers, type pb } from '@rivulet/common';
+import { hostPort, listJobManagers, type pb } from '@rivulet/common/client';
 import { JobManagerClient, type ClientFlags } from '../client.js';
 import { addConfigOptions, addOutputOption, resolveConfiguration, type ConfigFlags, type OutputFormat } from '../options.js';
 import { printResult, table } from '../output.js';

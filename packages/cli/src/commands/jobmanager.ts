@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { JobManager } from '@rivulet/jobmanager';
 import { addConfigOptions, portNumber, resolveConfiguration, type ConfigFlags } from '../options.js';
-import { runDaemon } from './daemon-runner.js';
 
 interface JobManagerFlags extends ConfigFlags {
   readonly rpcPort?: number;
@@ -25,6 +23,8 @@ export function registerJobManagerCommand(program: Command): void {
       'rest.bind-address': flags.host,
       'rest.address': flags.host,
     });
+    // Loaded here, not at the top: every other command would pay for the JobManager's modules.
+    const [{ JobManager }, { runDaemon }] = await Promise.all([import('@rivulet/jobmanager'), import('./daemon-runner.js')]);
     await runDaemon('jobmanager', config, (c, log) => new JobManager(c, log));
   });
 }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostPort } from '@rivulet/common';
+import { hostPort } from '@rivulet/common/client';
 import { ChildDaemon } from '../local/child-daemon.js';
 import {
   addConfigOptions,

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { isTerminalJobStatus, loadConfiguration, parseKeyValuePairs, sleep, RivuletError } from '@rivulet/common';
+import { isTerminalJobStatus, loadConfiguration, parseKeyValuePairs, sleep, RivuletError } from '@rivulet/common/client';
 import { JobManagerClient, type ClientFlags } from '../client.js';
-import { bundleJob } from '../job/bundle-job.js';
-import { compileJobBundle } from '../job/load-job.js';
 import { addOutputOption, positiveInteger, resolveConfiguration, type ConfigFlags, type OutputFormat } from '../options.js';
 import { printResult } from '../output.js';
 import { describeProgress, type JobDetailsJson } from './job-progress.js';
@@ -44,6 +42,8 @@ export function registerRunCommand(program: Command): void {
     const config = resolveConfiguration({ config: flags.config });
     const jobSettings = parseKeyValuePairs(flags.set ?? []);
     const jobConfig = loadConfiguration({ flags: jobSettings });
+    // esbuild and the job API are loaded by the one command that bundles a job.
+    const [{ bundleJob }, { compileJobBundle }] = await Promise.all([import('../job/bundle-job.js'), import('../job/load-job.js')]);
     const bundle = await bundleJob(jobPath);
     const graph = await compileJobBundle(jobPath, bundle, {
       defaultParallelism: flags.parallelism ?? jobConfig['parallelism.default'],

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '@rivulet/common';
-import { TaskManager } from '@rivulet/taskmanager';
+import { UsageError } from '@rivulet/common/client';
 import { addConfigOptions, portNumber, positiveInteger, resolveConfiguration, type ConfigFlags } from '../options.js';
-import { runDaemon } from './daemon-runner.js';
 
 interface TaskManagerFlags extends ConfigFlags {
   readonly jobmanager?: string;
@@ -42,6 +40,8 @@ export function registerTaskManagerCommand(program: Command): void {
       'taskmanager.bind-host': flags.host,
       'taskmanager.host': flags.host,
     });
+    // Loaded here, not at the top: every other command would pay for the TaskManager's modules.
+    const [{ TaskManager }, { runDaemon }] = await Promise.all([import('@rivulet/taskmanager'), import('./daemon-runner.js')]);
     await runDaemon('taskmanager', config, (c, log, onFatalError) => new TaskManager(c, log, onFatalError));
   });
 }

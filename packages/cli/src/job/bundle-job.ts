@@ -2,7 +2,7 @@ import { build, type Message } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RivuletError, UsageError } from '@rivulet/common';
+import { RivuletError, UsageError } from '@rivulet/common/client';
 
 /** node_modules of the CLI itself: a job outside a project still finds @rivulet/api. */
 const CLI_NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isJobDefinition, type JobGraph } from '@rivulet/api';
-import { RivuletError, errorMessage } from '@rivulet/common';
+import { RivuletError, errorMessage } from '@rivulet/common/client';
 
 /** Params that name files or folders; the CLI makes them absolute against its working directory. */
 const PATH_PARAMS = ['path', 'dir'] as const;

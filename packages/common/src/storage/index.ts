@@ -19,8 +19,8 @@ export {
 export { parseStorageLocation, type StorageLocation } from './storage-location.js';
 export { storageIdentity, type StorageIdentity } from './storage-identity.js';
 export { FileSystemCheckpointStorage } from './fs/filesystem-checkpoint-storage.js';
-export { S3CheckpointStorage, type S3CheckpointStorageOptions } from './s3/s3-checkpoint-storage.js';
-export { createS3Client, type S3Settings } from './s3/s3-client.js';
+// S3CheckpointStorage and createS3Client: `@rivulet/common/s3` (the AWS SDK loads only where S3 is used).
+export type { S3Settings } from './s3/s3-settings.js';
 export { EntropyInjector, ENTROPY_ALPHABET } from './entropy.js';
 export {
   METADATA_FILE,

@@ -2,8 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/s3.js';
 import {
-  createS3Client,
   checkpointDiscardPrefix,
   createCheckpointStorage,
   loadConfiguration,
