@@ -21,6 +21,7 @@ export {
 } from './snapshot-location.js';
 export type { JsonValue, KeyGroupStateHandle, OperatorSubtaskState, SubtaskStateSnapshot } from './state-handles.js';
 export { SUBTASK_STATE_FORMAT, encodeSubtaskStateSnapshot } from './subtask-state-encoding.js';
+export { NO_CHECKPOINT_METRICS, type SubtaskCheckpointMetrics } from './subtask-checkpoint-metrics.js';
 export {
   isOperatorListStateSnapshot,
   mergeOperatorListStates,

@@ -1,4 +1,4 @@
-import { formatBytes, formatDuration, formatTimestamp, MISSING } from './format.js';
+import { formatBytes, formatDuration, formatMillis, formatTimestamp, MISSING } from './format.js';
 import type { CheckpointEntryJson, CheckpointsResponse } from './rest-types.js';
 
 export interface CheckpointRow {
@@ -9,6 +9,8 @@ export interface CheckpointRow {
   readonly duration: string;
   readonly size: string;
   readonly acknowledged: string;
+  /** The longest barrier alignment of the acknowledged subtasks, and the longest start delay ("12 ms (start 3 ms)"). */
+  readonly alignment: string;
   /** Where it was written (completed), or why it failed. */
   readonly detail: string;
 }
@@ -56,6 +58,9 @@ export function checkpointsModel(stats: CheckpointsResponse): CheckpointsModel {
       duration: formatDuration(entry.end_to_end_duration),
       size: formatBytes(entry.state_size),
       acknowledged: `${entry.num_acknowledged_subtasks}/${entry.num_subtasks}`,
+      alignment: entry.alignment_duration === undefined || entry.num_acknowledged_subtasks === 0
+        ? MISSING
+        : `${formatMillis(entry.alignment_duration)} (start ${formatMillis(entry.start_delay ?? 0)})`,
       detail: entry.status === 'FAILED' ? (entry.failure_message ?? 'failed') : entry.status === 'COMPLETED' ? (entry.external_path ?? '') : 'in progress',
     })),
     series: {

@@ -131,6 +131,11 @@ export interface TaskFigures {
   readonly 'records-out': number;
   readonly 'records-in-per-second': number;
   readonly 'records-out-per-second': number;
+  /** Bytes of serialized batches from and to other slots and TaskManagers (absent from a TaskManager of an older version). */
+  readonly 'bytes-in'?: number;
+  readonly 'bytes-out'?: number;
+  readonly 'bytes-in-per-second'?: number;
+  readonly 'bytes-out-per-second'?: number;
   readonly 'busy-time-ms-per-second': number;
   readonly 'idle-time-ms-per-second': number;
   readonly 'backpressured-time-ms-per-second': number;
@@ -178,6 +183,9 @@ export interface CheckpointEntryJson {
   readonly end_to_end_duration: number;
   readonly num_subtasks: number;
   readonly num_acknowledged_subtasks: number;
+  /** The longest barrier alignment and start delay of the subtasks that acknowledged, ms (absent from a JobManager of an older version). */
+  readonly alignment_duration?: number;
+  readonly start_delay?: number;
   readonly external_path?: string | null;
   readonly discarded?: boolean;
   readonly failure_timestamp?: number;

@@ -1,4 +1,4 @@
-import { formatAge, formatCount, formatDuration, formatPercent, formatRecordRate, formatWatermark, MISSING } from './format.js';
+import { formatAge, formatByteRate, formatBytes, formatCount, formatDuration, formatPercent, formatRecordRate, formatWatermark, MISSING } from './format.js';
 import { stateTone, type StateTone } from './jobs-model.js';
 import type { JobTaskMetricsResponse } from './rest-types.js';
 
@@ -18,6 +18,9 @@ export interface SubtaskRow {
   readonly recordsOut: string;
   readonly rateIn: string;
   readonly rateOut: string;
+  /** Bytes from and to other slots and TaskManagers, with their rates ("12 MB · 1.5 MB/s"). */
+  readonly bytesIn: string;
+  readonly bytesOut: string;
   readonly busy: string;
   readonly backpressured: string;
   readonly watermark: string;
@@ -54,6 +57,8 @@ export function subtaskTables(response: JobTaskMetricsResponse, now: number): Ve
         recordsOut: formatCount(m?.['records-out']),
         rateIn: formatRecordRate(m?.['records-in-per-second']),
         rateOut: formatRecordRate(m?.['records-out-per-second']),
+        bytesIn: bytesWithRate(m?.['bytes-in'], m?.['bytes-in-per-second']),
+        bytesOut: bytesWithRate(m?.['bytes-out'], m?.['bytes-out-per-second']),
         busy: formatPercent(m ? m['busy-time-ms-per-second'] / 1000 : null),
         backpressured: formatPercent(m ? m['backpressured-time-ms-per-second'] / 1000 : null),
         watermark: m ? formatWatermark(m['input-watermark'] ?? m['output-watermark']) : MISSING,
@@ -62,4 +67,8 @@ export function subtaskTables(response: JobTaskMetricsResponse, now: number): Ve
       };
     }),
   }));
+}
+
+function bytesWithRate(total: number | undefined, perSecond: number | undefined): string {
+  return total === undefined ? MISSING : `${formatBytes(total)} · ${formatByteRate(perSecond)}`;
 }

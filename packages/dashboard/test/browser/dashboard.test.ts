@@ -117,6 +117,12 @@ describe('the dashboard in a real browser against a real cluster (etcd HA, 2 Job
     const first = await waitFor(async () => { const n = await totalOut(); return n > 0 ? n : undefined; }, { timeoutMs: 10_000, what: 'records counted' });
     const second = await waitFor(async () => { const n = await totalOut(); return n > first ? n : undefined; }, { timeoutMs: 10_000, what: 'the record count increasing' });
     assert.ok(second > first);
+    // The keyed edge sends part of the records to subtasks in other slots: bytes leave the source chain (records
+    // passed within a slot are not serialized and count none).
+    await waitFor(async () => {
+      const cells = await page.locator('.vertex-table').first().locator('td[data-figure="bytes-out"]').allTextContents();
+      return cells.some((cell) => /^[1-9][\d.]* (B|KB|MB|GB) · /.test(cell)) ? true : undefined;
+    }, { timeoutMs: 10_000, what: 'bytes out of the source chain on the subtasks tab' });
     await browser!.screenshot('job-subtasks');
     await page.locator('a.tab', { hasText: 'Graph' }).click();
     await page.locator('svg.job-graph').waitFor();
@@ -126,7 +132,10 @@ describe('the dashboard in a real browser against a real cluster (etcd HA, 2 Job
   test('a checkpoint appears in the checkpoints tab', async () => {
     const page = browser!.page;
     await page.locator('a.tab', { hasText: 'Checkpoints' }).click();
-    await page.locator('tbody[data-live="checkpoints"] tr[data-checkpoint-id] .badge', { hasText: 'COMPLETED' }).first().waitFor({ timeout: 20_000 });
+    const completed = page.locator('tbody[data-live="checkpoints"] tr[data-checkpoint-id]', { has: page.locator('.badge', { hasText: 'COMPLETED' }) }).first();
+    await completed.waitFor({ timeout: 20_000 });
+    // Measured by the subtasks and sent with their acknowledgements: the longest alignment and start delay.
+    assert.match((await completed.locator('td[data-figure="alignment"]').textContent()) ?? '', /^[\d,]+ ms \(start [\d,]+ ms\)$/);
     await page.locator('figure.chart').first().waitFor({ timeout: 10_000 });
     await browser!.screenshot('job-checkpoints');
   });

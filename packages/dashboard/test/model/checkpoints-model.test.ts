@@ -53,3 +53,15 @@ test('no checkpoint yet: no averages, "none" everywhere', () => {
   assert.equal(model.restored, 'none');
   assert.deepEqual(model.series.times, []);
 });
+
+test('alignment: the longest of the acknowledged subtasks, with the longest start delay; a dash without acknowledgements or figures', () => {
+  const model = checkpointsModel({
+    ...stats,
+    history: [
+      entry(3, 'IN_PROGRESS', { num_acknowledged_subtasks: 0, alignment_duration: 0, start_delay: 0 }),
+      entry(2, 'COMPLETED', { alignment_duration: 1250, start_delay: 3 }),
+      entry(1, 'COMPLETED'),
+    ],
+  });
+  assert.deepEqual(model.rows.map((r) => r.alignment), ['—', '1,250 ms (start 3 ms)', '—']);
+});

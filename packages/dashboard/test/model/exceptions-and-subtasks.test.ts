@@ -25,6 +25,7 @@ test('exceptions: newest first as the REST API gives them, first line as the sum
 
 const figures = (age: number): TaskFigures & { 'age-ms': number } => ({
   'records-in': 1000, 'records-out': 990, 'records-in-per-second': 100, 'records-out-per-second': 99,
+  'bytes-in': 3 * 1024 * 1024, 'bytes-out': 0, 'bytes-in-per-second': 1536, 'bytes-out-per-second': 0,
   'busy-time-ms-per-second': 250, 'idle-time-ms-per-second': 750, 'backpressured-time-ms-per-second': 0,
   'input-watermark': null, 'output-watermark': null, 'age-ms': age,
 });
@@ -48,10 +49,13 @@ test('subtasks: figures with units, and a running subtask without recent figures
   assert.equal(first!.recordsIn, '1,000');
   assert.equal(first!.rateOut, '99 records/s');
   assert.equal(first!.busy, '25%');
+  assert.equal(first!.bytesIn, '3.00 MB · 1.50 KB/s');
+  assert.equal(first!.bytesOut, '0 B · 0 B/s');
   assert.equal(first!.duration, '6.0 s');
   assert.equal(first!.stale, false);
   assert.equal(second!.attempt, '2');
   assert.equal(second!.stale, true);
   assert.equal(third!.stale, true);
   assert.equal(third!.recordsIn, '—');
+  assert.equal(third!.bytesIn, '—');
 });

@@ -25,12 +25,14 @@ import { randomBytes } from 'node:crypto';
 import {
   checkpointFolderOf,
   decodeSubtaskStateSnapshot,
+  NO_CHECKPOINT_METRICS,
   errorMessage,
   externalPathOf,
   savepointFolderName,
   type CheckpointMetadata,
   type Logger,
   type SnapshotLocation,
+  type SubtaskCheckpointMetrics,
   type SubtaskStateSnapshot,
 } from '@rivulet/common';
 import { CheckpointCleaner } from './checkpoint-cleaner.js';
@@ -292,13 +294,15 @@ export class CheckpointCoordinator {
    * AcknowledgeCheckpoint from a task: `stateHandles` are the request's bytes
    * (a SubtaskStateSnapshot as JSON; empty for no state) or the decoded value.
    * Malformed or mismatching state aborts the checkpoint. `endOfData`: the
-   * task's data had ended when it took the snapshot.
+   * task's data had ended when it took the snapshot; `metrics`: what the task
+   * measured of the checkpoint (its alignment and start delay).
    */
   acknowledgeCheckpoint(
     executionAttemptId: string,
     checkpointId: number,
     stateHandles: Uint8Array | SubtaskStateSnapshot,
     endOfData = false,
+    metrics: SubtaskCheckpointMetrics = NO_CHECKPOINT_METRICS,
   ): AcknowledgeOutcome {
     const entry = this.pending.get(checkpointId);
     if (!entry) {
@@ -330,7 +334,7 @@ export class CheckpointCoordinator {
     }
     if (result.kind !== 'accepted') return result.kind;
     const { pending } = entry;
-    this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize);
+    this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize, metrics);
     if (pending.isFullyAcknowledged) this.track(this.complete(entry));
     return 'accepted';
   }

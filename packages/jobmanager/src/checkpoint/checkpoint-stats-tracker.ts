@@ -9,6 +9,7 @@
  * completion (metadata durable and recorded) − trigger; failed, failure −
  * trigger. Sizes are bytes of state as the tasks reported them.
  */
+import type { SubtaskCheckpointMetrics } from '@rivulet/common';
 import type { CheckpointFailure } from './checkpoint-failure.js';
 import type { CheckpointKind } from './checkpoint-types.js';
 
@@ -23,6 +24,9 @@ export interface CheckpointStats {
   readonly numSubtasks: number;
   numAcknowledgedSubtasks: number;
   stateSize: number;
+  /** The longest barrier alignment and start delay of the subtasks that acknowledged, ms. */
+  alignmentDuration: number;
+  startDelay: number;
   /** Set once COMPLETED or FAILED. */
   endTimestamp: number | undefined;
   externalPath: string | undefined;
@@ -80,7 +84,7 @@ export class CheckpointStatsTracker {
   reportPending(id: number, kind: CheckpointKind, triggerTimestamp: number, numSubtasks: number): void {
     const stats: CheckpointStats = {
       id, kind, status: 'IN_PROGRESS', triggerTimestamp, latestAckTimestamp: undefined, numSubtasks,
-      numAcknowledgedSubtasks: 0, stateSize: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
+      numAcknowledgedSubtasks: 0, stateSize: 0, alignmentDuration: 0, startDelay: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
     };
     this.counts.total += 1;
     this.inProgress.set(id, stats);
@@ -88,12 +92,16 @@ export class CheckpointStatsTracker {
     if (this.history.length > this.historySize) this.history.shift();
   }
 
-  reportAcknowledged(id: number, ackTimestamp: number, numAcknowledged: number, stateSize: number): void {
+  reportAcknowledged(id: number, ackTimestamp: number, numAcknowledged: number, stateSize: number, metrics?: SubtaskCheckpointMetrics): void {
     const stats = this.inProgress.get(id);
     if (!stats) return;
     stats.latestAckTimestamp = ackTimestamp;
     stats.numAcknowledgedSubtasks = numAcknowledged;
     stats.stateSize = stateSize;
+    if (metrics) {
+      stats.alignmentDuration = Math.max(stats.alignmentDuration, metrics.alignmentDurationMs);
+      stats.startDelay = Math.max(stats.startDelay, metrics.startDelayMs);
+    }
   }
 
   reportCompleted(id: number, completionTimestamp: number, stateSize: number, externalPath: string): void {
@@ -215,6 +223,9 @@ function entryJson(stats: Readonly<CheckpointStats>): Record<string, unknown> {
     state_size: stats.stateSize,
     end_to_end_duration: end === undefined ? 0 : Math.max(0, end - stats.triggerTimestamp),
     alignment_buffered: 0,
+    // Rivulet's: the longest of the acknowledged subtasks' (Flink has them per subtask, in the checkpoint's details).
+    alignment_duration: stats.alignmentDuration,
+    start_delay: stats.startDelay,
     processed_data: 0,
     persisted_data: 0,
     num_subtasks: stats.numSubtasks,

@@ -340,7 +340,10 @@ export class Dispatcher {
   }
 
   acknowledgeCheckpoint(request: pb.AcknowledgeCheckpointRequest__Output): void {
-    this.directory.master(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData);
+    this.directory.master(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData, {
+      alignmentDurationMs: Math.max(0, request.alignmentDurationMs),
+      startDelayMs: Math.max(0, request.startDelayMs),
+    });
   }
 
   /** A source reader's event for its enumerator (SendOperatorEvent); dropped for a job that does not run here. */

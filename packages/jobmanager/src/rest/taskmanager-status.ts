@@ -10,6 +10,11 @@ export interface TaskSampleJson {
   readonly 'records-out': number;
   readonly 'records-in-per-second': number;
   readonly 'records-out-per-second': number;
+  /** Bytes of serialized batches from and to other slots and TaskManagers (records within a slot count none). */
+  readonly 'bytes-in': number;
+  readonly 'bytes-out': number;
+  readonly 'bytes-in-per-second': number;
+  readonly 'bytes-out-per-second': number;
   readonly 'busy-time-ms-per-second': number;
   readonly 'idle-time-ms-per-second': number;
   readonly 'backpressured-time-ms-per-second': number;

@@ -180,4 +180,16 @@ describe('checkpoint metrics', () => {
     assert.equal(json.history[0]?.['end_to_end_duration'], 500);
     assert.deepEqual(json.counts, { restored: 0, total: 3, in_progress: 2, completed: 0, failed: 1 });
   });
+
+  test('statistics: the alignment and start delay of a checkpoint are the longest its acknowledging subtasks measured', () => {
+    const stats = new CheckpointStatsTracker(5);
+    stats.reportPending(1, 'checkpoint', 1000, 3);
+    stats.reportAcknowledged(1, 1100, 1, 10, { alignmentDurationMs: 0, startDelayMs: 4 });
+    stats.reportAcknowledged(1, 1200, 2, 20, { alignmentDurationMs: 730, startDelayMs: 2 });
+    stats.reportAcknowledged(1, 1300, 3, 30, { alignmentDurationMs: 120, startDelayMs: 9 });
+    stats.reportCompleted(1, 1400, 30, 'file:///c/chk-1');
+    const [entry] = (stats.toJSON() as { history: Record<string, unknown>[] }).history;
+    assert.equal(entry?.['alignment_duration'], 730);
+    assert.equal(entry?.['start_delay'], 9);
+  });
 });

@@ -30,6 +30,7 @@ const master = {
 
 const sample = (attemptId: string, over: Partial<TaskSampleJson>): TaskSampleJson => ({
   'attempt-id': attemptId, 'records-in': 0, 'records-out': 0, 'records-in-per-second': 0, 'records-out-per-second': 0,
+  'bytes-in': 0, 'bytes-out': 0, 'bytes-in-per-second': 0, 'bytes-out-per-second': 0,
   'busy-time-ms-per-second': 0, 'idle-time-ms-per-second': 0, 'backpressured-time-ms-per-second': 0,
   'input-watermark': null, 'output-watermark': null, 'sampled-at': 9_000, ...over,
 });

@@ -16,7 +16,7 @@
  *   server listens, and `partition-unserved` after it (per partition, in
  *   that order).
  */
-import type { SnapshotLocation, TaskDeploymentDescriptor, TlsMaterial } from '@rivulet/common/task-runtime';
+import type { SnapshotLocation, SubtaskCheckpointMetrics, TaskDeploymentDescriptor, TlsMaterial } from '@rivulet/common/task-runtime';
 import type { NetworkStats } from '../network/stats.js';
 import type { LocalRead, LocalStateFile } from '../slot/checkpointing/task-checkpointing.js';
 import type { BarrierInfo } from '../slot/checkpointing/barrier-aligner.js';
@@ -85,7 +85,7 @@ export type FromSlot =
   | { readonly kind: 'ready' }
   | { readonly kind: 'task-report'; readonly attemptId: string; readonly report: TaskReport }
   | { readonly kind: 'task-ended'; readonly attemptId: string }
-  | { readonly kind: 'checkpoint-ack'; readonly attemptId: string; readonly checkpointId: number; readonly stateHandles: Uint8Array; readonly endOfData: boolean }
+  | { readonly kind: 'checkpoint-ack'; readonly attemptId: string; readonly checkpointId: number; readonly stateHandles: Uint8Array; readonly endOfData: boolean; readonly metrics: SubtaskCheckpointMetrics }
   | { readonly kind: 'checkpoint-decline'; readonly attemptId: string; readonly checkpointId: number; readonly reason: string; readonly taskClosing?: boolean }
   /** The slot's data server (on `port`) serves the partition: the TaskManager's data port redirects its requests there. */
   | { readonly kind: 'partition-served'; readonly partitionId: string; readonly port: number }
@@ -112,6 +112,9 @@ export interface TaskTimeSample {
   /** Records the task took from its inputs and emitted to other tasks since it started (Flink's numRecordsIn / numRecordsOut). */
   readonly recordsIn: number;
   readonly recordsOut: number;
+  /** Bytes of serialized batches the task received and sent since it started (Flink's numBytesIn / numBytesOut; records within the slot count none). */
+  readonly bytesIn: number;
+  readonly bytesOut: number;
 }
 
 /** The bytes of `view` in an ArrayBuffer of their own, so they can be transferred. */

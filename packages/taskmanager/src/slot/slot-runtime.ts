@@ -84,6 +84,8 @@ export class SlotRuntime {
         outputWatermark: task.currentOutputWatermark,
         recordsIn: task.io.recordsIn,
         recordsOut: task.io.recordsOut,
+        bytesIn: task.bytesIn,
+        bytesOut: task.bytesOut,
       })),
     };
   }

@@ -39,9 +39,9 @@ storage.useLocalState(local);
 const persister = new CheckpointPersister(
   (root) => (root === null ? storage.checkpoints() : storage.forRoot(root)),
   {
-    acknowledge: async (d: TaskDeploymentDescriptor, checkpointId, stateHandles, endOfData) => {
+    acknowledge: async (d: TaskDeploymentDescriptor, checkpointId, stateHandles, endOfData, metrics) => {
       const owned = new Uint8Array(stateHandles);
-      post({ kind: 'checkpoint-ack', attemptId: d.executionAttemptId, checkpointId, stateHandles: owned, endOfData }, [owned.buffer]);
+      post({ kind: 'checkpoint-ack', attemptId: d.executionAttemptId, checkpointId, stateHandles: owned, endOfData, metrics }, [owned.buffer]);
     },
     decline: async (d: TaskDeploymentDescriptor, checkpointId, reason, taskClosing) => {
       post({ kind: 'checkpoint-decline', attemptId: d.executionAttemptId, checkpointId, reason, taskClosing });

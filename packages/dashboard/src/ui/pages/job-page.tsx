@@ -95,6 +95,7 @@ function SubtasksTab({ base }: { base: string }) {
               <tr>
                 <th scope="col">Subtask</th><th scope="col">State</th><th scope="col">Attempt</th><th scope="col">TaskManager</th><th scope="col">Duration</th>
                 <th scope="col">Records in</th><th scope="col">Records out</th><th scope="col">In rate</th><th scope="col">Out rate</th>
+                <th scope="col" title="bytes from other slots and TaskManagers, and their rate">Bytes in</th><th scope="col" title="bytes to other slots and TaskManagers, and their rate">Bytes out</th>
                 <th scope="col">Busy</th><th scope="col">Backpressured</th><th scope="col">Watermark</th><th scope="col">Figures</th>
               </tr>
             </thead>
@@ -103,6 +104,7 @@ function SubtasksTab({ base }: { base: string }) {
                 <tr key={row.key} class={row.stale ? 'stale' : ''}>
                   <td>{row.subtask}</td><td><StateBadge state={row.state} /></td><td class="num">{row.attempt}</td><td>{row.taskManager}</td><td>{row.duration}</td>
                   <td class="num">{row.recordsIn}</td><td class="num">{row.recordsOut}</td><td class="num">{row.rateIn}</td><td class="num">{row.rateOut}</td>
+                  <td class="num" data-figure="bytes-in">{row.bytesIn}</td><td class="num" data-figure="bytes-out">{row.bytesOut}</td>
                   <td class="num">{row.busy}</td><td class="num">{row.backpressured}</td><td>{row.watermark}</td><td class={row.stale ? 'warn' : ''}>{row.stale ? `stale: ${row.age}` : row.age}</td>
                 </tr>
               ))}
@@ -141,13 +143,13 @@ function CheckpointsTab({ base }: { base: string }) {
       ) : null}
       <h2>History</h2>
       <ScrollTable label="Checkpoint history">
-        <thead><tr><th scope="col">Id</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Triggered</th><th scope="col">Duration</th><th scope="col">Size</th><th scope="col">Acknowledged</th><th scope="col">Alignment</th><th scope="col">Path or failure</th></tr></thead>
+        <thead><tr><th scope="col">Id</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Triggered</th><th scope="col">Duration</th><th scope="col">Size</th><th scope="col">Acknowledged</th><th scope="col" title="the longest barrier alignment of the subtasks, and the longest delay from the trigger to a subtask's first barrier">Alignment</th><th scope="col">Path or failure</th></tr></thead>
         <tbody data-live="checkpoints">
           {model.rows.length === 0 ? <tr><td colSpan={9} class="empty">No checkpoint yet.</td></tr> : null}
           {model.rows.map((row) => (
             <tr key={row.id} data-checkpoint-id={row.id}>
               <td class="num">{row.id}</td><td><StateBadge state={row.status} /></td><td>{row.type}</td><td>{row.triggered}</td>
-              <td class="num">{row.duration}</td><td class="num">{row.size}</td><td class="num">{row.acknowledged}</td><td>not measured</td><td class="wrap">{row.detail}</td>
+              <td class="num">{row.duration}</td><td class="num">{row.size}</td><td class="num">{row.acknowledged}</td><td class="num" data-figure="alignment">{row.alignment}</td><td class="wrap">{row.detail}</td>
             </tr>
           ))}
         </tbody>

@@ -7,6 +7,10 @@ export interface TaskSampleView {
   readonly 'records-out': number;
   readonly 'records-in-per-second': number;
   readonly 'records-out-per-second': number;
+  readonly 'bytes-in': number;
+  readonly 'bytes-out': number;
+  readonly 'bytes-in-per-second': number;
+  readonly 'bytes-out-per-second': number;
   readonly 'busy-time-ms-per-second': number;
   readonly 'idle-time-ms-per-second': number;
   readonly 'backpressured-time-ms-per-second': number;
@@ -43,6 +47,10 @@ export class TaskSamples {
       'records-out': sample.recordsOut,
       'records-in-per-second': rate(sample.recordsIn, previous?.['records-in']),
       'records-out-per-second': rate(sample.recordsOut, previous?.['records-out']),
+      'bytes-in': sample.bytesIn,
+      'bytes-out': sample.bytesOut,
+      'bytes-in-per-second': rate(sample.bytesIn, previous?.['bytes-in']),
+      'bytes-out-per-second': rate(sample.bytesOut, previous?.['bytes-out']),
       'busy-time-ms-per-second': perSecond(sample.busyMs),
       'idle-time-ms-per-second': perSecond(sample.idleMs),
       'backpressured-time-ms-per-second': perSecond(sample.backPressuredMs),

@@ -1,4 +1,4 @@
-import { callUnaryWithRetry, errorMessage, type Logger, type TaskDeploymentDescriptor } from '@rivulet/common';
+import { callUnaryWithRetry, errorMessage, type Logger, type SubtaskCheckpointMetrics, type TaskDeploymentDescriptor } from '@rivulet/common';
 import type { JobManagerConnection } from '../registration/jobmanager-connection.js';
 import type { CheckpointResponder } from '../../slot/checkpointing/task-checkpointing.js';
 
@@ -9,8 +9,13 @@ export class GrpcCheckpointResponder implements CheckpointResponder {
     private readonly log: Logger,
   ) {}
 
-  acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean): Promise<void> {
-    return this.send(descriptor, 'AcknowledgeCheckpoint', checkpointId, { stateHandles: Buffer.from(stateHandles), endOfData });
+  acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean, metrics: SubtaskCheckpointMetrics): Promise<void> {
+    return this.send(descriptor, 'AcknowledgeCheckpoint', checkpointId, {
+      stateHandles: Buffer.from(stateHandles),
+      endOfData,
+      alignmentDurationMs: Math.round(metrics.alignmentDurationMs),
+      startDelayMs: Math.round(metrics.startDelayMs),
+    });
   }
 
   decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing = false): Promise<void> {
@@ -21,7 +26,7 @@ export class GrpcCheckpointResponder implements CheckpointResponder {
     descriptor: TaskDeploymentDescriptor,
     method: 'AcknowledgeCheckpoint' | 'DeclineCheckpoint',
     checkpointId: number,
-    extra: { stateHandles: Buffer; endOfData: boolean } | { reason: string; taskClosing: boolean },
+    extra: { stateHandles: Buffer; endOfData: boolean; alignmentDurationMs: number; startDelayMs: number } | { reason: string; taskClosing: boolean },
   ): Promise<void> {
     const registration = this.connection.registration;
     if (!registration) {

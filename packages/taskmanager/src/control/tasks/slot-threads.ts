@@ -219,7 +219,7 @@ export class SlotThreads {
         break;
       case 'checkpoint-ack': {
         const descriptor = options.descriptorOf(message.attemptId);
-        if (descriptor) void options.responder.acknowledge(descriptor, message.checkpointId, message.stateHandles, message.endOfData);
+        if (descriptor) void options.responder.acknowledge(descriptor, message.checkpointId, message.stateHandles, message.endOfData, message.metrics);
         break;
       }
       case 'checkpoint-decline': {

@@ -17,6 +17,8 @@
  * later barrier. A barrier of a newer checkpoint while aligning an older one
  * aborts the older one (`onAborted`) and starts the newer.
  */
+import type { SubtaskCheckpointMetrics } from '@rivulet/common/task-runtime';
+
 export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
 
 export interface BarrierInfo {
@@ -33,8 +35,8 @@ export interface ChannelBlocker {
 }
 
 export interface BarrierAlignerCallbacks {
-  /** Every channel delivered the barrier: snapshot now, then forward the barrier. */
-  onAligned(barrier: BarrierInfo): void;
+  /** Every channel delivered the barrier: snapshot now, then forward the barrier. `metrics`: the alignment as measured here. */
+  onAligned(barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics): void;
   /** The checkpoint was given up (a newer barrier overtook it). */
   onAborted(checkpointId: number, reason: string): void;
 }
@@ -46,12 +48,16 @@ export class BarrierAligner {
   private readonly blocked = new Set<number>();
   /** Highest checkpoint id completed or aborted here: older barriers are stale. */
   private lastDone = -1;
+  /** When the first barrier of the current checkpoint arrived (the clock's ms). */
+  private firstBarrierAt = 0;
 
   constructor(
     private readonly numberOfChannels: number,
     private readonly mode: CheckpointingMode,
     private readonly gate: ChannelBlocker,
     private readonly callbacks: BarrierAlignerCallbacks,
+    /** Wall-clock ms: barrier timestamps are the JobManager's wall clock. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   get aligningCheckpoint(): number | undefined {
@@ -63,7 +69,10 @@ export class BarrierAligner {
     if (this.current && barrier.checkpointId > this.current.checkpointId) {
       this.abortCurrent(`checkpoint ${barrier.checkpointId} overtook it during alignment`);
     }
-    if (!this.current) this.current = barrier;
+    if (!this.current) {
+      this.current = barrier;
+      this.firstBarrierAt = this.now();
+    }
     if (barrier.checkpointId < this.current.checkpointId) return;
     this.arrived.add(channel);
     if (this.mode === 'EXACTLY_ONCE') {
@@ -85,8 +94,12 @@ export class BarrierAligner {
     for (let channel = 0; channel < this.numberOfChannels; channel++) {
       if (!this.arrived.has(channel) && !this.finished.has(channel)) return;
     }
+    const metrics: SubtaskCheckpointMetrics = {
+      alignmentDurationMs: Math.max(0, this.now() - this.firstBarrierAt),
+      startDelayMs: Math.max(0, this.firstBarrierAt - barrier.timestamp),
+    };
     this.reset(barrier.checkpointId);
-    this.callbacks.onAligned(barrier);
+    this.callbacks.onAligned(barrier, metrics);
   }
 
   private abortCurrent(reason: string): void {

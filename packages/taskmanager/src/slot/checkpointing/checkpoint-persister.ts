@@ -1,4 +1,5 @@
 import {
+  NO_CHECKPOINT_METRICS,
   SUBTASK_STATE_FORMAT,
   checkpointFolderOf,
   encodeSubtaskStateSnapshot,
@@ -11,6 +12,7 @@ import {
   type Logger,
   type OperatorSubtaskState,
   type SnapshotLocation,
+  type SubtaskCheckpointMetrics,
   type TaskDeploymentDescriptor,
 } from '@rivulet/common/task-runtime';
 import type { BarrierInfo } from './barrier-aligner.js';
@@ -54,6 +56,7 @@ export class CheckpointPersister implements TaskCheckpointing {
     parts: readonly OperatorSnapshotParts[],
     location: SnapshotLocation | undefined,
     endOfData = false,
+    metrics: SubtaskCheckpointMetrics = NO_CHECKPOINT_METRICS,
   ): Promise<void> {
     let encoded: Uint8Array;
     try {
@@ -91,7 +94,7 @@ export class CheckpointPersister implements TaskCheckpointing {
       await this.decline(descriptor, barrier.checkpointId, `could not write the state of ${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism}): ${errorMessage(err)}`);
       return;
     }
-    await this.responder.acknowledge(descriptor, barrier.checkpointId, encoded, endOfData);
+    await this.responder.acknowledge(descriptor, barrier.checkpointId, encoded, endOfData, metrics);
   }
 
   async decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing = false): Promise<void> {

@@ -1,4 +1,4 @@
-import type { SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
+import type { SnapshotLocation, SubtaskCheckpointMetrics, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { KeyGroupSnapshot } from '../state/index.js';
 import type { BarrierInfo } from './barrier-aligner.js';
 
@@ -26,6 +26,7 @@ export interface TaskCheckpointing {
     parts: readonly OperatorSnapshotParts[],
     location: SnapshotLocation | undefined,
     endOfData?: boolean,
+    metrics?: SubtaskCheckpointMetrics,
   ): Promise<void>;
   /** `taskClosing`: the task ended its input and is finishing (the JobManager does not count it as a failure). */
   decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing?: boolean): Promise<void>;
@@ -33,7 +34,7 @@ export interface TaskCheckpointing {
 
 /** Where a task's checkpoint outcome goes: the JobManager (AcknowledgeCheckpoint / DeclineCheckpoint). Never rejects. */
 export interface CheckpointResponder {
-  acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean): Promise<void>;
+  acknowledge(descriptor: TaskDeploymentDescriptor, checkpointId: number, stateHandles: Uint8Array, endOfData: boolean, metrics: SubtaskCheckpointMetrics): Promise<void>;
   decline(descriptor: TaskDeploymentDescriptor, checkpointId: number, reason: string, taskClosing?: boolean): Promise<void>;
 }
 

@@ -9,11 +9,23 @@ import { SocketExchange } from './socket-exchange.js';
 import { ThreadInputGate } from './thread-input-gate.js';
 import { ThreadResultPartition } from './thread-result-partition.js';
 
+/**
+ * Bytes of the batches a partition serialized and a gate received (Flink's
+ * numBytesOut / numBytesIn). Only batches that leave or reach the slot's
+ * thread are serialized: records passed to a task of the same slot count none.
+ */
+export interface SentBytes {
+  readonly bytesOut: number;
+}
+export interface ReceivedBytes {
+  readonly bytesIn: number;
+}
+
 /** What tasks in a slot use of the network: result partitions to write, input gates to read. */
 export interface TaskNetwork {
   /** `sameSlot`: subpartitions whose consumer runs in this slot (their records stay in its thread). */
-  createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter;
-  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate;
+  createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter & SentBytes;
+  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes;
 }
 
 /**
@@ -91,7 +103,7 @@ export class SlotNetwork implements TaskNetwork {
     await this.environment.stop();
   }
 
-  createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter {
+  createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter & SentBytes {
     const sameSlot = new Map((options.sameSlot ?? []).map((s) => [s, this.inThread.channel(id, s)] as const));
     const partition = new ThreadResultPartition(id, numberOfSubpartitions, options.owner, this.settings, this.toSocket, sameSlot);
     this.partitions.set(id, partition);
@@ -103,7 +115,7 @@ export class SlotNetwork implements TaskNetwork {
     return partition;
   }
 
-  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate {
+  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes {
     const gateId = this.nextGateId++;
     const inThread = channels.map((c) => (c.sameSlot === true ? this.inThread.channel(c.partitionId, c.subpartitionIndex) : undefined));
     const gate = new ThreadInputGate(gateId, inThread, options.owner, (message) => {

@@ -34,6 +34,8 @@ interface Channel {
  * hands over at most `gateCredit` untaken batches per channel.
  */
 export class ThreadInputGate implements InputGate {
+  /** Bytes of the batches received from outside the slot's thread (Flink's numBytesIn). */
+  bytesIn = 0;
   private readonly channels: Channel[];
   private readonly ring = new Deque<Channel>();
   private readonly notifier = new Notifier();
@@ -103,6 +105,7 @@ export class ThreadInputGate implements InputGate {
       return item.timestamps === undefined ? { channel: channel.index, records: item.records } : { channel: channel.index, records: item.records, timestamps: item.timestamps };
     }
     this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
+    this.bytesIn += item.payload.byteLength;
     let batch: DecodedBatch;
     try {
       batch = decodeBatch(Buffer.from(item.payload.buffer, item.payload.byteOffset, item.payload.byteLength));

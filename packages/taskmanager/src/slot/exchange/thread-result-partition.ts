@@ -36,6 +36,8 @@ const ESTIMATE_WEIGHT = 0.3;
  * - after a failure every call throws it.
  */
 export class ThreadResultPartition implements ResultPartitionWriter {
+  /** Bytes of the batches serialized for consumers outside the slot's thread (Flink's numBytesOut). */
+  bytesOut = 0;
   private readonly batches: unknown[][];
   /**
    * Per subpartition, the event timestamps of its current batch (NaN: none),
@@ -232,6 +234,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     }
     const debloater = this.debloaters[subpartition];
     for (const bytes of this.serialize(records, timestamps)) {
+      this.bytesOut += bytes.byteLength;
       debloater?.onPosted(bytes.byteLength);
       this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes });
       this.countQueued(subpartition);

@@ -1,7 +1,7 @@
 import type { CompiledJob } from '@rivulet/api';
-import type { Logger, SnapshotLocation, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
+import type { Logger, SnapshotLocation, SubtaskCheckpointMetrics, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { InputGate, ResultPartitionWriter } from '../../network/network-api.js';
-import type { TaskNetwork } from '../exchange/slot-network.js';
+import type { ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { readRestoredState } from '../checkpointing/restore-reader.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
@@ -35,8 +35,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  */
 export class StreamTask {
   private readonly abort = new AbortController();
-  private writers: ResultPartitionWriter[] = [];
-  private gate: InputGate | undefined;
+  private writers: (ResultPartitionWriter & SentBytes)[] = [];
+  private gate: (InputGate & ReceivedBytes) | undefined;
   private chain: OperatorChain | undefined;
   /** Checkpoints triggered at this source, taken between two batches. */
   private readonly triggered: BarrierInfo[] = [];
@@ -53,7 +53,7 @@ export class StreamTask {
   /** Checkpoints aborted lately: a stop's savepoint may be aborted before this task takes its barrier. */
   private readonly abortedCheckpoints = new Set<number>();
   /** A barrier aligned on every input channel, taken before the next entry. */
-  private aligned: BarrierInfo | undefined;
+  private aligned: { readonly barrier: BarrierInfo; readonly metrics: SubtaskCheckpointMetrics } | undefined;
   /** Commit notifications run one after another, in checkpoint order. */
   private notifications: Promise<void> = Promise.resolve();
   private externalFailure: Error | undefined;
@@ -75,6 +75,18 @@ export class StreamTask {
   readonly time: TaskTime;
   /** Records in and out (Flink's numRecordsIn / numRecordsOut). */
   readonly io = new TaskIoCounters();
+
+  /** Bytes of serialized batches received from other slots and TaskManagers (records within the slot count none). */
+  get bytesIn(): number {
+    return this.gate?.bytesIn ?? 0;
+  }
+
+  /** Bytes of serialized batches sent to other slots and TaskManagers. */
+  get bytesOut(): number {
+    let bytes = 0;
+    for (const writer of this.writers) bytes += writer.bytesOut;
+    return bytes;
+  }
   /** Combines the input channels' watermarks (tasks with inputs). */
   private valve: InputValve | undefined;
 
@@ -296,7 +308,8 @@ export class StreamTask {
       this.throwIfCancelled();
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) {
         source.applyEvents?.(this.eventsBeforeTrigger.shift() ?? Infinity);
-        await this.takeCheckpoint(chain, barrier);
+        // A source's barrier starts here: its start delay is the trigger taking effect; it aligns nothing.
+        await this.takeCheckpoint(chain, barrier, { alignmentDurationMs: 0, startDelayMs: Math.max(0, Date.now() - barrier.timestamp) });
       }
       source.applyEvents?.(Infinity);
       if (this.terminateAfter !== undefined) {
@@ -372,8 +385,8 @@ export class StreamTask {
     const gate = this.gate!;
     const keyed = chain.keyed;
     const aligner = new BarrierAligner(gate.numberOfChannels, this.mode, gate, {
-      onAligned: (barrier) => {
-        this.aligned = barrier;
+      onAligned: (barrier, metrics) => {
+        this.aligned = { barrier, metrics };
       },
       onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
     });
@@ -392,9 +405,9 @@ export class StreamTask {
     for (;;) {
       this.throwIfCancelled();
       if (this.aligned) {
-        const barrier = this.aligned;
+        const { barrier, metrics } = this.aligned;
         this.aligned = undefined;
-        await this.takeCheckpoint(chain, barrier);
+        await this.takeCheckpoint(chain, barrier, metrics);
       }
       if (keyed && !this.dataEnded && keyed.msUntilNextTimer(Date.now()) === 0) {
         this.markActive();
@@ -479,7 +492,7 @@ export class StreamTask {
    * Serializing, uploading and acknowledging continue asynchronously while
    * the task processes on.
    */
-  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo): Promise<void> {
+  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
     if (barrier.terminate === true && !this.abortedCheckpoints.has(barrier.checkpointId)) this.stopping = stopSavepoint(barrier.checkpointId);
     try {
@@ -506,7 +519,7 @@ export class StreamTask {
     for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
     const location = this.locations.get(barrier.checkpointId);
     this.locations.delete(barrier.checkpointId);
-    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded);
+    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded, metrics);
     this.persisting.add(persisting);
     void persisting.finally(() => this.persisting.delete(persisting));
   }

@@ -5,7 +5,7 @@ import type { TaskTimeSample } from '../../../src/protocol/slot-messages.js';
 
 const sample = (over: Partial<TaskTimeSample>): TaskTimeSample => ({
   attemptId: 'a1', busyMs: 250, idleMs: 700, backPressuredMs: 50, intervalMs: 1000,
-  inputWatermark: -Infinity, outputWatermark: -Infinity, recordsIn: 0, recordsOut: 0, ...over,
+  inputWatermark: -Infinity, outputWatermark: -Infinity, recordsIn: 0, recordsOut: 0, bytesIn: 0, bytesOut: 0, ...over,
 });
 
 test('record rates come from the difference between two samples over the interval', () => {
@@ -21,6 +21,17 @@ test('record rates come from the difference between two samples over the interva
   assert.equal(latest!['records-out-per-second'], 500);
   assert.equal(latest!['busy-time-ms-per-second'], 125);
   assert.equal(latest!['sampled-at'], 2_000);
+});
+
+test('byte rates, like record rates, come from the difference between two samples', () => {
+  const samples = new TaskSamples(() => 0);
+  samples.record(sample({ bytesIn: 4096, bytesOut: 1024, intervalMs: 1000 }));
+  samples.record(sample({ bytesIn: 4096 + 8192, bytesOut: 1024 + 512, intervalMs: 2000 }));
+  const [latest] = samples.all();
+  assert.equal(latest!['bytes-in'], 12_288);
+  assert.equal(latest!['bytes-out'], 1536);
+  assert.equal(latest!['bytes-in-per-second'], 4096);
+  assert.equal(latest!['bytes-out-per-second'], 256);
 });
 
 test('an ended task leaves nothing; watermarks are JSON-safe', () => {

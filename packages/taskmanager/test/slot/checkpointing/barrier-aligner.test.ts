@@ -19,6 +19,23 @@ function setup(channels: number, mode: CheckpointingMode) {
 const barrier = (checkpointId: number): BarrierInfo => ({ checkpointId, timestamp: 0, savepoint: false });
 
 describe('BarrierAligner', () => {
+  test('measures the alignment (first barrier to last) and the start delay (trigger to first barrier) on its clock', () => {
+    let now = 10_000;
+    const measured: Array<{ alignmentDurationMs: number; startDelayMs: number }> = [];
+    const aligner = new BarrierAligner(2, 'EXACTLY_ONCE', { blockChannel: () => undefined, unblockChannel: () => undefined }, {
+      onAligned: (_b, metrics) => measured.push(metrics),
+      onAborted: () => undefined,
+    }, () => now);
+    aligner.onBarrier(1, { checkpointId: 1, timestamp: 9_960, savepoint: false });
+    now += 250;
+    aligner.onBarrier(0, { checkpointId: 1, timestamp: 9_960, savepoint: false });
+    now += 1_000;
+    // One channel left: the next checkpoint aligns at once.
+    aligner.onEndOfPartition(1);
+    aligner.onBarrier(0, { checkpointId: 2, timestamp: now - 5, savepoint: false });
+    assert.deepEqual(measured, [{ alignmentDurationMs: 250, startDelayMs: 40 }, { alignmentDurationMs: 0, startDelayMs: 5 }]);
+  });
+
   test('exactly-once blocks each channel that delivered the barrier until all have, then unblocks all', () => {
     const { aligner, blocked, aligned } = setup(3, 'EXACTLY_ONCE');
     aligner.onBarrier(0, barrier(1));
