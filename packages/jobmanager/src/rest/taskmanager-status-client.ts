@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http';
 import type { TaskManagerRegistration } from '../resourcemanager/task-manager-registration.js';
 import type { TaskManagerStatusJson } from './taskmanager-status.js';
 
@@ -45,8 +46,30 @@ export class TaskManagerStatusClient {
   }
 }
 
-async function defaultFetch(url: string, signal: AbortSignal): Promise<TaskManagerStatusJson> {
-  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return (await response.json()) as TaskManagerStatusJson;
+/** One kept-alive connection per TaskManager: a poll every second reuses it. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/**
+ * GET with node:http rather than fetch: undici's fetch (WHATWG streams, a
+ * Response per call) cost the JobManager ~2x the CPU of a plain request for
+ * the same 80 KB answer, polled every second per TaskManager while a job
+ * page is open (docs/benchmarks.md, "dashboard").
+ */
+function defaultFetch(url: string, signal: AbortSignal): Promise<TaskManagerStatusJson> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent, signal, headers: { accept: 'application/json' } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`${url}: ${response.statusCode}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as TaskManagerStatusJson);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+    request.on('error', reject);
+  });
 }

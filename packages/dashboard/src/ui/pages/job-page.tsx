@@ -11,7 +11,7 @@ import type {
 import { JOB_TABS, routeHash, type JobTab } from '../../model/route.js';
 import { subtaskTables } from '../../model/subtasks-model.js';
 import { FreshnessNote } from '../components/freshness-note.js';
-import { JobGraph } from '../components/job-graph.js';
+import { JobGraph, preloadGraphLayout } from '../components/job-graph.js';
 import { StateBadge } from '../components/state-badge.js';
 import { ScrollTable } from '../components/tables.js';
 import { TimeChart } from '../components/time-chart.js';
@@ -28,6 +28,8 @@ const TAB_LABELS: Record<JobTab, string> = {
 /** One job: its header and actions, and a tab each for the graph, subtasks, checkpoints, exceptions, configuration. */
 export function JobPage({ jobId, tab }: { jobId: string; tab: JobTab }) {
   const base = `/jobs/${encodeURIComponent(jobId)}`;
+  // The graph tab needs the layout code; fetch it now, beside the job's data.
+  if (tab === 'overview') void preloadGraphLayout();
   // The header (state, restarts) every 2 s: the details carry every subtask, the tabs poll what they show every second.
   const details = usePoll<JobDetailsResponse>(base, 2000);
   const job = details.data;
