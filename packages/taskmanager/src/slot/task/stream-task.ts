@@ -11,20 +11,10 @@ import { TaskCancelledError, describeFailure, type TaskReport } from './task-rep
 import { TaskTime } from './task-time.js';
 import { TaskIoCounters } from './task-io-counters.js';
 import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
-import type { ElementTimestamp } from './event-time/element-timestamp.js';
-import type { Output } from './output.js';
 import type { SourceEventChannel } from './sources/create-source-operator.js';
 import type { SourceReader } from './sources/source-reader.js';
-
-const SOURCE_BATCH = 1024;
-const FIRST_SOURCE_BATCH = 16;
-/** Records between two looks at the clock while a batch from the gate is processed. */
-const SLICE_CHECK_RECORDS = 32;
-const YIELD_EVERY_BATCHES = 8;
-/** A task yields at least this often, so slow user functions cannot starve heartbeats and I/O. */
-const YIELD_AFTER_MS = 10;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { StopWithSavepoint } from './stop-with-savepoint.js';
+import { FIRST_SOURCE_BATCH, YIELD_AFTER_MS, YIELD_EVERY_BATCHES, nextBatchSize, processSlice, sleep, yieldToEventLoop, type BatchInProgress } from './task-pacing.js';
 
 /**
  * One subtask: an operator chain fed by a source or by an input gate,
@@ -49,9 +39,7 @@ export class StreamTask {
   /** Stop with savepoint: the source ends its input after this checkpoint's barrier. */
   private terminateAfter: number | undefined;
   /** Stop with savepoint: the savepoint this task took; it finishes once it completed and runs on if it failed. */
-  private stopping: StopSavepoint | undefined;
-  /** Checkpoints aborted lately: a stop's savepoint may be aborted before this task takes its barrier. */
-  private readonly abortedCheckpoints = new Set<number>();
+  private readonly stopping = new StopWithSavepoint();
   /** A barrier aligned on every input channel, taken before the next entry. */
   private aligned: { readonly barrier: BarrierInfo; readonly metrics: SubtaskCheckpointMetrics } | undefined;
   /** Commit notifications run one after another, in checkpoint order. */
@@ -171,8 +159,7 @@ export class StreamTask {
     this.notifications = this.notifications.then(async () => {
       await chain?.source?.notifyCheckpointComplete?.(checkpointId);
       for (const member of chain?.members ?? []) await member.notifyCheckpointComplete?.(checkpointId);
-      // A later checkpoint completed: the stop's savepoint failed (its sources took no barrier after it) and its abort was missed.
-      if (this.stopping !== undefined && checkpointId >= this.stopping.checkpointId) this.settleStop(checkpointId === this.stopping.checkpointId);
+      this.stopping.completed(checkpointId);
       if (final && this.dataEnded && !this.finalCompleted) {
         this.finalCompleted = true;
         this.log.info({ checkpointId }, 'final checkpoint completed: the task finishes');
@@ -184,15 +171,7 @@ export class StreamTask {
 
   /** Checkpoint `checkpointId` failed: if it is the savepoint this task stops with, the task runs on. */
   notifyCheckpointAborted(checkpointId: number): void {
-    this.abortedCheckpoints.add(checkpointId);
-    if (this.abortedCheckpoints.size > RECENT_ABORTS) this.abortedCheckpoints.delete(this.abortedCheckpoints.values().next().value!);
-    if (this.stopping?.checkpointId === checkpointId) this.settleStop(false);
-  }
-
-  /** The savepoint of the stop completed (the task may finish) or failed (it runs on). */
-  private settleStop(completed: boolean): void {
-    this.stopping?.settle(completed);
-    if (!completed) this.stopping = undefined;
+    this.stopping.abortedCheckpoint(checkpointId);
   }
 
   get cancelled(): boolean {
@@ -224,7 +203,7 @@ export class StreamTask {
   private declineFinishing(checkpointId: number): void {
     const d = this.descriptor;
     const task = `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
-    const why = this.stopping !== undefined
+    const why = this.stopping.active
       ? `${task} was stopped with savepoint ${this.stopping.checkpointId} and is finishing`
       : this.finalCompleted
         ? `${task} took its final checkpoint and is finishing`
@@ -263,9 +242,9 @@ export class StreamTask {
       this.finishing = true;
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) this.declineFinishing(barrier.checkpointId);
       // Stop with savepoint: its sources ended after it completed; its notification commits here.
-      if (this.stopping !== undefined) await this.stopSavepointOutcome(STOP_NOTIFICATION_TIMEOUT_MS);
+      if (this.stopping.active) await this.stopSavepointOutcome(STOP_NOTIFICATION_TIMEOUT_MS);
       await this.race(this.notifications); // commits of completed checkpoints settle before the final one
-      if (this.stopping === undefined && !this.dataEnded) {
+      if (!this.stopping.active && !this.dataEnded) {
         for (const member of chain.members) await member.endInput?.(); // a bounded input's end, without a final checkpoint
       }
       for (const member of chain.members) await member.finish?.();
@@ -317,7 +296,7 @@ export class StreamTask {
         if (await this.stopSavepointOutcome()) return;
         this.log.warn({ checkpointId: this.terminateAfter }, 'the savepoint of a stop failed: the source runs on');
         this.terminateAfter = undefined;
-        this.stopping = undefined;
+        this.stopping.clear();
         continue;
       }
       if (this.dataEnded) {
@@ -417,7 +396,7 @@ export class StreamTask {
       if (unfinished !== undefined) {
         // The rest of a batch a slow function did not get through in one turn: before anything behind it in the gate.
         this.markActive();
-        unfinished = this.processSlice(unfinished);
+        unfinished = processSlice(unfinished);
         await this.afterBatch(chain, ++batches);
         continue;
       }
@@ -434,7 +413,7 @@ export class StreamTask {
         const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
         this.io.recordsIn += entry.records.length;
         this.markActive();
-        unfinished = this.processSlice({ records: entry.records, timestamps: entry.timestamps, head, next: 0, timestamp: elementTimestamp });
+        unfinished = processSlice({ records: entry.records, timestamps: entry.timestamps, head, next: 0, timestamp: elementTimestamp });
         await this.afterBatch(chain, ++batches);
       } else if (entry.event.kind === 'watermark') {
         this.markActive();
@@ -458,34 +437,6 @@ export class StreamTask {
   }
 
   /**
-   * Hands the batch's records to the chain from `batch.next` on, for about
-   * YIELD_AFTER_MS at most (the clock is read every SLICE_CHECK_RECORDS
-   * records), and returns what is left, if anything: a slow user function
-   * (5 ms per record) would otherwise hold the slot's thread, and every other
-   * task of the slot, for a whole batch of up to 2,048 records.
-   */
-  private processSlice(batch: BatchInProgress): BatchInProgress | undefined {
-    const { records, timestamps, head, timestamp } = batch;
-    const deadline = performance.now() + YIELD_AFTER_MS;
-    const end = records.length;
-    let i = batch.next;
-    if (timestamps === undefined) timestamp.value = NaN;
-    while (i < end) {
-      const stop = Math.min(end, i + SLICE_CHECK_RECORDS);
-      if (timestamps === undefined) {
-        for (; i < stop; i++) head.collect(records[i]);
-      } else {
-        for (; i < stop; i++) {
-          timestamp.value = timestamps[i]!;
-          head.collect(records[i]);
-        }
-      }
-      if (i < end && performance.now() > deadline) return { ...batch, next: i };
-    }
-    return undefined;
-  }
-
-  /**
    * The synchronous half of a checkpoint, between two records: snapshot
    * every stateful operator of the chain (point-in-time views: keyed state is
    * held copy-on-write, O(key groups)), then forward the barrier downstream.
@@ -494,7 +445,7 @@ export class StreamTask {
    */
   private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
-    if (barrier.terminate === true && !this.abortedCheckpoints.has(barrier.checkpointId)) this.stopping = stopSavepoint(barrier.checkpointId);
+    if (barrier.terminate === true) this.stopping.begin(barrier.checkpointId);
     try {
       if (chain.source && chain.sourceOperatorId) {
         parts.push({ operatorId: chain.sourceOperatorId, operatorState: await chain.source.snapshotSplits(barrier.checkpointId) });
@@ -570,12 +521,9 @@ export class StreamTask {
    * committables).
    */
   private async stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
-    const stopping = this.stopping;
-    if (stopping === undefined) return false; // aborted before this task took its barrier
-    const outcome = timeoutMs === undefined ? stopping.outcome : Promise.race([stopping.outcome, sleep(timeoutMs).then(() => undefined)]);
-    const completed = await this.race(this.time.idleWhile(outcome));
-    if (completed === undefined) this.log.warn({ checkpointId: stopping.checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
-    if (completed === false) this.stopping = undefined;
+    const checkpointId = this.stopping.checkpointId;
+    const completed = await this.stopping.outcome((outcome) => this.race(this.time.idleWhile(outcome)), timeoutMs);
+    if (completed === undefined) this.log.warn({ checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
     return completed !== false;
   }
 
@@ -604,41 +552,5 @@ export class StreamTask {
   }
 }
 
-/** The next source batch size: scaled toward YIELD_AFTER_MS per batch, between 1 and SOURCE_BATCH records. */
-function nextBatchSize(size: number, elapsedMs: number): number {
-  if (elapsedMs > YIELD_AFTER_MS) return Math.max(1, Math.floor((size * YIELD_AFTER_MS) / elapsedMs));
-  if (elapsedMs < YIELD_AFTER_MS / 4 && size < SOURCE_BATCH) return Math.min(SOURCE_BATCH, size * 2);
-  return size;
-}
-
-/** A batch of records from the input gate, processed in slices (StreamTask.processSlice). */
-interface BatchInProgress {
-  readonly records: readonly unknown[];
-  readonly timestamps: ArrayLike<number> | undefined;
-  readonly head: Output;
-  readonly timestamp: ElementTimestamp;
-  readonly next: number;
-}
-
-/** Aborted checkpoint ids a task remembers. */
-const RECENT_ABORTS = 16;
-
 /** How long a stopping task whose input ended waits for its savepoint's completion notification. */
 const STOP_NOTIFICATION_TIMEOUT_MS = 30_000;
-
-/** The savepoint a task stops with, and its outcome (true: completed). */
-interface StopSavepoint {
-  readonly checkpointId: number;
-  readonly outcome: Promise<boolean>;
-  readonly settle: (completed: boolean) => void;
-}
-
-function stopSavepoint(checkpointId: number): StopSavepoint {
-  let settle: (completed: boolean) => void = () => undefined;
-  const outcome = new Promise<boolean>((resolve) => (settle = resolve));
-  return { checkpointId, outcome, settle };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
