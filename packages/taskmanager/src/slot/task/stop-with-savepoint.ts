@@ -1,3 +1,5 @@
+import { sleep } from './task-pacing.js';
+
 /** Aborted checkpoint ids a task remembers. */
 const RECENT_ABORTS = 16;
 
@@ -72,8 +74,4 @@ export class StopWithSavepoint {
     this.current?.settle(completed);
     if (!completed) this.current = undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
