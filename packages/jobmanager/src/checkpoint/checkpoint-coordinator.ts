@@ -35,6 +35,7 @@ import {
   type SubtaskCheckpointMetrics,
   type SubtaskStateSnapshot,
 } from '@rivulet/common';
+import { BackgroundWork } from './background-work.js';
 import { CheckpointCleaner } from './checkpoint-cleaner.js';
 import type { CheckpointCoordinatorConfiguration } from './checkpoint-configuration.js';
 import { CheckpointFailedError, CheckpointFailures, type CheckpointFailure } from './checkpoint-failure.js';
@@ -76,7 +77,7 @@ export class CheckpointCoordinator {
   private readonly finalizer: CheckpointFinalizer;
   private readonly pending = new Map<number, PendingEntry>();
   private readonly recentlyAborted = new Map<number, SnapshotLocation>();
-  private readonly completions = new Set<Promise<void>>();
+  private readonly background: BackgroundWork;
   private triggering = false;
   /** Bumped by stopCheckpointScheduler: a trigger set up across a bump has a stale plan and is dropped. */
   private epoch = 0;
@@ -100,6 +101,7 @@ export class CheckpointCoordinator {
       this.options.failJob(reason);
     });
     this.cleaner = new CheckpointCleaner(options.storages, this.log);
+    this.background = new BackgroundWork(this.log);
     this.finalizer = new CheckpointFinalizer({
       jobId: options.jobId, storages: options.storages, store: options.store, cleaner: this.cleaner, retention: this.config.externalizedRetention,
     });
@@ -125,7 +127,7 @@ export class CheckpointCoordinator {
     this.finalCompleted = undefined;
     this.stopPeriodic();
     for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.suspended(reason));
-    await this.settleCompletions();
+    await this.background.settled();
   }
 
   /**
@@ -141,7 +143,7 @@ export class CheckpointCoordinator {
 
   /** Resolves when no deletion or completion started so far is still running (tests). */
   async idle(): Promise<void> {
-    await this.settleCompletions();
+    await this.background.settled();
     await this.cleaner.idle();
   }
 
@@ -335,7 +337,7 @@ export class CheckpointCoordinator {
     if (result.kind !== 'accepted') return result.kind;
     const { pending } = entry;
     this.statistics.reportAcknowledged(checkpointId, pending.latestAckTimestamp ?? 0, pending.numberOfAcknowledged, pending.stateSize, metrics);
-    if (pending.isFullyAcknowledged) this.track(this.complete(entry));
+    if (pending.isFullyAcknowledged) this.background.track(this.complete(entry));
     return 'accepted';
   }
 
@@ -397,7 +399,7 @@ export class CheckpointCoordinator {
     if (pending.kind !== 'savepoint') {
       const final = pending.isFinal;
       if (final) this.log.info({ checkpointId: id }, 'final checkpoint completed: every task had ended its data');
-      this.callQuietly('notify complete', id, () => this.options.notifyComplete(id, final));
+      this.background.quietly('notify complete', id, () => this.options.notifyComplete(id, final));
     }
     if (entry.request.kind !== 'periodic') entry.request.done.resolve(completed);
     this.pump();
@@ -447,7 +449,7 @@ export class CheckpointCoordinator {
     this.statistics.reportFailed(id, this.lastEnd, failure);
     const fields = { checkpointId: id, kind: pending.kind, reason: failure.reason, message: failure.message };
     this.log[failure.reason === 'CHECKPOINT_SUBSUMED' ? 'info' : 'warn'](fields, 'checkpoint failed'); // subsumed is no failure
-    this.callQuietly('notify aborted', id, () => this.options.notifyAborted(id));
+    this.background.quietly('notify aborted', id, () => this.options.notifyAborted(id));
     if (entry.request.kind !== 'periodic') this.settleFailed(entry.request, new CheckpointFailedError(id, failure, this.what(entry.request)));
     this.failures.handleFailure(id, pending.kind, failure);
     this.pump();
@@ -492,29 +494,10 @@ export class CheckpointCoordinator {
       if (request.kind !== 'periodic') this.settleFailed(request, new CheckpointFailedError(undefined, CheckpointFailures.shutdown(`job ${status}`), this.what(request)));
     }
     for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.shutdown(`job ${status}`));
-    await this.settleCompletions();
+    await this.background.settled();
     const deleted = await this.finalizer.endOfJob(status);
     await this.cleaner.idle();
     this.log.info({ status, retention: this.config.externalizedRetention, deleted }, 'checkpoint coordinator stopped');
-  }
-
-  private track(completion: Promise<void>): void {
-    const tracked = completion.catch((err: unknown) => this.log.error({ err: errorMessage(err) }, 'unexpected error completing a checkpoint'));
-    this.completions.add(tracked);
-    void tracked.finally(() => this.completions.delete(tracked));
-  }
-
-  private async settleCompletions(): Promise<void> {
-    while (this.completions.size > 0) await Promise.all([...this.completions]);
-  }
-
-  private callQuietly(what: string, checkpointId: number, call: () => Promise<void> | void): void {
-    const report = (err: unknown): void => this.log.warn({ checkpointId, err: errorMessage(err) }, `${what} failed`);
-    try {
-      Promise.resolve(call()).catch(report);
-    } catch (err) {
-      report(err);
-    }
   }
 
   private externalPath(location: SnapshotLocation): string {
