@@ -1,6 +1,8 @@
 /**
- * Deletes snapshot folders (Flink's CheckpointsCleaner): aborted checkpoints,
- * checkpoints pushed out by retention, a job's checkpoints when it ends.
+ * Deletes snapshot folders (Flink's CheckpointsCleaner): aborted checkpoints
+ * (again for a task's acknowledgement that arrives after the abort: its
+ * files were written after the first deletion), checkpoints pushed out by
+ * retention, a job's checkpoints when it ends.
  *
  * Contract: `discard` never rejects — a deletion that fails is logged and
  * leaves an orphan folder, it never fails a checkpoint; `idle()` resolves when
@@ -9,8 +11,12 @@
 import { errorMessage, externalPathOf, type Logger, type SnapshotLocation } from '@rivulet/common';
 import { storageOf, type SnapshotStorages } from './checkpoint-storage-access.js';
 
+/** How many aborted checkpoints' folders are remembered for late acknowledgements. */
+const RECENTLY_ABORTED = 32;
+
 export class CheckpointCleaner {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly recentlyAborted = new Map<number, SnapshotLocation>();
 
   constructor(
     private readonly storages: SnapshotStorages,
@@ -35,6 +41,20 @@ export class CheckpointCleaner {
     this.inFlight.add(deletion);
     void deletion.finally(() => this.inFlight.delete(deletion));
     return deletion;
+  }
+
+  /** Checkpoint `id` was aborted: a late acknowledgement of it deletes its folder again (discardLate). */
+  rememberAborted(id: number, location: SnapshotLocation): void {
+    this.recentlyAborted.set(id, location);
+    if (this.recentlyAborted.size > RECENTLY_ABORTED) this.recentlyAborted.delete(this.recentlyAborted.keys().next().value!);
+  }
+
+  /** An acknowledgement of checkpoint `id` came after it was aborted: its files go too. False for a checkpoint not aborted lately. */
+  discardLate(id: number): boolean {
+    const location = this.recentlyAborted.get(id);
+    if (location === undefined) return false;
+    void this.discard(location, `late acknowledgement of aborted checkpoint ${id}`);
+    return true;
   }
 
   async idle(): Promise<void> {

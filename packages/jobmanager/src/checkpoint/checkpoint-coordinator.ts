@@ -2,7 +2,8 @@
  * The checkpoint coordinator of one job (Flink's CheckpointCoordinator, split
  * by concern: trigger-request-queue and periodic-trigger decide when,
  * pending-checkpoint tracks acknowledgements, completed-checkpoint-store and
- * checkpoint-cleaner keep and delete, checkpoint-stats-tracker counts).
+ * checkpoint-cleaner keep and delete, checkpoint-stats-tracker counts,
+ * background-work runs completions and notifications beside the callers).
  *
  * Invariants:
  * - ids come from the CheckpointIdCounter: strictly increasing, never reused;
@@ -24,7 +25,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   checkpointFolderOf,
-  decodeSubtaskStateSnapshot,
   NO_CHECKPOINT_METRICS,
   errorMessage,
   externalPathOf,
@@ -47,9 +47,9 @@ import { systemTimers, type Cancellable, type CheckpointTimers } from './checkpo
 import { isSavepoint, type CheckpointKind, type CheckpointTrigger, type CompletedCheckpoint, type JobEndStatus } from './checkpoint-types.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
-import { reportRestored, restoreFromSnapshot, type RestoreDeps, type RestoreOptions } from './checkpoint-restore.js';
+import { reportRestored, restoreFromSnapshot, type RestoreOptions } from './checkpoint-restore.js';
 import { TriggerRequestQueue } from './trigger-request-queue.js';
-import { answerWithFinal, type AwaitedRequest, type Deferred, type Request } from './checkpoint-requests.js';
+import { answerWithFinal, type Deferred, type Request } from './checkpoint-requests.js';
 import type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
 
 export type { AcknowledgeOutcome, CheckpointCoordinatorOptions, DeclineOutcome } from './checkpoint-coordinator-options.js';
@@ -63,8 +63,6 @@ interface PendingEntry {
   aborted: boolean;
 }
 
-const RECENTLY_ABORTED = 32;
-
 export class CheckpointCoordinator {
   readonly statistics: CheckpointStatsTracker;
   private readonly config: CheckpointCoordinatorConfiguration;
@@ -76,7 +74,6 @@ export class CheckpointCoordinator {
   private readonly cleaner: CheckpointCleaner;
   private readonly finalizer: CheckpointFinalizer;
   private readonly pending = new Map<number, PendingEntry>();
-  private readonly recentlyAborted = new Map<number, SnapshotLocation>();
   private readonly background: BackgroundWork;
   private triggering = false;
   /** Bumped by stopCheckpointScheduler: a trigger set up across a bump has a stale plan and is dropped. */
@@ -282,12 +279,13 @@ export class CheckpointCoordinator {
     const fields = { reason: failure.reason, message: failure.message, request: request.kind };
     if (request.kind === 'periodic') this.log.debug(fields, 'checkpoint not triggered');
     else this.log.info(fields, 'checkpoint not triggered');
-    if (request.kind !== 'periodic') this.settleFailed(request, new CheckpointFailedError(undefined, failure, this.what(request)));
+    this.settleFailed(request, undefined, failure);
   }
 
-  /** Rejects a request, except a final one once the final checkpoint completed: that is its outcome. */
-  private settleFailed(request: AwaitedRequest, err: CheckpointFailedError): void {
-    if (!answerWithFinal(request, this.finalCompleted)) request.done.reject(err);
+  /** Rejects a request of checkpoint `id` (a periodic one has nobody waiting), except a final one once the final checkpoint completed: that is its outcome. */
+  private settleFailed(request: Request, id: number | undefined, failure: CheckpointFailure): void {
+    if (request.kind === 'periodic' || answerWithFinal(request, this.finalCompleted)) return;
+    request.done.reject(new CheckpointFailedError(id, failure, this.what(request)));
   }
 
   // ---- acknowledgements ------------------------------------------------------
@@ -308,11 +306,7 @@ export class CheckpointCoordinator {
   ): AcknowledgeOutcome {
     const entry = this.pending.get(checkpointId);
     if (!entry) {
-      const aborted = this.recentlyAborted.get(checkpointId);
-      if (aborted) {
-        void this.cleaner.discard(aborted, `late acknowledgement of aborted checkpoint ${checkpointId}`);
-        return 'late';
-      }
+      if (this.cleaner.discardLate(checkpointId)) return 'late';
       this.log.debug({ checkpointId, executionAttemptId }, 'ignoring an acknowledgement of an unknown checkpoint');
       return 'unknown-checkpoint';
     }
@@ -322,14 +316,7 @@ export class CheckpointCoordinator {
       return 'unknown-task';
     }
     if (entry.phase !== 'collecting') return 'duplicate'; // every task has acknowledged already
-    let snapshot: SubtaskStateSnapshot;
-    try {
-      snapshot = stateHandles instanceof Uint8Array ? decodeSubtaskStateSnapshot(stateHandles) : stateHandles;
-    } catch (err) {
-      this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, errorMessage(err)));
-      return 'invalid';
-    }
-    const result = entry.pending.acknowledge(executionAttemptId, snapshot, this.timers.now(), endOfData);
+    const result = entry.pending.acknowledge(executionAttemptId, stateHandles, this.timers.now(), endOfData);
     if (result.kind === 'invalid') {
       this.abort(checkpointId, CheckpointFailures.invalidAcknowledgement(task.taskName, result.problem));
       return 'invalid';
@@ -443,14 +430,13 @@ export class CheckpointCoordinator {
     this.pending.delete(id);
     entry.aborted = true;
     entry.timeout.cancel();
-    this.recentlyAborted.set(id, pending.location);
-    if (this.recentlyAborted.size > RECENTLY_ABORTED) this.recentlyAborted.delete(this.recentlyAborted.keys().next().value!);
+    this.cleaner.rememberAborted(id, pending.location);
     this.lastEnd = this.timers.now();
     this.statistics.reportFailed(id, this.lastEnd, failure);
     const fields = { checkpointId: id, kind: pending.kind, reason: failure.reason, message: failure.message };
     this.log[failure.reason === 'CHECKPOINT_SUBSUMED' ? 'info' : 'warn'](fields, 'checkpoint failed'); // subsumed is no failure
     this.background.quietly('notify aborted', id, () => this.options.notifyAborted(id));
-    if (entry.request.kind !== 'periodic') this.settleFailed(entry.request, new CheckpointFailedError(id, failure, this.what(entry.request)));
+    this.settleFailed(entry.request, id, failure);
     this.failures.handleFailure(id, pending.kind, failure);
     this.pump();
   }
@@ -472,7 +458,8 @@ export class CheckpointCoordinator {
    * past it. Call before the first trigger.
    */
   restoreFromSnapshot(metadata: CheckpointMetadata, location: SnapshotLocation, options: RestoreOptions = {}): Promise<CompletedCheckpoint> {
-    return restoreFromSnapshot(this.restoreDeps(), metadata, location, options);
+    const { counter, store, storages } = this.options;
+    return restoreFromSnapshot({ counter, store, statistics: this.statistics, checkpointRoot: storages.checkpointRoot, now: this.timers.now }, metadata, location, options);
   }
 
   /** A failover restored the job's tasks from `checkpoint`: counted in the statistics. */
@@ -480,10 +467,6 @@ export class CheckpointCoordinator {
     reportRestored(this.statistics, checkpoint, restoreTimestamp);
   }
 
-  private restoreDeps(): RestoreDeps {
-    const { counter, store, storages } = this.options;
-    return { counter, store, statistics: this.statistics, checkpointRoot: storages.checkpointRoot, now: this.timers.now };
-  }
 
   // ---- helpers ---------------------------------------------------------------
 
@@ -491,7 +474,7 @@ export class CheckpointCoordinator {
     this.periodic.stop();
     this.pauseTimer?.cancel();
     for (const request of this.queue.drain()) {
-      if (request.kind !== 'periodic') this.settleFailed(request, new CheckpointFailedError(undefined, CheckpointFailures.shutdown(`job ${status}`), this.what(request)));
+      this.settleFailed(request, undefined, CheckpointFailures.shutdown(`job ${status}`));
     }
     for (const id of [...this.pending.keys()]) this.abort(id, CheckpointFailures.shutdown(`job ${status}`));
     await this.background.settled();

@@ -13,6 +13,8 @@
 import {
   CHECKPOINT_METADATA_FORMAT,
   CHECKPOINT_METADATA_VERSION,
+  decodeSubtaskStateSnapshot,
+  errorMessage,
   subtaskMemberId,
   type CheckpointMetadata,
   type KeyGroupStateHandle,
@@ -89,11 +91,22 @@ export class PendingCheckpoint {
     return [...this.tasks.values()].filter((t) => !this.acknowledged.has(t.executionAttemptId));
   }
 
-  /** `endOfData`: the task's data had ended when it took the snapshot. */
-  acknowledge(executionAttemptId: string, snapshot: SubtaskStateSnapshot, now: number, endOfData = false): AcknowledgeResult {
+  /**
+   * `stateHandles`: the acknowledgement's bytes (a SubtaskStateSnapshot as
+   * JSON; empty for no state) or the decoded value; bytes that do not decode
+   * are invalid, as state that does not match the plan. `endOfData`: the
+   * task's data had ended when it took the snapshot.
+   */
+  acknowledge(executionAttemptId: string, stateHandles: Uint8Array | SubtaskStateSnapshot, now: number, endOfData = false): AcknowledgeResult {
     const task = this.tasks.get(executionAttemptId);
     if (!task) return { kind: 'unknown-task' };
     if (this.acknowledged.has(executionAttemptId)) return { kind: 'duplicate' };
+    let snapshot: SubtaskStateSnapshot;
+    try {
+      snapshot = stateHandles instanceof Uint8Array ? decodeSubtaskStateSnapshot(stateHandles) : stateHandles;
+    } catch (err) {
+      return { kind: 'invalid', problem: errorMessage(err) };
+    }
     const problem = this.problemOf(task, snapshot);
     if (problem !== undefined) return { kind: 'invalid', problem };
     for (const state of snapshot.operators) {
