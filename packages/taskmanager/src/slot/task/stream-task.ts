@@ -7,7 +7,10 @@ import { readRestoredState } from '../checkpointing/restore-reader.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
-import { TaskCancelledError, describeFailure, type TaskReport } from './task-report.js';
+import { describeFailure, type TaskReport } from './task-report.js';
+import { TaskCancellation } from './task-cancellation.js';
+import { firePeriodic, msUntilClockWork } from './chain-clock.js';
+import { finishingDeclineReason } from './finishing-decline.js';
 import { TaskTime } from './task-time.js';
 import { TaskIoCounters } from './task-io-counters.js';
 import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
@@ -24,7 +27,7 @@ import { FIRST_SOURCE_BATCH, YIELD_AFTER_MS, YIELD_EVERY_BATCHES, nextBatchSize,
  * has nothing.
  */
 export class StreamTask {
-  private readonly abort = new AbortController();
+  private readonly cancellation = new TaskCancellation();
   private writers: (ResultPartitionWriter & SentBytes)[] = [];
   private gate: (InputGate & ReceivedBytes) | undefined;
   private chain: OperatorChain | undefined;
@@ -44,7 +47,6 @@ export class StreamTask {
   private aligned: { readonly barrier: BarrierInfo; readonly metrics: SubtaskCheckpointMetrics } | undefined;
   /** Commit notifications run one after another, in checkpoint order. */
   private notifications: Promise<void> = Promise.resolve();
-  private externalFailure: Error | undefined;
   private lastYield = performance.now();
   /** Every input ended (or, for a source, its splits): no record follows; the task waits for the final checkpoint. */
   private dataEnded = false;
@@ -60,7 +62,7 @@ export class StreamTask {
   private wakeUp: (() => void) | undefined;
   private report: (report: TaskReport) => void = () => undefined;
   /** Busy, idle and back-pressured time (Flink's task metrics). */
-  readonly time: TaskTime;
+  readonly time = new TaskTime();
   /** Records in and out (Flink's numRecordsIn / numRecordsOut). */
   readonly io = new TaskIoCounters();
 
@@ -90,9 +92,7 @@ export class StreamTask {
     private readonly markActive: () => void = () => undefined,
     /** Where a source reader's events for its enumerator go. */
     private readonly sourceEvents?: SourceEventChannel,
-  ) {
-    this.time = new TaskTime();
-  }
+  ) {}
 
   /** Flink's currentInputWatermark: the combined watermark of the inputs (-Infinity before any, and at a source). */
   get currentInputWatermark(): number {
@@ -175,40 +175,26 @@ export class StreamTask {
   }
 
   get cancelled(): boolean {
-    return this.abort.signal.aborted;
+    return this.cancellation.cancelled;
   }
 
   get failure(): Error | undefined {
-    return this.externalFailure;
+    return this.cancellation.failure;
   }
 
   cancel(): void {
-    this.abort.abort(new TaskCancelledError());
+    this.cancellation.cancel();
   }
 
   /** Fails the task from outside its loop (e.g. a commit on notification failed). */
   fail(err: unknown): void {
-    this.externalFailure ??= err instanceof Error ? err : new Error(String(err));
-    this.abort.abort(this.externalFailure);
+    this.cancellation.fail(err);
   }
 
-  /**
-   * A checkpoint triggered once the loop ended (a bounded source at its end,
-   * in a job without periodic checkpoints, waits for its last records to be
-   * consumed; or any task after a stop with savepoint): the task ended its
-   * output, so no barrier can follow it, and the checkpoint fails at once,
-   * saying why, instead of at its timeout — as "task closing", which the
-   * JobManager does not count as a checkpoint failure.
-   */
+  /** A checkpoint triggered once the loop ended: declined at once as "task closing" (finishing-decline.ts). */
   private declineFinishing(checkpointId: number): void {
     const d = this.descriptor;
-    const task = `${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
-    const why = this.stopping.active
-      ? `${task} was stopped with savepoint ${this.stopping.checkpointId} and is finishing`
-      : this.finalCompleted
-        ? `${task} took its final checkpoint and is finishing`
-        : `${task} reached the end of its input and is finishing (its last records are still being consumed downstream); ` +
-          'a job without periodic checkpoints has no checkpoints after tasks finish: take the savepoint before a bounded source ends, or enable execution.checkpointing.interval';
+    const why = finishingDeclineReason(`${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`, this.stopping.checkpointId, this.finalCompleted);
     void this.checkpointing.decline(d, checkpointId, why, true);
   }
 
@@ -233,30 +219,30 @@ export class StreamTask {
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
       for (const member of chain.members) await member.open?.();
       await chain.source?.open?.();
-      this.throwIfCancelled();
+      this.cancellation.throwIfCancelled();
       report({ state: 'RUNNING' });
       if (chain.source) await this.runSource(chain);
       else await this.runInput(chain);
-      this.throwIfCancelled();
+      this.cancellation.throwIfCancelled();
       // From here on no barrier can be taken: a trigger would wait for an acknowledgement forever.
       this.finishing = true;
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) this.declineFinishing(barrier.checkpointId);
       // Stop with savepoint: its sources ended after it completed; its notification commits here.
       if (this.stopping.active) await this.stopSavepointOutcome(STOP_NOTIFICATION_TIMEOUT_MS);
-      await this.race(this.notifications); // commits of completed checkpoints settle before the final one
+      await this.cancellation.race(this.notifications); // commits of completed checkpoints settle before the final one
       if (!this.stopping.active && !this.dataEnded) {
         for (const member of chain.members) await member.endInput?.(); // a bounded input's end, without a final checkpoint
       }
       for (const member of chain.members) await member.finish?.();
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
-      await this.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
-      await this.race(Promise.allSettled([...this.persisting]));
+      await this.cancellation.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
+      await this.cancellation.race(Promise.allSettled([...this.persisting]));
       const result: Record<string, unknown[]> = {};
       for (const member of chain.members) Object.assign(result, member.result?.());
       report({ state: 'FINISHED', result });
     } catch (err) {
       for (const writer of this.writers) writer.release(err instanceof Error ? err : new Error(String(err)));
-      if (this.cancelled && !this.externalFailure) {
+      if (this.cancelled && !this.cancellation.failure) {
         report({ state: 'CANCELED' });
       } else {
         this.log.warn({ task: owner, err: describeFailure(err) }, 'task failed');
@@ -284,7 +270,7 @@ export class StreamTask {
      */
     let batchSize = FIRST_SOURCE_BATCH;
     for (;;) {
-      this.throwIfCancelled();
+      this.cancellation.throwIfCancelled();
       for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) {
         source.applyEvents?.(this.eventsBeforeTrigger.shift() ?? Infinity);
         // A source's barrier starts here: its start delay is the trigger taking effect; it aligns nothing.
@@ -301,7 +287,7 @@ export class StreamTask {
       }
       if (this.dataEnded) {
         if (this.finalCompleted) return;
-        await this.race(this.time.idleWhile(new Promise<void>((resolve) => (this.wakeUp = resolve))));
+        await this.cancellation.race(this.time.idleWhile(new Promise<void>((resolve) => (this.wakeUp = resolve))));
         this.wakeUp = undefined;
         continue;
       }
@@ -316,7 +302,7 @@ export class StreamTask {
         await this.awaitSource(chain, source);
         continue;
       }
-      if (chain.periodic.length > 0) this.firePeriodic(chain);
+      if (chain.periodic.length > 0) firePeriodic(chain, this.markActive);
       await this.afterBatch(chain, ++batches);
       if (!more) {
         // The end of a bounded input: the final watermark fires every event-time timer downstream (Flink's MAX_WATERMARK).
@@ -334,12 +320,12 @@ export class StreamTask {
   private async awaitSource(chain: OperatorChain, source: SourceReader): Promise<void> {
     if (this.triggered.length > 0 || (source.pendingEvents ?? 0) > 0 || this.cancelled) return;
     const woken = new Promise<void>((resolve) => (this.wakeUp = resolve));
-    const delay = this.msUntilClockWork(chain);
+    const delay = msUntilClockWork(chain);
     const waits = [source.whenAvailable?.() ?? Promise.resolve(), woken];
     if (delay !== undefined) waits.push(sleep(delay));
-    await this.race(this.time.idleWhile(Promise.race(waits)));
+    await this.cancellation.race(this.time.idleWhile(Promise.race(waits)));
     this.wakeUp = undefined;
-    if (chain.periodic.length > 0) this.firePeriodic(chain);
+    if (chain.periodic.length > 0) firePeriodic(chain, this.markActive);
   }
 
   /**
@@ -352,8 +338,8 @@ export class StreamTask {
     this.dataEnded = true;
     for (const member of chain.members) {
       const pending = member.drainPending?.();
-      if (pending) await this.race(pending);
-      await this.race(Promise.resolve(member.endInput?.()));
+      if (pending) await this.cancellation.race(pending);
+      await this.cancellation.race(Promise.resolve(member.endInput?.()));
     }
     for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-data' });
     this.log.info({}, 'end of data: waiting for the final checkpoint');
@@ -382,7 +368,7 @@ export class StreamTask {
     /** A batch from the gate not yet processed to its end (see processSlice). */
     let unfinished: BatchInProgress | undefined;
     for (;;) {
-      this.throwIfCancelled();
+      this.cancellation.throwIfCancelled();
       if (this.aligned) {
         const { barrier, metrics } = this.aligned;
         this.aligned = undefined;
@@ -392,7 +378,7 @@ export class StreamTask {
         this.markActive();
         keyed.fireDueTimers(Date.now());
       }
-      if (chain.periodic.length > 0 && !this.dataEnded) this.firePeriodic(chain);
+      if (chain.periodic.length > 0 && !this.dataEnded) firePeriodic(chain, this.markActive);
       if (unfinished !== undefined) {
         // The rest of a batch a slow function did not get through in one turn: before anything behind it in the gate.
         this.markActive();
@@ -405,8 +391,8 @@ export class StreamTask {
         if (gate.failure) throw gate.failure;
         // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
         if (gate.finished) return;
-        const delay = this.dataEnded ? undefined : this.msUntilClockWork(chain);
-        await this.race(this.time.idleWhile(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)])));
+        const delay = this.dataEnded ? undefined : msUntilClockWork(chain);
+        await this.cancellation.race(this.time.idleWhile(delay === undefined ? gate.whenAvailable() : Promise.race([gate.whenAvailable(), sleep(delay)])));
         continue;
       }
       if ('records' in entry) {
@@ -475,36 +461,14 @@ export class StreamTask {
     void persisting.finally(() => this.persisting.delete(persisting));
   }
 
-  /** Periodic watermarks and idleness of the chain's timestamp assigners, when due. */
-  private firePeriodic(chain: OperatorChain): void {
-    const now = Date.now();
-    for (const work of chain.periodic) {
-      if (work.msUntilNextTick(now) === 0) {
-        this.markActive();
-        work.onTick(now);
-      }
-    }
-  }
-
-  /** Milliseconds until the chain has work on the clock (a processing-time timer, a periodic watermark), or undefined. */
-  private msUntilClockWork(chain: OperatorChain): number | undefined {
-    const now = Date.now();
-    let delay = chain.keyed?.msUntilNextTimer(now);
-    for (const work of chain.periodic) {
-      const next = work.msUntilNextTick(now);
-      if (next !== undefined && (delay === undefined || next < delay)) delay = next;
-    }
-    return delay;
-  }
-
   /** Between batches: let asynchronous sinks catch up, honour backpressure, and yield. */
   private async afterBatch(chain: OperatorChain, batches: number): Promise<void> {
     for (const member of chain.members) {
       const pending = member.drainPending?.();
-      if (pending) await this.race(pending);
+      if (pending) await this.cancellation.race(pending);
     }
     for (const writer of this.writers) {
-      if (!writer.isAvailable()) await this.race(this.time.backPressuredWhile(writer.whenAvailable()));
+      if (!writer.isAvailable()) await this.cancellation.race(this.time.backPressuredWhile(writer.whenAvailable()));
     }
     const now = performance.now();
     if (batches % YIELD_EVERY_BATCHES === 0 || now - this.lastYield >= YIELD_AFTER_MS) {
@@ -522,33 +486,9 @@ export class StreamTask {
    */
   private async stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
     const checkpointId = this.stopping.checkpointId;
-    const completed = await this.stopping.outcome((outcome) => this.race(this.time.idleWhile(outcome)), timeoutMs);
+    const completed = await this.stopping.outcome((outcome) => this.cancellation.race(this.time.idleWhile(outcome)), timeoutMs);
     if (completed === undefined) this.log.warn({ checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
     return completed !== false;
-  }
-
-  private throwIfCancelled(): void {
-    if (this.cancelled) throw this.abort.signal.reason;
-  }
-
-  /** Waits for `promise`, or rejects as soon as the task is cancelled. */
-  private race<T>(promise: Promise<T>): Promise<T> {
-    const signal = this.abort.signal;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
   }
 }
 
