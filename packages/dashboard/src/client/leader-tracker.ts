@@ -8,14 +8,19 @@ import { getJson } from './rest-client.js';
 const LEADER_POLL_MS = 3000;
 /** Where the JobManagers heard of last are kept, so a reload after a leader died still knows the standbys. */
 const STORAGE_KEY = 'rivulet.jobmanagers';
-/** The JobManager this tab left because it did not answer, and when: a standby may still name it leader until its lease runs out. */
-const LEFT_KEY = 'rivulet.left-unreachable';
-const LEFT_MEMORY_MS = 60_000;
+/** How long a JobManager has to answer before the page counts it unreachable. */
+const PROBE_TIMEOUT_MS = 1500;
 
-function leftRecently(address: string): boolean {
+/**
+ * Whether the JobManager at `address` (host:port) answers at all. Another
+ * origin: the answer is opaque, but that it answered is enough. Asked before
+ * every move, because a standby names the leader it last saw until that
+ * leader's lease runs out, also when the leader died.
+ */
+async function answers(address: string): Promise<boolean> {
   try {
-    const left = JSON.parse(sessionStorage.getItem(LEFT_KEY) ?? 'null') as { address: string; at: number } | null;
-    return left !== null && left.address === address && Date.now() - left.at < LEFT_MEMORY_MS;
+    await fetch(`${window.location.protocol}//${address}/jobmanagers`, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    return true;
   } catch {
     return false;
   }
@@ -42,14 +47,9 @@ function moveTo(restAddress: string, why: string): void {
 /** Reaches any of the other JobManagers heard of; moves there (it sends the page on to the leader if it is a standby). */
 async function findAnotherJobManager(): Promise<void> {
   for (const address of failoverCandidates(remembered(), window.location.host)) {
-    try {
-      // Another origin: the answer is opaque, but that it answered is enough to go there.
-      await fetch(`${window.location.protocol}//${address}/jobmanagers`, { mode: 'no-cors', cache: 'no-store', signal: AbortSignal.timeout(1500) });
-      sessionStorage.setItem(LEFT_KEY, JSON.stringify({ address: window.location.host, at: Date.now() }));
+    if (await answers(address)) {
       moveTo(address, 'this JobManager does not answer');
       return;
-    } catch {
-      // not reachable either: try the next
     }
   }
 }
@@ -61,24 +61,28 @@ async function findAnotherJobManager(): Promise<void> {
  */
 export function startLeaderTracking(): void {
   let failures = 0;
+  let asking = false;
   const tick = async (): Promise<void> => {
+    if (asking) return; // the last tick still waits for an answer or a probe
+    asking = true;
     try {
       const answer = await getJson<JobManagersResponse>('/jobmanagers');
       failures = 0;
       jobManagers.value = answer;
       if (answer.jobmanagers.length > 0) localStorage.setItem(STORAGE_KEY, JSON.stringify(answer.jobmanagers));
       const decision = leaderDecision(answer, window.location.host);
-      if (decision.action === 'move' && leftRecently(decision.restAddress)) {
-        // The election still names the JobManager that stopped answering: its lease has not run out yet.
-        leaderNotice.value = `This JobManager is a standby; the leader ${decision.restAddress} does not answer: waiting for a new leader`;
-      } else if (decision.action === 'move') {
-        moveTo(decision.restAddress, 'this JobManager is a standby');
+      if (decision.action === 'move') {
+        if (await answers(decision.restAddress)) moveTo(decision.restAddress, 'this JobManager is a standby');
+        // The election still names a leader that does not answer: its lease has not run out yet.
+        else leaderNotice.value = `This JobManager is a standby; the leader ${decision.restAddress} does not answer: waiting for a new leader`;
       } else {
         leaderNotice.value = decision.action === 'wait' ? 'No JobManager leads right now (an election is under way): waiting for a leader' : '';
       }
     } catch {
       failures += 1;
       if (failures >= 2 || connection.value.failures >= 2) await findAnotherJobManager();
+    } finally {
+      asking = false;
     }
   };
   void tick();

@@ -44,7 +44,7 @@ before(async () => {
     'high-availability.type=etcd',
     `high-availability.etcd.endpoints=${etcd.endpoint}`,
     `high-availability.cluster-id=dashboard-${randomUUID().slice(0, 8)}`,
-    'high-availability.etcd.lease-ttl=2000ms',
+    'high-availability.etcd.lease-ttl=6000ms',
     `execution.checkpointing.dir=file://${join(dir, 'checkpoints')}`,
   ];
   jobManagers = [await startJobManager({ set: settings }), await startJobManager({ set: settings })];
