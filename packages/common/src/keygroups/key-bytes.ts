@@ -66,6 +66,8 @@ export function keyHash(key: unknown): number {
     case 'string':
       return murmur3Utf8(key);
     case 'number':
+      // An int32 (the common key: a small integer, 0 and -0 alike): its i64 is (key, sign), no division.
+      if ((key | 0) === key) return murmur3Tagged64(TAG_INT, key, key >> 31);
       if (Number.isSafeInteger(key)) {
         const hi = Math.floor(key / TWO_32);
         return murmur3Tagged64(TAG_INT, key - hi * TWO_32, hi);

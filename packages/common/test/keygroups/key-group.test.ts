@@ -65,6 +65,14 @@ test('fast paths hash exactly the canonical bytes', () => {
     -0,
     1,
     -1,
+    // the int32 fast path and its edges
+    123456,
+    -123456,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32 - 1,
     2 ** 32,
     -(2 ** 32),
     2 ** 53 - 1,
@@ -78,6 +86,10 @@ test('fast paths hash exactly the canonical bytes', () => {
     false,
   ];
   for (const key of keys) assert.equal(keyHash(key), murmur3Bytes(encodeKey(key)), String(key));
+  for (let i = -5000; i < 5000; i++) {
+    const key = i * 429_497; // spread over the whole int32 range
+    assert.equal(keyHash(key), murmur3Bytes(encodeKey(key)), String(key));
+  }
 });
 
 test('value-equal keys encode identically: -0 and 0, 1 and 1.0', () => {

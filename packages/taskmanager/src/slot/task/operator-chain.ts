@@ -98,16 +98,19 @@ export function buildOperatorChain(
   let watermarks: WatermarkSink = watermarkOutput;
   const periodic: PeriodicWork[] = [];
   const tailName = descriptor.operators[descriptor.operators.length - 1]?.name ?? descriptor.vertexName;
+  // numRecordsOut: a side-output edge counts each record it takes; the main output counts a record once,
+  // in its writer output when it has one edge, in front of the fan-out when it has several.
+  const mainEdges = descriptor.outputs.filter((output) => output.sideOutput === undefined).length;
   const tailOutputs = descriptor.outputs.map((output, i) => {
     // A two-input target keys each input by its own selector: the edge says which input it feeds.
     const keySelector = keySelectorOfInput(job.functions.get(output.targetOperatorId), output.targetInput ?? 1);
     const customEdge = customEdgeOf(job, descriptor, output, tailName);
-    const writerOutput = createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge);
-    return io && output.sideOutput !== undefined ? new CountingOutput(writerOutput, io) : writerOutput;
+    const counted = io && (output.sideOutput !== undefined || mainEdges === 1) ? io : undefined;
+    return createRecordWriterOutput(output, writers[i]!, maxParallelism, keySelector, subtaskIndex, timestamp, customEdge, counted);
   });
   const mainOutputs = tailOutputs.filter((_, i) => descriptor.outputs[i]!.sideOutput === undefined);
   let next: Output = mainOutputs.length === 1 ? mainOutputs[0]! : new FanOutOutput(mainOutputs, objectReuse, emittedBy(tailName));
-  if (io && mainOutputs.length > 0) next = new CountingOutput(next, io);
+  if (io && mainOutputs.length > 1) next = new CountingOutput(next, io);
   const sideOutputs = sideOutputRouter(descriptor.outputs, tailOutputs, objectReuse, emittedBy(tailName));
   const members: ChainMember[] = [];
   const memberOperatorIds = new Map<ChainMember, string>();
