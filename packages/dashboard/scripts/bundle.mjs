@@ -39,10 +39,22 @@ const entry = Object.entries(result.metafile.outputs).find(([, output]) => outpu
 const script = entry ? basename(entry[0]) : undefined;
 const style = entry?.[1].cssBundle ? basename(entry[1].cssBundle) : undefined;
 if (!script || !style) throw new Error(`bundle: expected a .js and a .css output, got ${outputs.join(', ')}`);
+// The page's first requests leave from an inline script, while the bundle is still on its way (src/client/prefetch.ts).
+const prefetch = await build({
+  entryPoints: [join(root, 'src', 'ui', 'prefetch-entry.ts')],
+  bundle: true,
+  format: 'iife',
+  target: ['es2022'],
+  minify: true,
+  write: false,
+  logLevel: 'warning',
+});
+const prefetchScript = prefetch.outputFiles[0].text.trim();
+if (prefetchScript.includes('</script')) throw new Error('bundle: the inline prefetch script contains </script');
 const template = readFileSync(join(root, 'src', 'ui', 'index.html'), 'utf8');
 writeFileSync(
   join(out, 'index.html'),
-  template.replace('%STYLE%', `/assets/${style}`).replace('%SCRIPT%', `/assets/${script}`),
+  template.replace('%PREFETCH%', () => prefetchScript).replace('%STYLE%', `/assets/${style}`).replace('%SCRIPT%', `/assets/${script}`),
 );
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 process.stderr.write(`dashboard: bundled ${script} and ${style} into ${out} (${Math.round(bytes / 1024)} KiB with maps)\n`);

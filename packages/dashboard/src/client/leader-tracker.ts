@@ -3,6 +3,7 @@ import { dashboardUrlOn, failoverCandidates, leaderDecision } from '../model/lea
 import type { JobManagersResponse } from '../model/rest-types.js';
 import { connection } from './connection.js';
 import { getJson } from './rest-client.js';
+import { JOBMANAGERS_PATH } from '../model/page-requests.js';
 
 /** How often the dashboard asks who leads. */
 const LEADER_POLL_MS = 3000;
@@ -66,7 +67,7 @@ export function startLeaderTracking(): void {
     if (asking) return; // the last tick still waits for an answer or a probe
     asking = true;
     try {
-      const answer = await getJson<JobManagersResponse>('/jobmanagers');
+      const answer = await getJson<JobManagersResponse>(JOBMANAGERS_PATH);
       failures = 0;
       jobManagers.value = answer;
       if (answer.jobmanagers.length > 0) localStorage.setItem(STORAGE_KEY, JSON.stringify(answer.jobmanagers));

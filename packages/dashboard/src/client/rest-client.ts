@@ -12,24 +12,8 @@
  * it when the JobManager refuses it.
  */
 
-const TOKEN_KEY = 'rivulet.client-token';
-
-function storedToken(): string | undefined {
-  try {
-    return globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function storeToken(token: string | undefined): void {
-  try {
-    if (token === undefined) globalThis.sessionStorage?.removeItem(TOKEN_KEY);
-    else globalThis.sessionStorage?.setItem(TOKEN_KEY, token);
-  } catch {
-    // storage unavailable: the token is asked again next time
-  }
-}
+import { credentialHeaders, storeToken } from './credential.js';
+import { takePrefetched } from './prefetch.js';
 
 /** The user cancelled the token prompt: polled reads do not ask again (an action still does). */
 let declined = false;
@@ -40,11 +24,6 @@ function askForToken(why: string, action: boolean): string | undefined {
   const answer = globalThis.prompt(`${why}\n\nThis JobManager needs the cluster's client token:`)?.trim();
   declined = answer === undefined || answer === '';
   return declined ? undefined : answer;
-}
-
-function credentialHeaders(): Record<string, string> {
-  const token = storedToken();
-  return token === undefined ? {} : { authorization: `Bearer ${token}` };
 }
 
 /** Sends `request` with the stored token; on 401 asks for a token once and sends it again. */
@@ -89,9 +68,12 @@ async function errorOf(response: Response): Promise<RestError> {
 
 /** GET `path` (relative to the JobManager the page came from) as JSON. Rejects with a RestError. */
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  let response: Response;
+  let response: Response | undefined;
   try {
-    response = await withCredential(false, (credential) => fetch(path, { headers: { accept: 'application/json', ...credential }, cache: 'no-store', ...(signal ? { signal } : {}) }));
+    // The page's first answer may have been asked for before the page loaded (prefetch.ts); a 401 is asked again, with the prompt.
+    const early = takePrefetched(path);
+    if (early !== undefined) response = await early.then((r) => (r.status === 401 ? undefined : r), () => undefined);
+    response ??= await withCredential(false, (credential) => fetch(path, { headers: { accept: 'application/json', ...credential }, cache: 'no-store', ...(signal ? { signal } : {}) }));
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new RestError(0, 'the JobManager did not answer');

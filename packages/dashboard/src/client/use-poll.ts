@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { freshness, nextPollDelay, type Freshness } from '../model/freshness.js';
 import { now, reportFailure, reportSuccess } from './connection.js';
 import { getJson, RestError } from './rest-client.js';
@@ -36,7 +36,8 @@ export function usePoll<T>(path: string | null, intervalMs = POLL_INTERVAL_MS): 
     failures: 0,
     path,
   });
-  useEffect(() => {
+  // A layout effect: the first request leaves (or the prefetched answer is taken) as the page renders, not a frame later.
+  useLayoutEffect(() => {
     if (path === null) return undefined;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -72,14 +72,23 @@ export function jobGraphModel(plan: JobPlanResponse, metrics: JobTaskMetricsResp
       reporting: `${figures?.['reporting-subtasks'] ?? 0}/${node.parallelism} subtasks reporting`,
     };
   });
-  const edges = plan.plan.nodes.flatMap((node) =>
+  return { vertices, edges: planEdges(plan) };
+}
+
+/** The plan's edges, each labelled with its partitioning (and side output / second input). */
+export function planEdges(plan: JobPlanResponse): GraphEdge[] {
+  return plan.plan.nodes.flatMap((node) =>
     node.inputs.map((input): GraphEdge => ({
       from: input.id,
       to: node.id,
       label: [input.ship_strategy, input['side-output'] ? 'side output' : '', input.input === 2 ? 'input 2' : ''].filter(Boolean).join(' · '),
     })),
   );
-  return { vertices, edges };
+}
+
+/** What the layout needs of a plan (its shape only: the layout worker has no figures). */
+export function planShape(plan: JobPlanResponse): { vertices: { id: string; operators: readonly string[] }[]; edges: GraphEdge[] } {
+  return { vertices: plan.plan.nodes.map((node) => ({ id: node.id, operators: node.operators })), edges: planEdges(plan) };
 }
 
 /** A vertex no other vertex reads from. */

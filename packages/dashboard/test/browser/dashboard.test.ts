@@ -98,6 +98,11 @@ describe('the dashboard in a real browser against a real cluster (etcd HA, 2 Job
     const plan = await json<{ plan: { nodes: { id: string }[] } }>(`${lead.restUrl}/jobs/${jobId}/plan`);
     assert.equal(plan.plan.nodes.length, 3, 'a chain, a keyed vertex and a sink');
     for (const node of plan.plan.nodes) await page.locator(`g[data-vertex-id="${node.id}"]`).waitFor({ timeout: 10_000 });
+    // The boxes are where the JobManager laid them out (once for the job): the page ran no layout of its own.
+    const served = await json<{ key: string; vertices: { id: string }[] }>(`${lead.restUrl}/jobs/${jobId}/plan/layout`);
+    assert.deepEqual(served.vertices.map((v) => v.id).sort(), plan.plan.nodes.map((n) => n.id).sort());
+    assert.equal(await page.evaluate(() => performance.getEntriesByName('rivulet:graph-layout').length), 0, 'the page laid the graph out itself');
+    assert.equal((await fetch(`${lead.restUrl}/jobs/00000000000000000000000000000000/plan/layout`)).status, 404);
     const recordsOfSource = async (): Promise<number> => {
       const text = await page.locator(`g[data-vertex-id="${plan.plan.nodes[0]!.id}"] text[data-role="records"]`).textContent();
       const match = /Out ([\d.]+)(k|M)? records\/s/.exec(text ?? '');

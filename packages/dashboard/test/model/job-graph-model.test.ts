@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jobGraphModel, vertexLoad } from '../../src/model/job-graph-model.js';
+import { jobGraphModel, planShape, vertexLoad } from '../../src/model/job-graph-model.js';
 import { layoutGraph } from '../../src/model/graph-layout.js';
+import { layoutKey } from '../../src/model/graph-shape.js';
 import type { JobPlanResponse, JobTaskMetricsResponse, TaskFigures } from '../../src/model/rest-types.js';
 
 const plan: JobPlanResponse = {
@@ -67,9 +68,32 @@ test('without figures the graph still draws, every vertex unknown', () => {
 test('the layout runs sources left to sinks right, boxes apart, every edge routed', () => {
   const model = jobGraphModel(plan, metrics);
   const layout = layoutGraph(model.vertices, model.edges);
-  const x = (id: string): number => layout.vertices.find((v) => v.vertex.id === id)!.x;
+  const x = (id: string): number => layout.vertices.find((v) => v.id === id)!.x;
   assert.ok(x('src') < x('agg') && x('agg') < x('sink'));
   assert.equal(layout.edges.length, 2);
   for (const edge of layout.edges) assert.ok(edge.points.length >= 2);
   assert.ok(layout.width > 0 && layout.height > 0);
+});
+
+test('the layout depends on the plan alone: the worker (plan only) and the page (plan and figures) lay out alike', () => {
+  const shape = planShape(plan);
+  const fromPlan = layoutGraph(shape.vertices, shape.edges);
+  const model = jobGraphModel(plan, metrics);
+  const fromModel = layoutGraph(model.vertices, model.edges);
+  assert.equal(fromPlan.key, layoutKey(model.vertices, model.edges));
+  assert.deepEqual(fromPlan, fromModel);
+  // plain data: it survives a structured clone (the worker's postMessage) unchanged
+  assert.deepEqual(structuredClone(fromPlan), fromPlan);
+  // without figures the boxes are where they are with them (the watermark line is always drawn)
+  const bare = jobGraphModel(plan, undefined);
+  assert.equal(layoutKey(bare.vertices, bare.edges), fromPlan.key);
+});
+
+test('the layout key changes with the shape: a vertex, a chained operator, an edge or its partitioning', () => {
+  const { vertices, edges } = planShape(plan);
+  const key = layoutKey(vertices, edges);
+  assert.notEqual(layoutKey(vertices.slice(1), edges), key);
+  assert.notEqual(layoutKey(vertices.map((v, i) => (i === 0 ? { ...v, operators: [...v.operators, 'Map'] } : v)), edges), key);
+  assert.notEqual(layoutKey(vertices, edges.slice(1)), key);
+  assert.notEqual(layoutKey(vertices, edges.map((e, i) => (i === 0 ? { ...e, label: 'REBALANCE' } : e))), key);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshness, nextPollDelay } from '../../src/model/freshness.js';
 import { dashboardUrlOn, failoverCandidates, leaderDecision } from '../../src/model/leader-following.js';
+import { firstRequests, jobPaths, JOBS_OVERVIEW_PATH, OVERVIEW_PATH, TASKMANAGERS_PATH, taskManagerPath } from '../../src/model/page-requests.js';
 import { parseRoute, routeHash } from '../../src/model/route.js';
 import type { JobManagersResponse } from '../../src/model/rest-types.js';
 
@@ -53,4 +54,15 @@ test('when the JobManager is gone, every other one heard of is tried, the leader
   ];
   assert.deepEqual(failoverCandidates(known, 'jm2:8081'), ['jm1:8081', 'jm3:8081']);
   assert.deepEqual(failoverCandidates(known, 'jm1:8081'), ['jm2:8081', 'jm3:8081']);
+});
+
+test('a page\'s first requests are the paths its polls ask for', () => {
+  const job = jobPaths('j 1');
+  assert.equal(job.details, '/jobs/j%201');
+  assert.deepEqual(firstRequests(parseRoute('#/jobs/j%201')), [job.details, job.plan, job.layout, job.graphMetrics]);
+  assert.deepEqual(firstRequests(parseRoute('#/jobs/j%201/checkpoints')), [job.details, job.checkpoints]);
+  assert.deepEqual(firstRequests(parseRoute('#/jobs/j%201/subtasks')), [job.details, job.subtaskMetrics]);
+  assert.deepEqual(firstRequests(parseRoute('')), [OVERVIEW_PATH, TASKMANAGERS_PATH, JOBS_OVERVIEW_PATH]);
+  assert.deepEqual(firstRequests(parseRoute('#/taskmanagers/tm%2F1')), [taskManagerPath('tm/1')]);
+  assert.deepEqual(firstRequests(parseRoute('#/nowhere')), []);
 });

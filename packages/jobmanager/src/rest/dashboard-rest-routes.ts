@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RivuletError, errorMessage } from '@rivulet/common';
+import { PlanLayouts } from '@rivulet/dashboard';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { TaskManagerRegistry } from '../resourcemanager/task-manager-registry.js';
 import { UnknownJobError, type JobView } from '../jobstore/index.js';
@@ -17,6 +18,8 @@ export interface DashboardRestDeps {
   readonly dispatcher: Dispatcher;
   readonly jobManagers: JobManagersSource;
   readonly statusClient?: TaskManagerStatusClient;
+  /** Where the job graphs' layouts are computed and kept (one per job). */
+  readonly planLayouts?: PlanLayouts;
   readonly now?: () => number;
 }
 
@@ -29,7 +32,7 @@ function sendError(reply: FastifyReply, err: unknown): { errors: string[] } {
 
 /**
  * The endpoints the dashboard adds to the REST API (docs/rest-api.md):
- * reads — `/jobs/overview`, `/jobs/:id/plan`, `/jobs/:id/config`,
+ * reads — `/jobs/overview`, `/jobs/:id/plan`, `/jobs/:id/plan/layout`, `/jobs/:id/config`,
  * `/jobs/:id/task-metrics`, `/taskmanagers/:id`, `/jobmanagers` — and
  * Flink's job actions — `PATCH /jobs/:id?mode=cancel`,
  * `POST /jobs/:id/savepoints`, `POST /jobs/:id/stop`,
@@ -60,6 +63,18 @@ export function registerDashboardRestRoutes(app: FastifyInstance, deps: Dashboar
   app.get('/jobs/overview', async () => overview.json(deps.dispatcher.list(), (id) => deps.dispatcher.liveJob(id), now()));
 
   app.get<{ Params: { id: string } }>('/jobs/:id/plan', async (request, reply) => withJob((view) => json(reply, view.planJson()))(request, reply));
+  const layouts = deps.planLayouts ?? new PlanLayouts();
+  app.addHook('onClose', async () => layouts.close());
+  app.get<{ Params: { id: string } }>('/jobs/:id/plan/layout', async (request, reply) =>
+    withJob(async (view) => {
+      try {
+        return json(reply, await layouts.layoutOf(view.jobId, view.planJson()));
+      } catch (err) {
+        reply.code(503);
+        return { errors: [errorMessage(err)] };
+      }
+    })(request, reply),
+  );
   app.get<{ Params: { id: string } }>('/jobs/:id/config', async (request, reply) => withJob((view) => json(reply, view.configJson()))(request, reply));
 
   app.get<{ Params: { id: string }; Querystring: { subtasks?: string } }>('/jobs/:id/task-metrics', async (request, reply) =>

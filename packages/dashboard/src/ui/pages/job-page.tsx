@@ -5,17 +5,20 @@ import { exceptionsModel } from '../../model/exceptions-model.js';
 import { formatBytes, formatDuration, formatMillis, formatTimestamp } from '../../model/format.js';
 import { jobGraphModel } from '../../model/job-graph-model.js';
 import { isEndedJob } from '../../model/jobs-model.js';
+import { jobPaths } from '../../model/page-requests.js';
 import type {
   CheckpointsResponse, ExceptionsResponse, JobConfigResponse, JobDetailsResponse, JobPlanResponse, JobTaskMetricsResponse,
 } from '../../model/rest-types.js';
 import { JOB_TABS, routeHash, type JobTab } from '../../model/route.js';
 import { subtaskTables } from '../../model/subtasks-model.js';
 import { FreshnessNote } from '../components/freshness-note.js';
-import { JobGraph, preloadGraphLayout } from '../components/job-graph.js';
+import { JobGraph } from '../components/job-graph.js';
 import { StateBadge } from '../components/state-badge.js';
 import { ScrollTable } from '../components/tables.js';
 import { TimeChart } from '../components/time-chart.js';
 import { JobActions } from './job-actions.js';
+
+type JobPaths = ReturnType<typeof jobPaths>;
 
 const TAB_LABELS: Record<JobTab, string> = {
   overview: 'Graph',
@@ -27,11 +30,9 @@ const TAB_LABELS: Record<JobTab, string> = {
 
 /** One job: its header and actions, and a tab each for the graph, subtasks, checkpoints, exceptions, configuration. */
 export function JobPage({ jobId, tab }: { jobId: string; tab: JobTab }) {
-  const base = `/jobs/${encodeURIComponent(jobId)}`;
-  // The graph tab needs the layout code; fetch it now, beside the job's data.
-  if (tab === 'overview') void preloadGraphLayout();
+  const paths = jobPaths(jobId);
   // The header (state, restarts) every 2 s: the details carry every subtask, the tabs poll what they show every second.
-  const details = usePoll<JobDetailsResponse>(base, 2000);
+  const details = usePoll<JobDetailsResponse>(paths.details, 2000);
   const job = details.data;
   const ended = job ? isEndedJob(job.state) : false;
   const duration = job ? (job['end-time'] > 0 ? job.duration : now.value - job['start-time']) : undefined;
@@ -57,19 +58,19 @@ export function JobPage({ jobId, tab }: { jobId: string; tab: JobTab }) {
         ))}
       </nav>
       <div class="tab-panel">
-        {tab === 'overview' ? <GraphTab base={base} jobId={jobId} ended={ended} /> : null}
-        {tab === 'subtasks' ? <SubtasksTab base={base} /> : null}
-        {tab === 'checkpoints' ? <CheckpointsTab base={base} /> : null}
-        {tab === 'exceptions' ? <ExceptionsTab base={base} /> : null}
-        {tab === 'configuration' ? <ConfigurationTab base={base} /> : null}
+        {tab === 'overview' ? <GraphTab paths={paths} jobId={jobId} ended={ended} /> : null}
+        {tab === 'subtasks' ? <SubtasksTab paths={paths} /> : null}
+        {tab === 'checkpoints' ? <CheckpointsTab paths={paths} /> : null}
+        {tab === 'exceptions' ? <ExceptionsTab paths={paths} /> : null}
+        {tab === 'configuration' ? <ConfigurationTab paths={paths} /> : null}
       </div>
     </section>
   );
 }
 
-function GraphTab({ base, jobId, ended }: { base: string; jobId: string; ended: boolean }) {
-  const plan = usePoll<JobPlanResponse>(`${base}/plan`, 10_000);
-  const metrics = usePoll<JobTaskMetricsResponse>(ended ? null : `${base}/task-metrics?subtasks=false`);
+function GraphTab({ paths, jobId, ended }: { paths: JobPaths; jobId: string; ended: boolean }) {
+  const plan = usePoll<JobPlanResponse>(paths.plan, 10_000);
+  const metrics = usePoll<JobTaskMetricsResponse>(ended ? null : paths.graphMetrics);
   if (!plan.data) return <FreshnessNote polled={plan} what="the job graph" />;
   const model = jobGraphModel(plan.data, metrics.data);
   return (
@@ -78,13 +79,13 @@ function GraphTab({ base, jobId, ended }: { base: string; jobId: string; ended: 
       <p class="legend" aria-label="Colours">
         <span class="swatch swatch-idle" /> idle <span class="swatch swatch-busy" /> busy <span class="swatch swatch-backpressured" /> backpressured <span class="swatch swatch-unknown" /> no figures
       </p>
-      <JobGraph model={model} subtasksHref={() => routeHash({ page: 'job', jobId, tab: 'subtasks' })} />
+      <JobGraph model={model} layoutPath={paths.layout} subtasksHref={() => routeHash({ page: 'job', jobId, tab: 'subtasks' })} />
     </>
   );
 }
 
-function SubtasksTab({ base }: { base: string }) {
-  const metrics = usePoll<JobTaskMetricsResponse>(`${base}/task-metrics`);
+function SubtasksTab({ paths }: { paths: JobPaths }) {
+  const metrics = usePoll<JobTaskMetricsResponse>(paths.subtaskMetrics);
   const tables = metrics.data ? subtaskTables(metrics.data, now.value) : [];
   return (
     <>
@@ -118,8 +119,8 @@ function SubtasksTab({ base }: { base: string }) {
   );
 }
 
-function CheckpointsTab({ base }: { base: string }) {
-  const stats = usePoll<CheckpointsResponse>(`${base}/checkpoints`);
+function CheckpointsTab({ paths }: { paths: JobPaths }) {
+  const stats = usePoll<CheckpointsResponse>(paths.checkpoints);
   if (!stats.data) return <FreshnessNote polled={stats} what="the checkpoints" />;
   const model = checkpointsModel(stats.data);
   return (
@@ -160,8 +161,8 @@ function CheckpointsTab({ base }: { base: string }) {
   );
 }
 
-function ExceptionsTab({ base }: { base: string }) {
-  const exceptions = usePoll<ExceptionsResponse>(`${base}/exceptions`, 2000);
+function ExceptionsTab({ paths }: { paths: JobPaths }) {
+  const exceptions = usePoll<ExceptionsResponse>(paths.exceptions, 2000);
   if (!exceptions.data) return <FreshnessNote polled={exceptions} what="the exceptions" />;
   const model = exceptionsModel(exceptions.data);
   return (
@@ -186,8 +187,8 @@ function ExceptionsTab({ base }: { base: string }) {
   );
 }
 
-function ConfigurationTab({ base }: { base: string }) {
-  const config = usePoll<JobConfigResponse>(`${base}/config`, 30_000);
+function ConfigurationTab({ paths }: { paths: JobPaths }) {
+  const config = usePoll<JobConfigResponse>(paths.config, 30_000);
   if (!config.data) return <FreshnessNote polled={config} what="the configuration" />;
   const entries = Object.entries(config.data['execution-config']);
   return (

@@ -7,6 +7,7 @@ import { routeHash } from '../../model/route.js';
 import { FreshnessNote } from '../components/freshness-note.js';
 import { StateBadge } from '../components/state-badge.js';
 import { ScrollTable } from '../components/tables.js';
+import { JOBS_OVERVIEW_PATH } from '../../model/page-requests.js';
 
 const FILTERS: readonly { readonly value: JobFilter; readonly label: string }[] = [
   { value: 'all', label: 'All' },
@@ -16,7 +17,7 @@ const FILTERS: readonly { readonly value: JobFilter; readonly label: string }[] 
 
 /** Every job the JobManager knows, running and ended, with a filter and a search. */
 export function JobsPage() {
-  const jobs = usePoll<JobsOverviewResponse>('/jobs/overview');
+  const jobs = usePoll<JobsOverviewResponse>(JOBS_OVERVIEW_PATH);
   const [filter, setFilter] = useState<JobFilter>('all');
   const [search, setSearch] = useState('');
   const rows = jobs.data ? filterJobs(jobRows(jobs.data.jobs, now.value), { filter, search }) : [];

@@ -8,12 +8,13 @@ import { routeHash } from '../../model/route.js';
 import { FreshnessNote } from '../components/freshness-note.js';
 import { StateBadge } from '../components/state-badge.js';
 import { ScrollTable } from '../components/tables.js';
+import { JOBS_OVERVIEW_PATH, OVERVIEW_PATH, TASKMANAGERS_PATH } from '../../model/page-requests.js';
 
 /** The cluster at a glance: TaskManagers and slots, jobs by state, leader and standbys, uptime. */
 export function OverviewPage() {
-  const overview = usePoll<OverviewResponse>('/overview');
-  const taskManagers = usePoll<TaskManagersResponse>('/taskmanagers');
-  const jobs = usePoll<JobsOverviewResponse>('/jobs/overview');
+  const overview = usePoll<OverviewResponse>(OVERVIEW_PATH);
+  const taskManagers = usePoll<TaskManagersResponse>(TASKMANAGERS_PATH);
+  const jobs = usePoll<JobsOverviewResponse>(JOBS_OVERVIEW_PATH);
   const model = overview.data ? overviewModel(overview.data, jobManagers.value, now.value) : undefined;
   const running = jobs.data ? jobRows(jobs.data.jobs, now.value).filter((j) => !j.ended) : [];
   return (

@@ -8,13 +8,14 @@ import { FreshnessNote } from '../components/freshness-note.js';
 import { StateBadge } from '../components/state-badge.js';
 import { ScrollTable } from '../components/tables.js';
 import { TimeChart } from '../components/time-chart.js';
+import { taskManagerPath } from '../../model/page-requests.js';
 
 const mb = (v: number): string => `${v.toFixed(v < 10 ? 1 : 0)} MB`;
 const buffers = (v: number): string => `${Math.round(v)} buffers`;
 
 /** One TaskManager: slots, tasks, and its resources over the last minutes. */
 export function TaskManagerPage({ id }: { id: string }) {
-  const polled = usePoll<TaskManagerDetailResponse>(`/taskmanagers/${encodeURIComponent(id)}`);
+  const polled = usePoll<TaskManagerDetailResponse>(taskManagerPath(id));
   const model = polled.data ? taskManagerDetailModel(polled.data, now.value) : undefined;
   return (
     <section aria-labelledby="tm-title">

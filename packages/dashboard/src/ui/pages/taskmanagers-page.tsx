@@ -4,10 +4,11 @@ import type { TaskManagersResponse } from '../../model/rest-types.js';
 import { routeHash } from '../../model/route.js';
 import { FreshnessNote } from '../components/freshness-note.js';
 import { ScrollTable } from '../components/tables.js';
+import { TASKMANAGERS_PATH } from '../../model/page-requests.js';
 
 /** Every registered TaskManager with its slots and heartbeat. */
 export function TaskManagersPage() {
-  const taskManagers = usePoll<TaskManagersResponse>('/taskmanagers');
+  const taskManagers = usePoll<TaskManagersResponse>(TASKMANAGERS_PATH);
   const rows = taskManagers.data ? taskManagerRows(taskManagers.data.taskmanagers) : [];
   return (
     <section aria-labelledby="tms-title">
