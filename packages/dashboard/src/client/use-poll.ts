@@ -1,6 +1,7 @@
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { freshness, nextPollDelay, type Freshness } from '../model/freshness.js';
 import { now, reportFailure, reportSuccess } from './connection.js';
+import { takeSettled } from './prefetch.js';
 import { getJson, RestError } from './rest-client.js';
 
 /** Marks (once per page load) the first frame that shows data from the JobManager: bench/dashboard reads it. */
@@ -29,12 +30,15 @@ export interface Polled<T> {
  * the backoff from growing (the thing is gone, not the JobManager).
  */
 export function usePoll<T>(path: string | null, intervalMs = POLL_INTERVAL_MS): Polled<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: RestError | undefined; fetchedAt: number | undefined; failures: number; path: string | null }>({
-    data: undefined,
-    error: undefined,
-    fetchedAt: undefined,
-    failures: 0,
-    path,
+  type State = { data: T | undefined; error: RestError | undefined; fetchedAt: number | undefined; failures: number; path: string | null };
+  // The first render of a page opened from its URL already has its answers (client/prefetch.ts).
+  const [state, setState] = useState<State>(() => {
+    const settled = path === null ? undefined : takeSettled<T>(path);
+    if (settled !== undefined) {
+      reportSuccess();
+      markLiveData();
+    }
+    return { data: settled, error: undefined, fetchedAt: settled === undefined ? undefined : Date.now(), failures: 0, path };
   });
   // A layout effect: the first request leaves (or the prefetched answer is taken) as the page renders, not a frame later.
   useLayoutEffect(() => {
@@ -42,7 +46,8 @@ export function usePoll<T>(path: string | null, intervalMs = POLL_INTERVAL_MS): 
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
-    setState({ data: undefined, error: undefined, fetchedAt: undefined, failures: 0, path });
+    const startedWithData = state.path === path && state.data !== undefined;
+    if (!startedWithData) setState({ data: undefined, error: undefined, fetchedAt: undefined, failures: 0, path });
     const poll = async (): Promise<void> => {
       try {
         const data = await getJson<T>(path, abort.signal);
@@ -61,11 +66,13 @@ export function usePoll<T>(path: string | null, intervalMs = POLL_INTERVAL_MS): 
       }
       if (!abort.signal.aborted) timer = setTimeout(() => void poll(), nextPollDelay(intervalMs, failures));
     };
-    void poll();
+    if (startedWithData) timer = setTimeout(() => void poll(), intervalMs);
+    else void poll();
     return () => {
       abort.abort();
       if (timer !== undefined) clearTimeout(timer);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [path, intervalMs]);
   const current = state.path === path ? state : { data: undefined, error: undefined, fetchedAt: undefined, failures: 0, path };
   return { ...current, freshness: freshness(current, now.value, intervalMs) };

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { takeSettled } from '../../client/prefetch.js';
 import { getJson } from '../../client/rest-client.js';
 import { layoutKey, type GraphLayout } from '../../model/graph-shape.js';
 import type { GraphVertex, JobGraphModel } from '../../model/job-graph-model.js';
@@ -46,9 +47,14 @@ async function layoutHere(model: JobGraphModel): Promise<GraphLayout> {
  */
 function useGraphLayout(model: JobGraphModel, layoutPath: string): GraphLayout | Error | undefined {
   const key = layoutKey(model.vertices, model.edges);
-  const [layout, setLayout] = useState<{ key: string; result: GraphLayout | Error } | undefined>(undefined);
+  const [layout, setLayout] = useState<{ key: string; result: GraphLayout | Error } | undefined>(() => {
+    // A page opened from its URL has the JobManager's layout at its first render (client/prefetch.ts).
+    const settled = takeSettled<GraphLayout>(layoutPath);
+    return settled?.key === key ? { key, result: settled } : undefined;
+  });
   // A layout effect: the request leaves (or the prefetched answer is taken) as the graph first renders.
   useLayoutEffect(() => {
+    if (layout?.key === key) return undefined;
     let cancelled = false;
     void (async () => {
       const served = await getJson<GraphLayout>(layoutPath).catch(() => undefined);
@@ -107,8 +113,9 @@ export function JobGraph({ model, layoutPath, subtasksHref }: { model: JobGraphM
   const complete = useCompleteAfterFirstFrame(layout?.key);
   const byId = new Map(model.vertices.map((v) => [v.id, v] as const));
   const live = layout !== undefined && model.vertices.some((v) => v.load.kind !== 'unknown');
-  useEffect(() => {
-    // bench/dashboard reads when the graph first showed live figures.
+  useLayoutEffect(() => {
+    // bench/dashboard reads when the graph first showed live figures: the next frame, the one that paints this render
+    // (as rivulet:first-render and rivulet:live-data are marked).
     if (live && performance.getEntriesByName('rivulet:graph-live').length === 0) requestAnimationFrame(() => performance.mark('rivulet:graph-live'));
   }, [live]);
   if (laidOut instanceof Error) return <p class="note" role="alert">The graph cannot be drawn: {laidOut.message}. The subtasks tab lists every vertex.</p>;
