@@ -54,20 +54,21 @@ export function prefetchSettled(timeoutMs: number): Promise<void> {
   });
 }
 
-/** The parsed body of the prefetched 200 answer for `path` if it is already here (once, while fresh). */
-export function takeSettled<T>(path: string): T | undefined {
+/** The fresh entry for `path`, removed (each answer is taken once); undefined when there is none or it is stale. */
+function take(path: string, ready: (entry: Prefetched) => boolean = () => true): Prefetched | undefined {
   const store = (globalThis as WithStore)[STORE];
   const entry = store?.get(path);
-  if (entry === undefined || entry.body === undefined) return undefined;
+  if (entry === undefined || !ready(entry)) return undefined;
   store!.delete(path);
-  return Date.now() - entry.at <= FRESH_MS ? (entry.body as T) : undefined;
+  return Date.now() - entry.at <= FRESH_MS ? entry : undefined;
+}
+
+/** The parsed body of the prefetched 200 answer for `path` if it is already here (once, while fresh). */
+export function takeSettled<T>(path: string): T | undefined {
+  return take(path, (entry) => entry.body !== undefined)?.body as T | undefined;
 }
 
 /** The prefetched answer for `path`, once, while fresh; undefined when there is none. */
 export function takePrefetched(path: string): Promise<Response> | undefined {
-  const store = (globalThis as WithStore)[STORE];
-  const entry = store?.get(path);
-  if (entry === undefined) return undefined;
-  store!.delete(path);
-  return Date.now() - entry.at <= FRESH_MS ? entry.response : undefined;
+  return take(path)?.response;
 }

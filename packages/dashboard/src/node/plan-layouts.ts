@@ -84,8 +84,10 @@ export class PlanLayouts {
       if (this.worker === worker) this.worker = undefined;
       this.failAll(new Error(`the job graph layout thread failed: ${error.message}`));
     });
-    worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return; // replaced or closed: its requests were failed then
+      this.worker = undefined;
+      this.failAll(new Error(`the job graph layout thread ended (exit code ${code})`));
     });
     this.worker = worker;
     return worker;
