@@ -37,7 +37,7 @@ export const S3_SOCKET_IDLE_TIMEOUT_MS = 30_000;
 export const S3_SDK_MAX_ATTEMPTS = 3;
 
 /** The SDK's name for a checksum setting. */
-export function sdkChecksumMode(value: 'when-supported' | 'when-required'): 'WHEN_SUPPORTED' | 'WHEN_REQUIRED' {
+function sdkChecksumMode(value: 'when-supported' | 'when-required'): 'WHEN_SUPPORTED' | 'WHEN_REQUIRED' {
   return value === 'when-required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
 }
 
