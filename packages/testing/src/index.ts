@@ -7,6 +7,8 @@ export { runCli, runCliJson, type CliResult } from './run-cli.js';
 export { startCluster, startJobManager, startTaskManager, type StartedCluster, type StartedJobManager, type StartedTaskManager } from './cluster.js';
 export { parsePrometheusText, type PrometheusFamily } from './prometheus.js';
 export { startS3Server, S3RVER_CREDENTIALS, type S3ServerOptions, type StartedS3Server } from './s3-server.js';
+export { startRecordingS3Endpoint, type RecordedRequest, type RecordingS3Endpoint } from './recording-s3-endpoint.js';
+export { s3rverChecksumSettings, s3rverClientOptions, s3rverConfig, s3rverEnvironment, s3rverFileSinkOptions, s3rverJobArguments, s3rverSettings, S3RVER_CHECKSUM_MODE, type S3rverAddress } from './s3rver-settings.js';
 export { assertCountsExactlyOnce, committedCounts } from './committed-counts.js';
 export { chaosSeed, seededRandom } from './seeded-random.js';
 export { startEtcd, etcdBinary, type StartedEtcd, type StartEtcdOptions } from './etcd-server.js';
