@@ -16,3 +16,4 @@ export { settingsEnvironment } from './settings-environment.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { startNatsServer, natsServerBinary, type StartedNatsServer, type StartNatsServerOptions } from './nats-server.js';
 export { createTestPki, CREATE_CERTIFICATES_SCRIPT, type TestPki } from './test-certificates.js';
+export { startTaskManagerSimulator, type TaskManagerSimulator, type TaskManagerSimulatorOptions } from './taskmanager-simulator/start-simulator.js';
