@@ -56,8 +56,8 @@ export class ExecutionGraph {
   private readonly current: Execution[] = [];
   private readonly byAttempt = new Map<string, Execution>();
   private readonly counts = emptyCounts();
-  /** Index of each subtask's execution in `current`, by `vertexId#subtaskIndex`. */
-  private readonly positions = new Map<string, number>();
+  /** Per vertex, the index in `current` of each subtask's execution (by subtask index). */
+  private readonly positions = new Map<string, number[]>();
 
   private vertexGraph: VertexGraph;
 
@@ -121,7 +121,9 @@ export class ExecutionGraph {
     for (const vertex of this.vertexGraph.vertices) {
       for (let subtaskIndex = 0; subtaskIndex < vertex.parallelism; subtaskIndex++) {
         const execution = this.newExecution(vertex, subtaskIndex, attemptNumber);
-        this.positions.set(`${vertex.id}#${subtaskIndex}`, this.current.length);
+        let indices = this.positions.get(vertex.id);
+        if (!indices) this.positions.set(vertex.id, (indices = []));
+        indices[subtaskIndex] = this.current.length;
         this.current.push(execution);
         this.byAttempt.set(execution.attemptId, execution);
         this.counts.CREATED += 1;
@@ -144,7 +146,7 @@ export class ExecutionGraph {
   restart(subtasks: Iterable<{ readonly vertexId: string; readonly subtaskIndex: number }>): Execution[] {
     const fresh: Execution[] = [];
     for (const { vertexId, subtaskIndex } of subtasks) {
-      const index = this.positions.get(`${vertexId}#${subtaskIndex}`) ?? -1;
+      const index = this.positions.get(vertexId)?.[subtaskIndex] ?? -1;
       const old = this.current[index];
       if (old === undefined) throw new RangeError(`no subtask ${vertexId}[${subtaskIndex}]`);
       if (!isTerminalExecutionState(old.state)) {
@@ -176,7 +178,7 @@ export class ExecutionGraph {
   }
 
   executionOf(vertexId: string, subtaskIndex: number): Execution | undefined {
-    const index = this.positions.get(`${vertexId}#${subtaskIndex}`);
+    const index = this.positions.get(vertexId)?.[subtaskIndex];
     return index === undefined ? undefined : this.current[index];
   }
 

@@ -6,6 +6,13 @@ import type { SlotWait } from './slot-wait.js';
 export interface PendingRestart {
   /** `vertexId/subtaskIndex` -> the subtask. */
   readonly subtasks: Map<string, SubtaskRef>;
+  /**
+   * The attempts being replaced, in the order their subtasks joined, and how
+   * many from the start are known to have ended (terminal states are final):
+   * each report moves the count on instead of looking at every attempt again.
+   */
+  readonly oldAttempts: Execution[];
+  endedAttempts: number;
   notBefore: number;
   cause: string;
   timer: NodeJS.Timeout | undefined;

@@ -69,13 +69,20 @@ export class SubtaskRestarts {
     const graph = this.job.graph;
     const pending = this.pending ?? {
       subtasks: new Map<string, SubtaskRef>(),
+      oldAttempts: [],
+      endedAttempts: 0,
       notBefore: 0,
       cause,
       timer: undefined,
       cancelDeadline: undefined,
       slotWait: undefined,
     };
-    for (const ref of subtasks) pending.subtasks.set(keyOf(ref), ref);
+    for (const ref of subtasks) {
+      const key = keyOf(ref);
+      if (pending.subtasks.has(key)) continue;
+      pending.subtasks.set(key, ref);
+      pending.oldAttempts.push(graph.executionOf(ref.vertexId, ref.subtaskIndex)!);
+    }
     pending.notBefore = this.job.now() + delayMs;
     pending.cause = cause;
     this.pending = pending;
@@ -84,14 +91,19 @@ export class SubtaskRestarts {
     this.suspending = this.job.checkpointing.suspend(`failover: ${cause.split('\n')[0]}`).catch((err: unknown) => {
       this.job.log.warn({ err: errorMessage(err) }, 'suspending checkpoints failed');
     });
-    this.cancelAttempts([...pending.subtasks.values()].map((ref) => graph.executionOf(ref.vertexId, ref.subtaskIndex)!));
+    this.cancelAttempts(pending.oldAttempts);
     if (pending.timer) clearTimeout(pending.timer);
     pending.timer = setTimeout(() => this.tryRestart(), delayMs);
   }
 
   /** Widens `pending` to every subtask (a rescale restarts them all): the job is RESTARTING and every live attempt is cancelled. */
   widenToEverySubtask(pending: PendingRestart): void {
-    for (const ref of this.job.graph.executions.map(refOf)) pending.subtasks.set(keyOf(ref), ref);
+    for (const execution of this.job.graph.executions) {
+      const key = keyOf(refOf(execution));
+      if (pending.subtasks.has(key)) continue;
+      pending.subtasks.set(key, refOf(execution));
+      pending.oldAttempts.push(execution);
+    }
     this.job.setStatus('RESTARTING');
     this.cancelAttempts(this.job.graph.executions);
   }
@@ -118,8 +130,9 @@ export class SubtaskRestarts {
     const pending = this.pending;
     if (!pending || pending.slotWait || !this.canFailOver()) return;
     if (this.job.now() < pending.notBefore) return; // its timer calls again
-    const old = [...pending.subtasks.values()].map((ref) => this.job.graph.executionOf(ref.vertexId, ref.subtaskIndex)!);
-    if (!old.every((e) => isTerminalExecutionState(e.state))) return; // the last report calls again
+    const old = pending.oldAttempts;
+    while (pending.endedAttempts < old.length && isTerminalExecutionState(old[pending.endedAttempts]!.state)) pending.endedAttempts += 1;
+    if (pending.endedAttempts < old.length) return; // the last report calls again
     void this.suspending.then(() => {
       if (this.pending === pending && !pending.slotWait) this.restartNow(pending);
     });
@@ -135,9 +148,8 @@ export class SubtaskRestarts {
     if (pending && !pending.cancelDeadline) {
       pending.cancelDeadline = setTimeout(() => {
         pending.cancelDeadline = undefined;
-        for (const ref of pending.subtasks.values()) {
-          const execution = this.job.graph.executionOf(ref.vertexId, ref.subtaskIndex);
-          if (execution && this.job.graph.transition(execution, 'CANCELED')) {
+        for (const execution of pending.oldAttempts) {
+          if (this.job.graph.transition(execution, 'CANCELED')) {
             this.job.log.warn({ task: `${execution.vertex.name} (${execution.subtaskIndex + 1})` }, 'no confirmation of the cancellation: counted as canceled');
           }
         }

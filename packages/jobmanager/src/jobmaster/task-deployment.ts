@@ -5,6 +5,14 @@ import { assignKeyGroupsOfVertices, buildDescriptor } from '../scheduler/deploym
 import { taskRestoreOf, type JobRestore } from './failover-restore.js';
 import type { JobContext } from './job-context.js';
 
+/**
+ * Deployment gives the event loop back at least this often: building and
+ * sending 10,000 descriptors takes seconds, during which heartbeats,
+ * acknowledgements and REST calls would otherwise wait (and TaskManagers
+ * whose heartbeats waited would be declared lost).
+ */
+const DEPLOY_SLICE_MS = 20;
+
 export interface TaskDeploymentOptions {
   readonly bundleSha256: string;
   readonly checkpointingMode: CheckpointCoordinatorConfiguration['mode'];
@@ -50,7 +58,11 @@ export class TaskDeployment {
     }
   }
 
-  /** Sends every one of `executions` (all with slots, state SCHEDULED) to its TaskManager. */
+  /**
+   * Sends every one of `executions` (all with slots, state SCHEDULED) to its
+   * TaskManager, in slices of about DEPLOY_SLICE_MS; an execution no longer
+   * SCHEDULED when its turn comes (restarted or cancelled meanwhile) is skipped.
+   */
   deploy(executions: readonly Execution[], restore: JobRestore | undefined): void {
     const session = this.job.session();
     if (!session) return;
@@ -68,13 +80,27 @@ export class TaskDeployment {
       objectReuse: jobGraph.objectReuse === true,
       autoWatermarkIntervalMs: jobGraph.autoWatermarkIntervalMs,
     };
-    for (const execution of executions) {
-      const slot = execution.slot!;
-      const descriptor = buildDescriptor(info, this.job.graph, this.assignment, execution, restore ? taskRestoreOf(restore, execution) : undefined);
-      this.job.graph.transition(execution, 'DEPLOYING');
-      this.job.gateway.deploy(slot.rpcAddress, session, descriptor, slot.slotIndex, slot.allocationId).catch((err: unknown) => {
-        this.options.onDeployFailed(execution, `deploying to TaskManager ${slot.resourceId} failed: ${errorMessage(err)}`);
-      });
-    }
+    let next = 0;
+    const slice = (): void => {
+      // Leadership lost or changed between two slices: a new leader deploys (or adopts) on its own.
+      if (this.job.session()?.sessionId !== session.sessionId) return;
+      const until = performance.now() + DEPLOY_SLICE_MS;
+      while (next < executions.length) {
+        const execution = executions[next++]!;
+        // Restarted, cancelled or failed since it was scheduled: nothing to send.
+        if (execution.state !== 'SCHEDULED' || this.job.graph.get(execution.attemptId) !== execution) continue;
+        const slot = execution.slot!;
+        const descriptor = buildDescriptor(info, this.job.graph, this.assignment, execution, restore ? taskRestoreOf(restore, execution) : undefined);
+        this.job.graph.transition(execution, 'DEPLOYING');
+        this.job.gateway.deploy(slot.rpcAddress, session, descriptor, slot.slotIndex, slot.allocationId).catch((err: unknown) => {
+          this.options.onDeployFailed(execution, `deploying to TaskManager ${slot.resourceId} failed: ${errorMessage(err)}`);
+        });
+        if (next < executions.length && performance.now() > until) {
+          setImmediate(slice);
+          return;
+        }
+      }
+    };
+    slice();
   }
 }

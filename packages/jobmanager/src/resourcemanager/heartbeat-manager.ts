@@ -16,7 +16,9 @@ export interface HeartbeatSettings {
  * the connection dropped) or when it has been silent for `timeoutMs`. Either
  * way the registry removes it and its stream is closed, which tells a
  * TaskManager that is still alive to register again — except one that said
- * it leaves (graceful shutdown), which closes its stream itself. The JobManager sends
+ * it leaves (graceful shutdown), which closes its stream itself. A tick that
+ * comes late (this JobManager's own event loop was busy) judges nobody: the
+ * heartbeats that arrived meanwhile are read first. The JobManager sends
  * its own heartbeat every `intervalMs` so TaskManagers detect a silent leader.
  */
 export class HeartbeatManager {
@@ -45,12 +47,27 @@ export class HeartbeatManager {
     this.session = session;
     const tickMs = Math.max(20, Math.min(this.settings.intervalMs, 200));
     let sinceLastSend = 0;
+    let lastTick = performance.now();
+    let passedOver = false;
     this.timer = setInterval(() => {
+      const now = performance.now();
+      const lateMs = now - lastTick - tickMs;
+      lastTick = now;
       sinceLastSend += tickMs;
       if (sinceLastSend >= this.settings.intervalMs) {
         sinceLastSend = 0;
         this.sendHeartbeats();
       }
+      // This JobManager was stalled (its event loop busy for more than a tick): the heartbeats that
+      // arrived meanwhile wait in its sockets, and timers run before sockets are read. A silence
+      // of its own making is not the TaskManagers'; they are judged at the next tick, after it read them.
+      // One tick at most is passed over, so a JobManager that stays overloaded still finds dead TaskManagers.
+      if (lateMs > tickMs && !passedOver) {
+        passedOver = true;
+        this.log.warn({ stalledMs: Math.round(lateMs) }, 'the JobManager was stalled; TaskManager heartbeats are judged at the next tick');
+        return;
+      }
+      passedOver = false;
       this.registry.expireSilent(this.settings.timeoutMs);
     }, tickMs);
   }

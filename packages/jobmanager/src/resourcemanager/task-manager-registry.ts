@@ -32,6 +32,8 @@ export interface TaskManagerRegistryEvents {
  */
 export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents> {
   private readonly byRegistration = new Map<RegistrationId, TaskManagerRegistration>();
+  /** `all()`'s answer, until a registration is added or removed. */
+  private sorted: readonly TaskManagerRegistration[] | undefined;
   private readonly byResource = new Map<TaskManagerId, RegistrationId>();
   /** Registrations that sent at least one heartbeat (a gap is measured from the second on). */
   private readonly heardFrom = new WeakSet<TaskManagerRegistration>();
@@ -66,6 +68,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
       allocations: Array.from({ length: request.numberOfSlots }, () => undefined),
     };
     this.byRegistration.set(registration.registrationId, registration);
+    this.sorted = undefined;
     this.byResource.set(resourceId, registration.registrationId);
     this.log.info(
       { resourceId, registrationId: registration.registrationId, slots: registration.numberOfSlots },
@@ -98,6 +101,7 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     const registration = this.get(registrationId);
     if (!registration) return false;
     this.byRegistration.delete(registration.registrationId);
+    this.sorted = undefined;
     if (this.byResource.get(registration.resourceId) === registration.registrationId) {
       this.byResource.delete(registration.resourceId);
       this.metrics.removeTaskManager(registration.resourceId);
@@ -153,8 +157,10 @@ export class TaskManagerRegistry extends EventEmitter<TaskManagerRegistryEvents>
     return expired;
   }
 
-  all(): TaskManagerRegistration[] {
-    return [...this.byRegistration.values()].sort((a, b) => a.resourceId.localeCompare(b.resourceId));
+  /** Every registration, by resource id; the same array until one registers or leaves (do not change it). */
+  all(): readonly TaskManagerRegistration[] {
+    this.sorted ??= [...this.byRegistration.values()].sort((a, b) => a.resourceId.localeCompare(b.resourceId));
+    return this.sorted;
   }
 
   slotsTotal(): number {
