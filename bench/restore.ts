@@ -4,6 +4,7 @@ import { createCheckpointStorage, loadConfiguration } from '@rivulet/common';
 import { REPO_ROOT, runCli, startS3Server, startTaskManager, waitFor, type StartedJobManager, type StartedS3Server, type StartedTaskManager } from '@rivulet/testing';
 import { cancelJob, describeDaemon, jobState, median, s3CheckpointSettings, sleep, startConfiguredCluster, submitDetached, type BenchCluster } from './lib/checkpoint-cluster.js';
 import { stopAllProcesses } from './lib/cluster-job.js';
+import { LatencyProxy } from './lib/latency-proxy.js';
 import { rawS3Reader, type RawGetResult, type RawS3Reader } from './lib/raw-s3-get.js';
 import { printReport } from './lib/report.js';
 
@@ -18,7 +19,9 @@ import { printReport } from './lib/report.js';
  * last key group restored (download and decoding, overlapped).
  * Baseline in the same run, interleaved with the restores: raw GetObjects
  * of the same state files from the same endpoint by 4 concurrent readers.
- * Target: restore MB/s >= 0.70 x raw MB/s.
+ * Target: restore MB/s >= 0.70 x raw MB/s. BENCH_LATENCY_MS puts a proxy
+ * adding that latency to every request in front of s3rver (a remote store's
+ * round trip; restores and raw GETs alike).
  * With BENCH_SEQUENTIAL=1 (the default) the TaskManagers are then replaced
  * by ones with `state.restore.concurrency=1` and
  * `state.restore.coalesce-reads=false` (one read per key group, in turn:
@@ -31,6 +34,8 @@ const SEQUENTIAL = (process.env['BENCH_SEQUENTIAL'] ?? '1') !== '0';
 const MAX_PARALLELISM = Number(process.env['BENCH_MAX_PARALLELISM'] ?? 128);
 /** `state.restore.concurrency` of the TaskManagers for the fast restores. */
 const RESTORE_CONCURRENCY = Number(process.env['BENCH_RESTORE_CONCURRENCY'] ?? 4);
+/** Latency added to every request to S3 (bench/lib/latency-proxy.ts), for the restores and the raw GETs alike; 0: none. */
+const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 0);
 const PARALLELISM = 4;
 const BUCKET = 'bench';
 const PREFIX = 'checkpoints';
@@ -83,7 +88,7 @@ async function retainedCheckpoint(jm: StartedJobManager, jobId: string): Promise
 }
 
 /** The state files of the checkpoint, as S3 keys in the bucket. */
-async function stateFileKeys(s3: StartedS3Server, checkpoint: string): Promise<string[]> {
+async function stateFileKeys(s3: Pick<StartedS3Server, 'endpoint' | 'accessKey' | 'secretKey' | 'region'>, checkpoint: string): Promise<string[]> {
   const root = `s3://${BUCKET}/${PREFIX}`;
   const config = loadConfiguration({ flags: Object.fromEntries(s3CheckpointSettings(s3, BUCKET, PREFIX).map((s) => s.split('=') as [string, string])) });
   const storage = createCheckpointStorage(root, config);
@@ -157,11 +162,15 @@ async function main(): Promise<void> {
   let raw: RawS3Reader | undefined;
   let cluster: BenchCluster | undefined;
   let tms: StartedTaskManager[] = [];
+  let proxy: LatencyProxy | undefined;
   try {
     s3 = await startS3Server({ buckets: [BUCKET] });
-    raw = rawS3Reader({ endpoint: s3.endpoint, bucket: BUCKET, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region });
+    proxy = LATENCY_MS > 0 ? await LatencyProxy.start(s3.port, LATENCY_MS) : undefined;
+    const endpoint = proxy ? `http://127.0.0.1:${proxy.port}` : s3.endpoint;
+    const server = { endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region };
+    raw = rawS3Reader({ ...server, bucket: BUCKET });
     // Local recovery off: every restored byte comes from S3. A slot's heap of 3 GB holds a quarter of the state with room to spare.
-    const settings = [...s3CheckpointSettings(s3, BUCKET, PREFIX), 'state.backend.local-recovery=false', 'taskmanager.memory.task.heap.size=3g'];
+    const settings = [...s3CheckpointSettings(server, BUCKET, PREFIX), 'state.backend.local-recovery=false', 'taskmanager.memory.task.heap.size=3g'];
     const fastSettings = [...settings, `state.restore.concurrency=${RESTORE_CONCURRENCY}`];
     cluster = await startConfiguredCluster(PARALLELISM, fastSettings);
     const jm = cluster;
@@ -178,7 +187,7 @@ async function main(): Promise<void> {
     const checkpointId = await fullCheckpoint(jm, buildJob);
     await cancelJob(jm, buildJob);
     const checkpoint = await retainedCheckpoint(jm, buildJob);
-    const keys = await stateFileKeys(s3, checkpoint);
+    const keys = await stateFileKeys(server, checkpoint);
     process.stderr.write(`state built in ${Math.round((Date.now() - started) / 1000)} s: checkpoint ${checkpointId}, retained ${checkpoint}, ${keys.length} state files\n`);
 
     const warmUp = await raw.getAll(keys, PARALLELISM); // s3rver's files into the page cache, connections, JIT
@@ -210,6 +219,7 @@ async function main(): Promise<void> {
         parallelism: PARALLELISM,
         taskManagers: PARALLELISM,
         storage: 's3 (s3rver process)',
+        addedLatencyMs: LATENCY_MS,
         stateFiles: keys.length,
         stateBytes: rawAfter.bytes,
         stateMB: Number((rawAfter.bytes / MB).toFixed(1)),
@@ -237,6 +247,7 @@ async function main(): Promise<void> {
   } finally {
     raw?.close();
     await stopAllProcesses();
+    await proxy?.close();
     await s3?.close();
     if (cluster) rmSync(cluster.tmpDir, { recursive: true, force: true });
   }
