@@ -52,6 +52,8 @@ export interface RestoreReadOptions {
   readonly concurrency?: number;
   /** Default: merging on (`state.restore.coalesce-reads`) with DEFAULT_COALESCE_LIMITS. */
   readonly limits?: CoalesceLimits;
+  /** Stops the restore (the task was cancelled): reads in flight are aborted and awaited, then it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** Whence a planned read's bytes come: one state file, under the storage that holds it. */
@@ -82,7 +84,8 @@ interface PartTarget {
  * missing or short (a warning), from checkpoint storage. The first failure
  * (a read, or `onKeyGroup` throwing) aborts the other reads and is thrown
  * once none is left running; a read's failure is a RestoreReadError naming
- * the checkpoint, file and bytes. Logs the split once ('state restored').
+ * the checkpoint, file and bytes. `options.signal` stops it the same way.
+ * Logs the split once ('state restored').
  */
 export async function readRestoredKeyGroups(
   restore: TaskRestore,
@@ -132,7 +135,7 @@ export async function readRestoredKeyGroups(
       onKeyGroup({ ...slice.target, bytes: bytes.subarray(slice.start, slice.start + slice.length) });
     }
     transfer.deliverMs += performance.now() - delivering;
-  });
+  }, options.signal);
   transfer.ms = Math.round(performance.now() - started);
   transfer.deliverMs = Math.round(transfer.deliverMs);
   log.info({ checkpointId: restore.checkpointId, ...stats, ...transfer }, 'state restored');

@@ -219,7 +219,7 @@ export class StreamTask {
           if (part.operatorId !== built.keyedOperatorId) return;
           if (part.kind === 'keyedState') built.keyed?.restoreKeyGroup(part.keyGroup, part.bytes, undefined);
           else built.keyed?.restoreKeyGroup(part.keyGroup, undefined, part.bytes);
-        }, this.log);
+        }, this.log, { signal: this.cancellation.signal });
       }
       this.chain = chain;
       for (const early of this.earlyOperatorEvents.splice(0)) this.handleOperatorEvent(early.operatorId, early.event);

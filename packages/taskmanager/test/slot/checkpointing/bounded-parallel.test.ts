@@ -52,6 +52,33 @@ describe('forEachBounded', () => {
     assert.deepEqual(aborted.sort(), [0, 1]);
   });
 
+  test('the caller\'s signal stops it like a failure: the calls in flight are aborted and awaited, then it rejects with the reason', async () => {
+    const caller = new AbortController();
+    const reason = new Error('task cancelled');
+    let inFlight = 0;
+    let started = 0;
+    const run = forEachBounded([...Array(10).keys()], 2, async (_item, signal) => {
+      started += 1;
+      inFlight += 1;
+      try {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5_000);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            setTimeout(resolve, 20);
+          }, { once: true });
+        });
+      } finally {
+        inFlight -= 1;
+      }
+    }, caller.signal);
+    setTimeout(() => caller.abort(reason), 10);
+    await assert.rejects(run, (err) => err === reason);
+    assert.equal(inFlight, 0);
+    assert.equal(started, 2);
+    await assert.rejects(forEachBounded([1], 1, async () => assert.fail('started after the abort'), caller.signal), (err) => err === reason);
+  });
+
   test('a bad concurrency is refused', async () => {
     await assert.rejects(forEachBounded([1], 0, async () => undefined), /concurrency must be an integer >= 1, got 0/);
     await assert.rejects(forEachBounded([1], 1.5, async () => undefined), /got 1.5/);

@@ -253,6 +253,28 @@ describe('restore reader on a filesystem checkpoint storage', () => {
     }
   });
 
+  test('a cancelled restore aborts its reads, waits for them and rejects with the cancellation', async () => {
+    provider.hooks.calls = 0;
+    provider.hooks.delayMs = 100;
+    try {
+      const cancel = new AbortController();
+      const reason = new Error('task cancelled');
+      setTimeout(() => cancel.abort(reason), 20);
+      const started = Date.now();
+      await assert.rejects(
+        readRestoredState(restoreOf(root, written, rescaled), provider, silentLogger(), { limits: { maxGapBytes: 0, maxReadBytes: 16 * 1024 }, signal: cancel.signal }),
+        (err) => err === reason,
+      );
+      assert.equal(provider.hooks.inFlight, 0);
+      provider.hooks.calls = 0;
+      await sleep(150);
+      assert.equal(provider.hooks.calls, 0, 'no read started after the cancellation');
+      assert.ok(Date.now() - started < 1_000, 'stopped at the first reads, not after all of them (about 2.5 s)');
+    } finally {
+      provider.hooks.delayMs = 0;
+    }
+  });
+
   test('a key group the caller cannot take (decoding fails) fails the restore with that error after the reads settle', async () => {
     provider.hooks.delayMs = 20;
     try {
