@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   let cluster: BenchCluster | undefined;
   try {
     s3 = await startS3Server({ buckets: [BUCKET] });
-    raw = rawS3({ endpoint: s3.endpoint, bucket: BUCKET, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region });
+    raw = rawS3(s3, { bucket: BUCKET });
     // Default heartbeat.timeout (5 s): the synchronous part of a snapshot is O(key groups) now, so
     // a checkpoint must not make a TaskManager miss heartbeats (it did at 0.8-8 s stalls before).
     // log.level=debug: the persister's `snapshot written` lines give the asynchronous part's figures.

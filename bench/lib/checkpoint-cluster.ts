@@ -13,6 +13,7 @@ import {
   parsePrometheusText,
   processStatFields,
   runCli,
+  s3rverSettings,
   startJobManager,
   startTaskManager,
   stopAllProcesses,
@@ -27,10 +28,7 @@ import {
 export function s3CheckpointSettings(s3: Pick<StartedS3Server, 'endpoint' | 'accessKey' | 'secretKey' | 'region'>, bucket: string, prefix: string): string[] {
   return [
     `execution.checkpointing.dir=s3://${bucket}/${prefix}`,
-    `s3.endpoint=${s3.endpoint}`,
-    's3.path-style-access=true',
-    `s3.access-key=${s3.accessKey}`,
-    `s3.secret-key=${s3.secretKey}`,
+    ...s3rverSettings(s3),
     `s3.region=${s3.region}`,
   ];
 }

@@ -1,13 +1,16 @@
 /**
  * The raw baseline of bench/checkpoint: one PutObject through the AWS SDK
  * client the checkpoint storage itself uses (`createS3Client` from
- * @rivulet/common: same SDK version, same options — path style, checksums
- * WHEN_REQUIRED, keep-alive agent), with a Buffer body and nothing around
- * it (no storage layer, no retries, no serialization).
+ * @rivulet/common: same SDK version, same options — the s3rver settings of
+ * @rivulet/testing's s3rverConfig as the daemons get them, keep-alive agent),
+ * with a Buffer body and nothing around it (no storage layer, no retries of
+ * ours, no serialization).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { loadConfiguration } from '@rivulet/common';
 import { createS3Client } from '@rivulet/common/s3';
+import { s3rverConfig, type StartedS3Server } from '@rivulet/testing';
 
 interface S3Commands {
   PutObjectCommand: new (input: { Bucket: string; Key: string; Body: Uint8Array; ContentLength: number }) => unknown;
@@ -25,14 +28,8 @@ export interface RawS3 {
   close(): void;
 }
 
-export function rawS3(options: { endpoint: string; bucket: string; accessKey: string; secretKey: string; region: string }): RawS3 {
-  const client = createS3Client({
-    's3.endpoint': options.endpoint,
-    's3.path-style-access': true,
-    's3.access-key': options.accessKey,
-    's3.secret-key': options.secretKey,
-    's3.region': options.region,
-  });
+export function rawS3(s3: StartedS3Server, options: { bucket: string }): RawS3 {
+  const client = createS3Client(loadConfiguration({ flags: { ...s3rverConfig(s3), 's3.region': s3.region } }));
   const send = (command: unknown): Promise<unknown> => (client as unknown as { send(c: unknown): Promise<unknown> }).send(command);
   return {
     async put(key, bytes) {

@@ -9,6 +9,8 @@ import {
   runCli,
   runCliJson,
   startCluster,
+  s3rverConfig,
+  s3rverSettings,
   startS3Server,
   stopAllProcesses,
   waitFor,
@@ -93,10 +95,7 @@ before(async () => {
   s3 = await startS3Server({ buckets: [BUCKET] });
   s3Settings = [
     `execution.checkpointing.dir=${CHECKPOINT_DIR}`,
-    `s3.endpoint=${s3.endpoint}`,
-    's3.path-style-access=true',
-    's3.access-key=S3RVER',
-    's3.secret-key=S3RVER',
+    ...s3rverSettings(s3),
     's3.retry.deadline=2s',
   ];
   // Job bundles are kept in checkpoint storage too: every job here is submitted while S3 is up.
@@ -214,7 +213,7 @@ function assertExactlyOnce(output: string): void {
 /** The S3 storage of one snapshot folder, as the JobManager opens it, for breaking its `_metadata`. */
 function snapshotStorage(path: string) {
   const config = loadConfiguration({
-    flags: { 's3.endpoint': s3.endpoint, 's3.path-style-access': 'true', 's3.access-key': 'S3RVER', 's3.secret-key': 'S3RVER', 's3.retry.deadline': '5s' },
+    flags: { ...s3rverConfig(s3), 's3.retry.deadline': '5s' },
   });
   return createCheckpointStorage(path, config, { key: 'test snapshot', entropy: false });
 }

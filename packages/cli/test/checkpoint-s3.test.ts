@@ -10,6 +10,7 @@ import {
   runCli,
   runCliJson,
   startCluster,
+  s3rverSettings,
   startS3Server,
   stopAllProcesses,
   waitFor,
@@ -35,7 +36,7 @@ describe('checkpoints on S3 (a real s3rver process)', { timeout: 180_000 }, () =
   test('checkpoint data files get entropy, metadata does not; a restore from the S3 checkpoint is exactly once', async () => {
     s3 = await startS3Server({ buckets: ['rivulet'] });
     const s3Settings = [
-      `s3.endpoint=${s3.endpoint}`, 's3.path-style-access=true', 's3.access-key=S3RVER', 's3.secret-key=S3RVER',
+      ...s3rverSettings(s3),
       'execution.checkpointing.dir=s3://rivulet/checkpoints', 's3.entropy.key=_entropy_',
     ];
     const jm = (await startCluster({ taskManagers: 2, slots: 2, set: s3Settings })).jobManager;

@@ -13,6 +13,7 @@ import {
   seededRandom,
   startCluster,
   startNatsServer,
+  s3rverJobArguments,
   startS3Server,
   startTaskManager,
   stopAllProcesses,
@@ -102,7 +103,7 @@ async function submit(jm: StartedJobManager): Promise<string> {
     '--set', 'restart-strategy.type=fixed-delay', '--set', 'restart-strategy.fixed-delay.attempts=20', '--set', 'restart-strategy.fixed-delay.delay=200ms',
     '--', '--servers', nats.endpoint, '--input-stream', 'PURCHASES', '--subjects', SUBJECTS.join(','),
     '--output-stream', 'TOTALS', '--output-prefix', 'totals', '--path', s3Output!.uri,
-    '--s3-endpoint', s3.endpoint, '--s3-access-key', s3.accessKey, '--s3-secret-key', s3.secretKey,
+    ...s3rverJobArguments(s3),
   ], { timeoutMs: 90_000 }); // bundling and submitting take seconds on a busy machine
   assert.equal(result.code, 0, `rivulet run exited ${result.code}: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;

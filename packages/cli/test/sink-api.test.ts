@@ -7,6 +7,7 @@ import {
   REPO_ROOT,
   runCli,
   startCluster,
+  s3rverSettings,
   startS3Server,
   startTaskManager,
   stopAllProcesses,
@@ -73,10 +74,7 @@ before(async () => {
   s3 = await startS3Server({ buckets: [BUCKET] });
   settings = [
     `execution.checkpointing.dir=${join(dir, 'checkpoints')}`,
-    `s3.endpoint=${s3.endpoint}`,
-    's3.path-style-access=true',
-    's3.access-key=S3RVER',
-    's3.secret-key=S3RVER',
+    ...s3rverSettings(s3),
     's3.retry.deadline=2s',
   ];
   cluster = await startCluster({ taskManagers: 2, slots: 2, set: settings });

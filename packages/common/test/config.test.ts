@@ -62,6 +62,8 @@ describe('loadConfiguration: defaults', () => {
     assert.equal(config['execution.checkpointing.interval'], null);
     assert.equal(config['taskmanager.resource-id'], null);
     assert.equal(config['s3.path-style-access'], false);
+    assert.equal(config['s3.checksum.request'], 'when-supported', 'integrity checksums on uploads by default (the SDK\'s default)');
+    assert.equal(config['s3.checksum.response'], 'when-supported', 'downloads validated by default');
   });
 
   test('the configuration is frozen', () => {
@@ -259,6 +261,8 @@ describe('loadConfiguration: bad values name the key and what was expected', () 
     { key: 'heartbeat.timeout', value: '5 fortnights', expected: /duration/ },
     { key: 'high-availability.type', value: 'zookeeper', expected: /one of "none", "etcd"/ },
     { key: 's3.path-style-access', value: 'yes', expected: /true or false/ },
+    { key: 's3.checksum.request', value: 'WHEN_REQUIRED', expected: /one of "when-supported", "when-required"/ },
+    { key: 's3.checksum.response', value: 'off', expected: /one of "when-supported", "when-required"/ },
     { key: 'jobmanager.rpc.address', value: '   ', expected: /non-empty string/ },
   ];
 

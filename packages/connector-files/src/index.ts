@@ -11,5 +11,5 @@ export type { PartFileInfo, RollingPolicy } from './rolling/rolling-policy.js';
 export { BasePathBucketAssigner, type BucketAssigner, type BucketAssignerContext, type BucketAssignerFunction } from './bucketing/bucket-assigner.js';
 export { DateTimeBucketAssigner, DEFAULT_DATE_TIME_FORMAT, type DateTimeBucketAssignerOptions } from './bucketing/date-time-bucket-assigner.js';
 export { OutputFileConfig, OutputFileConfigBuilder } from './output-file-config.js';
-export type { FileSinkS3Options } from './storage/s3/s3-options.js';
+export type { FileSinkS3Options, S3ChecksumMode } from './storage/s3/s3-options.js';
 export type { ProcessingTimeService } from './time/processing-time-service.js';

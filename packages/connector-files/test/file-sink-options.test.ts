@@ -57,6 +57,8 @@ describe('builder options', () => {
     assert.throws(() => builder().withS3({ accessKey: 'a' }), /withS3: "secretKey" must be set together with "accessKey"/);
     assert.throws(() => builder().withS3({ partSize: 1024 }), /withS3\(\{ partSize: 1024 \}\) must be a whole number of bytes from 5 MiB/);
     assert.throws(() => builder().withS3({ retryDeadlineMs: -1 }), /retryDeadlineMs: -1/);
+    assert.throws(() => builder().withS3({ checksumRequest: 'WHEN_REQUIRED' as never }), /withS3\(\{ checksumRequest: "WHEN_REQUIRED" \}\) must be 'when-supported' or 'when-required'/);
+    assert.throws(() => builder().withS3({ checksumResponse: 'off' as never }), /withS3\(\{ checksumResponse: "off" \}\) must be 'when-supported' or 'when-required'/);
     assert.throws(() => FileSink.forRowFormat('file:///tmp/x', Encoders.jsonLines()).withS3({}), /withS3: S3 options given for a path that is not s3:\/\//);
     assert.throws(() => DefaultRollingPolicy.builder().withMaxPartSize(0), /DefaultRollingPolicy\.withMaxPartSize\(0\): must be a positive whole number of bytes/);
     assert.throws(() => DefaultRollingPolicy.builder().withRolloverInterval(1.5), /withRolloverInterval\(1\.5\)/);
@@ -157,13 +159,24 @@ describe('part file names and abandoned uploads', () => {
 
 describe('S3 settings', () => {
   test("options first, then the TaskManager's RIVULET_S3_* variables, then defaults; a bad variable is named", () => {
-    const env = { RIVULET_S3_ENDPOINT: 'http://minio:9000', RIVULET_S3_ACCESS_KEY: 'k', RIVULET_S3_SECRET_KEY: 's', RIVULET_S3_PATH_STYLE_ACCESS: 'true', RIVULET_S3_REGION: 'eu-west-1' };
+    const env = {
+      RIVULET_S3_ENDPOINT: 'http://minio:9000', RIVULET_S3_ACCESS_KEY: 'k', RIVULET_S3_SECRET_KEY: 's', RIVULET_S3_PATH_STYLE_ACCESS: 'true', RIVULET_S3_REGION: 'eu-west-1',
+      RIVULET_S3_CHECKSUM_REQUEST: 'when-required',
+    };
     assert.deepEqual(resolveS3Settings({}, env), {
       endpoint: 'http://minio:9000', region: 'eu-west-1', pathStyleAccess: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, partSize: 5 * 1024 * 1024, retryDeadlineMs: 60_000,
+      checksumRequest: 'when-required', checksumResponse: 'when-supported',
     });
-    const explicit = resolveS3Settings({ endpoint: 'http://other:1', accessKey: 'a', secretKey: 'b', pathStyleAccess: false, region: 'r', partSize: 6 * 1024 * 1024, retryDeadlineMs: 5 }, env);
-    assert.deepEqual(explicit, { endpoint: 'http://other:1', region: 'r', pathStyleAccess: false, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, partSize: 6 * 1024 * 1024, retryDeadlineMs: 5 });
-    assert.deepEqual(resolveS3Settings({}, {}), { endpoint: undefined, region: 'us-east-1', pathStyleAccess: false, credentials: undefined, partSize: 5 * 1024 * 1024, retryDeadlineMs: 60_000 });
+    const explicit = resolveS3Settings({ endpoint: 'http://other:1', accessKey: 'a', secretKey: 'b', pathStyleAccess: false, region: 'r', partSize: 6 * 1024 * 1024, retryDeadlineMs: 5, checksumRequest: 'when-supported', checksumResponse: 'when-required' }, env);
+    assert.deepEqual(explicit, {
+      endpoint: 'http://other:1', region: 'r', pathStyleAccess: false, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, partSize: 6 * 1024 * 1024, retryDeadlineMs: 5,
+      checksumRequest: 'when-supported', checksumResponse: 'when-required',
+    });
+    assert.deepEqual(resolveS3Settings({}, {}), {
+      endpoint: undefined, region: 'us-east-1', pathStyleAccess: false, credentials: undefined, partSize: 5 * 1024 * 1024, retryDeadlineMs: 60_000,
+      checksumRequest: 'when-supported', checksumResponse: 'when-supported',
+    });
+    assert.throws(() => resolveS3Settings({}, { RIVULET_S3_CHECKSUM_RESPONSE: 'never' }), /RIVULET_S3_CHECKSUM_RESPONSE=never on this TaskManager is not when-supported or when-required/);
     assert.throws(() => resolveS3Settings({}, { RIVULET_S3_ACCESS_KEY: 'k' }), /RIVULET_S3_ACCESS_KEY is set without RIVULET_S3_SECRET_KEY on this TaskManager/);
     assert.throws(() => resolveS3Settings({}, { RIVULET_S3_PATH_STYLE_ACCESS: 'yes' }), /RIVULET_S3_PATH_STYLE_ACCESS=yes on this TaskManager is not true or false/);
     assert.throws(() => resolveS3Settings({}, { RIVULET_S3_ENDPOINT: 'minio' }), /RIVULET_S3_ENDPOINT: "minio" is not an http/);

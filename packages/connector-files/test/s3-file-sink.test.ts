@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SinkWriter } from '@rivulet/api';
-import { freePort, S3RVER_CREDENTIALS, startS3Server, type StartedS3Server } from '@rivulet/testing';
+import { freePort, s3rverEnvironment, s3rverFileSinkOptions, startS3Server, type StartedS3Server } from '@rivulet/testing';
 import {
   BasePathBucketAssigner,
   DefaultRollingPolicy,
@@ -54,7 +54,7 @@ after(async () => {
 });
 
 function options(extra: FileSinkS3Options = {}): FileSinkS3Options {
-  return { endpoint: s3.endpoint, pathStyleAccess: true, accessKey: S3RVER_CREDENTIALS.accessKeyId, secretKey: S3RVER_CREDENTIALS.secretAccessKey, retryDeadlineMs: 2000, ...extra };
+  return { ...s3rverFileSinkOptions(s3), retryDeadlineMs: 2000, ...extra };
 }
 
 function prefix(): string {
@@ -181,7 +181,8 @@ describe('FileSink on s3:// against s3rver', { timeout: 90_000 }, () => {
 
   test("without withS3, the TaskManager's RIVULET_S3_* variables say how to reach S3", async () => {
     const at = prefix();
-    const variables = { RIVULET_S3_ENDPOINT: s3.endpoint, RIVULET_S3_PATH_STYLE_ACCESS: 'true', RIVULET_S3_ACCESS_KEY: 'S3RVER', RIVULET_S3_SECRET_KEY: 'S3RVER' };
+    const variables = s3rverEnvironment(s3);
+    assert.equal(variables['RIVULET_S3_CHECKSUM_REQUEST'], 'when-required', "s3rver's exceptions reach the sink through the variables too");
     Object.assign(process.env, variables);
     try {
       const sink = FileSink.forRowFormat<Event>(`s3://${BUCKET}/${at}`, Encoders.jsonLines()).withBucketAssigner(new BasePathBucketAssigner()).build();

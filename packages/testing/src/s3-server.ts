@@ -19,8 +19,8 @@ import { endServerProcess, restartWithin, trackServerProcess, tryKill, type Rest
  *   removes the data folder.
  * - Every wait is bounded; a process left running when the test process exits
  *   is killed by pid on `exit`.
- * - Clients must use credentials S3RVER / S3RVER, path-style addressing and
- *   `requestChecksumCalculation` / `responseChecksumValidation: 'WHEN_REQUIRED'`.
+ * - Clients must use the settings of s3rver-settings.ts (`s3rverSettings` and
+ *   its other forms): credentials S3RVER / S3RVER, path style, checksums only when required.
  */
 export interface S3ServerOptions {
   /** Buckets created at start (again at each restart; existing ones are kept). */

@@ -1,5 +1,5 @@
 import { createCheckpointStorage, loadConfiguration, type CheckpointStorage } from '@rivulet/common';
-import type { StartedS3Server } from '@rivulet/testing';
+import { s3rverConfig, type StartedS3Server } from '@rivulet/testing';
 
 /**
  * The lines of the objects the FileSink committed under an S3 prefix, read
@@ -11,9 +11,7 @@ export class S3CommittedLines {
   private readonly read = new Map<string, string[]>();
 
   constructor(s3: StartedS3Server, readonly uri: string) {
-    const config = loadConfiguration({
-      flags: { 's3.endpoint': s3.endpoint, 's3.path-style-access': 'true', 's3.access-key': s3.accessKey, 's3.secret-key': s3.secretKey },
-    });
+    const config = loadConfiguration({ flags: s3rverConfig(s3) });
     this.storage = createCheckpointStorage(uri, config);
   }
 

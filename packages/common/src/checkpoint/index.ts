@@ -1,5 +1,5 @@
 export * from './without-validation.js';
-export { decodeSubtaskStateSnapshot } from './state-handles.js';
+export { decodeSubtaskStateSnapshot, encodeSubtaskStateSnapshot, SUBTASK_STATE_FORMAT } from './state-handles.js';
 export {
   CHECKPOINT_METADATA_FORMAT,
   CHECKPOINT_METADATA_VERSION,

@@ -83,6 +83,8 @@ export const CONFIG_OPTIONS = {
   's3.access-key': option(optional(text), null, 'S3 access key; unset uses the AWS default credential chain.'),
   's3.secret-key': option(optional(text), null, 'S3 secret key.'),
   's3.region': option(text, 'us-east-1', 'S3 region.'),
+  's3.checksum.request': option(oneOf(['when-supported', 'when-required']), 'when-supported', 'Integrity checksums on uploads: when-supported (the AWS SDK\'s default) sends a CRC32 with every PutObject and UploadPart, which S3 and MinIO check before storing; when-required only where the operation requires one (DeleteObjects), for an endpoint that cannot take them (s3rver stores a streamed body\'s aws-chunked framing as its content).'),
+  's3.checksum.response': option(oneOf(['when-supported', 'when-required']), 'when-supported', 'Integrity checksums on downloads: when-supported (the AWS SDK\'s default) asks for the stored checksum and fails a GetObject whose body does not match it; when-required only when a request asks for it, for an endpoint that mishandles the request.'),
   'log.level': option(oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']), 'info', 'Log level of the daemon.'),
   'execution.checkpointing.timeout': option(duration, 600_000, 'A checkpoint not completed this long after its trigger is aborted (expired).'),
   'execution.checkpointing.min-pause': option(duration, 0, 'Least time between the end of one checkpoint (completed or aborted) and the trigger of the next periodic one.'),

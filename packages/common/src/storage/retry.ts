@@ -11,7 +11,9 @@ import { CheckpointStorageError, type StorageErrorCode, type StorageOperation } 
  *   and one more attempt runs then, aborted by it if it hangs;
  * - when the deadline passes, the error is UNAVAILABLE if any attempt failed
  *   transiently (naming the last failure and the attempt count), else TIMEOUT;
- * - when the caller aborts, the error is ABORTED, at once.
+ * - when the caller aborts, the error is ABORTED, at once;
+ * - `attempts` in errors counts requests: an attempt in which the client
+ *   itself retried (`insideAttempt`) counts as the requests it made.
  */
 export interface RetryFailure {
   readonly transient: boolean;
@@ -28,6 +30,15 @@ export interface RetryContext {
   /** Names the setting that bounds the call, for messages: `s3.retry.deadline`. */
   readonly deadlineSetting: string;
   readonly classify: (err: unknown) => RetryFailure;
+  /**
+   * For a client that retries inside an attempt (the AWS SDK): what the attempt
+   * that just failed did inside — the requests it sent and how each failed one
+   * failed. The requests count in `attempts`; the failures are classified like
+   * the attempt's own, so an attempt cut by the deadline in the middle of the
+   * client's retries still reports their last transient failure (UNAVAILABLE,
+   * not TIMEOUT). Default: one request, no failures but the attempt's.
+   */
+  readonly insideAttempt?: () => { readonly requests: number; readonly failures: readonly unknown[] };
   readonly initialBackoffMs?: number;
   readonly maxBackoffMs?: number;
   readonly onRetry?: (info: { attempt: number; delayMs: number; failure: RetryFailure }) => void;
@@ -44,6 +55,12 @@ export async function withRetries<T>(context: RetryContext, attempt: (signal: Ab
       budget.signal.throwIfAborted();
       return await attempt(budget.signal);
     } catch (err) {
+      const inside = context.insideAttempt?.();
+      attempts += Math.max(1, inside?.requests ?? 1) - 1;
+      for (const failed of inside?.failures ?? []) {
+        const failure = context.classify(failed);
+        if (failure.transient) lastTransient = { failure, cause: failed };
+      }
       if (err instanceof CheckpointStorageError) throw err;
       if (budget.abortedBy !== null) throw stopped(context, attempts, lastTransient, err);
       const failure = context.classify(err);

@@ -105,6 +105,20 @@ describe('withRetries', () => {
     assert.match(err.message, /did not answer within/);
   });
 
+  test('an attempt cut by the deadline inside its client\'s own retries reports their last transient failure and counts their requests', async () => {
+    const budget = new CallBudget({}, 200);
+    const slowDown = Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+    // As the AWS SDK does: two requests answered 503, then a wait for a third that the deadline cuts.
+    const inside = { requests: 2, failures: [slowDown, slowDown] };
+    const err = await expectError(
+      withRetries({ ...context(budget), insideAttempt: () => inside }, (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('Request aborted'))))),
+    );
+    budget.dispose();
+    assert.equal(err.code, 'UNAVAILABLE', err.message);
+    assert.equal(err.attempts, 2);
+    assert.match(err.message, /gave up after 2 attempt\(s\) in 0\.\d s \(deadline 200 ms, s3\.retry\.deadline\); last error: HTTP 503 SlowDown: Please reduce your request rate\./);
+  });
+
   test("the caller's signal ends the retries with ABORTED", async () => {
     const controller = new AbortController();
     const budget = new CallBudget({ signal: controller.signal }, 10_000);

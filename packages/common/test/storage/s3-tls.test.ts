@@ -20,10 +20,7 @@ after(async () => server?.close());
 
 const config = (internalTls: boolean) => loadConfiguration({
   flags: {
-    's3.endpoint': server.endpoint,
-    's3.path-style-access': true,
-    's3.access-key': 'S3RVER',
-    's3.secret-key': 'S3RVER',
+    ...server.config,
     's3.retry.deadline': '2s',
     ...(internalTls ? { 'security.ssl.internal.enabled': true, 'security.ssl.internal.ca': pki.ca } : {}),
   },

@@ -8,6 +8,7 @@ import {
   REPO_ROOT,
   runCli,
   startCluster,
+  s3rverJobArguments,
   startS3Server,
   startTaskManager,
   stopAllProcesses,
@@ -68,7 +69,7 @@ async function submit(path: string, jobSettings: readonly string[], args: readon
     'run', JOB, '--jobmanager', cluster.jobManager.rpcAddress, '--detached', '--output', 'json', '--parallelism', '2',
     ...jobSettings.flatMap((setting) => ['--set', setting]),
     '--', '--path', path, '--records', String(RECORDS), '--keys', String(KEYS),
-    '--s3-endpoint', s3.endpoint, '--s3-access-key', s3.accessKey, '--s3-secret-key', s3.secretKey, ...args,
+    ...s3rverJobArguments(s3), ...args,
   ], { timeoutMs: 60_000 }); // bundling and submitting take seconds on a busy machine
   assert.equal(result.code, 0, `rivulet run exited ${result.code}: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { jobId: string }).jobId;

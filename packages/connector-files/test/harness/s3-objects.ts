@@ -1,16 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { S3RVER_CREDENTIALS, type StartedS3Server } from '@rivulet/testing';
+import { s3rverClientOptions, type StartedS3Server } from '@rivulet/testing';
 
-/** A client for s3rver with the settings it needs (path style, checksums only when required). */
+/** A client for s3rver with the settings it needs (@rivulet/testing's s3rverClientOptions: path style, checksums only when required). */
 export function s3rverClient(server: StartedS3Server): S3Client {
-  return new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return new S3Client(s3rverClientOptions(server));
 }
 
 /** The keys of the (visible) objects under `prefix`, sorted. */

@@ -10,6 +10,8 @@ import {
   REPO_ROOT,
   freePort,
   runCli,
+  s3rverChecksumSettings,
+  settingsEnvironment,
   startEtcd,
   startS3Server,
   stopAllProcesses,
@@ -41,12 +43,16 @@ import { ContainerRoot, rewriteConfigText, rewriteEnvironment, type HostMapping 
  *   (volumes and bind mounts linked at their targets), each TaskManager gets
  *   its own taskmanager.tmp.dirs there;
  * - MinIO's credentials come from MINIO_ROOT_USER / MINIO_ROOT_PASSWORD, the
- *   variables the compose file reads, set to s3rver's.
+ *   variables the compose file reads, set to s3rver's;
+ * - s3rver's exceptions (checksums only when required, @rivulet/testing's
+ *   s3rverChecksumSettings) are added to every process's environment: MinIO
+ *   takes the defaults the compose file leaves in place, s3rver does not.
  * The job is submitted as README's `docker compose run --rm cli run
  * /examples/wordcount.ts` does, and its output checked against a word count
  * computed here. Then the leading JobManager is killed, as README shows.
  */
 const COMPOSE_PATH = join(REPO_ROOT, 'docker-compose.yml');
+const S3RVER_EXCEPTIONS = settingsEnvironment(s3rverChecksumSettings());
 const HEALTHCHECK = fileURLToPath(new URL('../../src/dockerfile/healthcheck.js', import.meta.url));
 const SUBMIT = 'docker compose run --rm cli run /examples/wordcount.ts';
 
@@ -92,7 +98,7 @@ describe('docker-compose.yml parity: its topology as local processes', { timeout
   /** Runs `rivulet ARGS` as the cli service: its environment, in its working directory. */
   const cli = (args: readonly string[], timeoutMs = 30_000) => {
     const service = compose.services['cli']!;
-    const env = rewriteEnvironment(serviceEnvironment(service), mapping);
+    const env = { ...rewriteEnvironment(serviceEnvironment(service), mapping), ...S3RVER_EXCEPTIONS };
     return runCli(root.localArgs(args), { env, cwd: root.pathOf(service.working_dir ?? '/'), timeoutMs });
   };
 
@@ -141,7 +147,7 @@ describe('docker-compose.yml parity: its topology as local processes', { timeout
               RIVULET_TASKMANAGER_HTTP_PORT: String(await freePort()),
               RIVULET_TASKMANAGER_TMP_DIRS: join(tmp, service.name),
             };
-      const env = { ...rewriteEnvironment(service.env, mapping), ...ports };
+      const env = { ...rewriteEnvironment(service.env, mapping), ...S3RVER_EXCEPTIONS, ...ports };
       const ready = service.role === 'jobmanager' ? 'JobManager running' : 'TaskManager running';
       const { daemon, ready: line } = await DaemonProcess.start(service.name, [service.role, ...root.localArgs(service.args)], { readyMessage: ready, env, timeoutMs: 40_000 });
       return { service, process: daemon, rpcAddress: String(line['rpcAddress'] ?? '') };

@@ -7,6 +7,7 @@ import {
   etcdBinary,
   parsePrometheusText,
   startEtcd,
+  s3rverChecksumSettings,
   startS3Server,
   stopAllProcesses,
   waitFor,
@@ -65,7 +66,13 @@ describe('dev overlay containers as local processes', { skip: etcdBinary() === u
       startEtcd().then((server) => (etcd = server)),
       startS3Server({ buckets: ['rivulet'] }).then((server) => (s3 = server)),
     ]);
-    const servers = { etcdEndpoint: startedEtcd.endpoint, s3Endpoint: startedS3.endpoint, s3AccessKey: startedS3.accessKey, s3SecretKey: startedS3.secretKey };
+    const servers = {
+      etcdEndpoint: startedEtcd.endpoint,
+      s3Endpoint: startedS3.endpoint,
+      s3AccessKey: startedS3.accessKey,
+      s3SecretKey: startedS3.secretKey,
+      s3Exceptions: s3rverChecksumSettings(),
+    };
     // Like a Deployment's pods, all start at once.
     const [jm0, jm1, tm] = await Promise.all([
       startLocalPod(objects, jobManager, { index: 0, servers, workDir }),

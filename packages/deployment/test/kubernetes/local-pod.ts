@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { IProbe } from 'kubernetes-models/v1';
 import { environmentVariableOf, type ConfigKey } from '@rivulet/common';
-import { DaemonProcess, freePort } from '@rivulet/testing';
+import { DaemonProcess, freePort, settingsEnvironment } from '@rivulet/testing';
 import {
   DAEMONS,
   containerPortNumber,
@@ -18,7 +18,8 @@ import {
  * run it: the same arguments, the mounted config file, the environment the
  * kubelet would build (pod IP 127.0.0.1, the pod's name). What differs, and
  * only through RIVULET_* variables (which beat the file): every port is a
- * free local port, etcd and S3 are the test's servers, and emptyDir and
+ * free local port, etcd and S3 are the test's servers (with the exceptions
+ * the S3 stand-in needs), and emptyDir and
  * Secret volumes are folders of the test (a Secret's keys as its files).
  */
 export interface LocalPod {
@@ -39,6 +40,8 @@ export interface LocalServers {
   readonly s3Endpoint: string;
   readonly s3AccessKey: string;
   readonly s3SecretKey: string;
+  /** Settings the S3 stand-in needs besides endpoint and credentials, `key=value` (s3rver's: @rivulet/testing's s3rverChecksumSettings()). */
+  readonly s3Exceptions: readonly string[];
 }
 
 /** Writes each key of the Secret `name` as a file of `dir`, as a secret volume holds them. */
@@ -62,6 +65,7 @@ export async function startLocalPod(
     [environmentVariableOf('s3.endpoint')]: options.servers.s3Endpoint,
     [environmentVariableOf('s3.access-key')]: options.servers.s3AccessKey,
     [environmentVariableOf('s3.secret-key')]: options.servers.s3SecretKey,
+    ...settingsEnvironment(options.servers.s3Exceptions),
   };
   const localPorts = new Map<number, number>();
   for (const key of endpoints.portKeys) {

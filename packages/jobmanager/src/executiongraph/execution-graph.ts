@@ -6,6 +6,17 @@ import {
 } from '@rivulet/common';
 import type { JobVertex, VertexGraph } from '../jobgraph/job-vertices.js';
 
+/**
+ * The order an execution goes through while it starts: a report of an earlier
+ * one than the execution is in is stale (two reports of one task can arrive
+ * out of order: each is its own call, retried on its own) and changes nothing.
+ */
+const STARTING_ORDER: Partial<Record<ExecutionState, number>> = { CREATED: 0, SCHEDULED: 1, DEPLOYING: 2, INITIALIZING: 3, RUNNING: 4 };
+
+function emptyCounts(): Record<ExecutionState, number> {
+  return { CREATED: 0, SCHEDULED: 0, DEPLOYING: 0, INITIALIZING: 0, RUNNING: 0, FINISHED: 0, CANCELING: 0, CANCELED: 0, FAILED: 0 };
+}
+
 /** Where a subtask runs: a slot of a registered TaskManager. */
 export interface SlotLocation {
   readonly resourceId: string;
@@ -34,14 +45,19 @@ export interface Execution {
 
 /**
  * The current execution of every subtask of every vertex.
- * Invariants: an execution's state only moves forward and a terminal state
- * is final; a restart replaces a subtask's execution by a new attempt (new
+ * Invariants: an execution's state only moves forward (a stale report of an
+ * earlier starting state is ignored) and a terminal state is final;
+ * `counts` holds how many current executions are in each state (so "all
+ * RUNNING" is O(1) per report, not a scan of 10,000 subtasks); a restart replaces a subtask's execution by a new attempt (new
  * attempt id, attempt number + 1), after which the old attempt id is unknown
  * here, so late reports of the old attempt are ignored.
  */
 export class ExecutionGraph {
   private readonly current: Execution[] = [];
   private readonly byAttempt = new Map<string, Execution>();
+  private readonly counts = emptyCounts();
+  /** Index of each subtask's execution in `current`, by `vertexId#subtaskIndex`. */
+  private readonly positions = new Map<string, number>();
 
   private vertexGraph: VertexGraph;
 
@@ -69,6 +85,8 @@ export class ExecutionGraph {
     const next = Math.max(...this.current.map((e) => e.attemptNumber)) + 1;
     this.current.length = 0;
     this.byAttempt.clear();
+    this.positions.clear();
+    Object.assign(this.counts, emptyCounts());
     this.vertexGraph = vertices;
     this.createExecutions(next);
     return this.current;
@@ -94,6 +112,8 @@ export class ExecutionGraph {
     this.byAttempt.delete(execution.attemptId);
     this.byAttempt.set(attemptId, adopted);
     this.current[index] = adopted;
+    this.counts[execution.state] -= 1;
+    this.counts[state] += 1;
     return adopted;
   }
 
@@ -101,8 +121,10 @@ export class ExecutionGraph {
     for (const vertex of this.vertexGraph.vertices) {
       for (let subtaskIndex = 0; subtaskIndex < vertex.parallelism; subtaskIndex++) {
         const execution = this.newExecution(vertex, subtaskIndex, attemptNumber);
+        this.positions.set(`${vertex.id}#${subtaskIndex}`, this.current.length);
         this.current.push(execution);
         this.byAttempt.set(execution.attemptId, execution);
+        this.counts.CREATED += 1;
       }
     }
   }
@@ -122,7 +144,7 @@ export class ExecutionGraph {
   restart(subtasks: Iterable<{ readonly vertexId: string; readonly subtaskIndex: number }>): Execution[] {
     const fresh: Execution[] = [];
     for (const { vertexId, subtaskIndex } of subtasks) {
-      const index = this.current.findIndex((e) => e.vertex.id === vertexId && e.subtaskIndex === subtaskIndex);
+      const index = this.positions.get(`${vertexId}#${subtaskIndex}`) ?? -1;
       const old = this.current[index];
       if (old === undefined) throw new RangeError(`no subtask ${vertexId}[${subtaskIndex}]`);
       if (!isTerminalExecutionState(old.state)) {
@@ -132,6 +154,8 @@ export class ExecutionGraph {
       this.byAttempt.delete(old.attemptId);
       this.byAttempt.set(execution.attemptId, execution);
       this.current[index] = execution;
+      this.counts[old.state] -= 1;
+      this.counts.CREATED += 1;
       fresh.push(execution);
     }
     return fresh;
@@ -152,12 +176,20 @@ export class ExecutionGraph {
   }
 
   executionOf(vertexId: string, subtaskIndex: number): Execution | undefined {
-    return this.executions.find((e) => e.vertex.id === vertexId && e.subtaskIndex === subtaskIndex);
+    const index = this.positions.get(`${vertexId}#${subtaskIndex}`);
+    return index === undefined ? undefined : this.current[index];
   }
 
   /** Moves an execution to `state`; false (no change) when it is already terminal. */
   transition(execution: Execution, state: ExecutionState, failure?: string): boolean {
     if (isTerminalExecutionState(execution.state) || execution.state === state) return false;
+    const from = STARTING_ORDER[execution.state];
+    const to = STARTING_ORDER[state];
+    if (from !== undefined && to !== undefined && to < from) return false;
+    if (this.byAttempt.get(execution.attemptId) === execution) {
+      this.counts[execution.state] -= 1;
+      this.counts[state] += 1;
+    }
     execution.state = state;
     execution.stateTimestamps[state] = this.now();
     if (failure !== undefined) execution.failure = failure;
@@ -165,15 +197,15 @@ export class ExecutionGraph {
   }
 
   allIn(states: readonly ExecutionState[]): boolean {
-    return this.executions.every((e) => states.includes(e.state));
+    let total = 0;
+    for (const state of new Set(states)) total += this.counts[state];
+    return total === this.current.length;
   }
 
   countByState(vertexId?: string): Record<ExecutionState, number> {
-    const counts = {
-      CREATED: 0, SCHEDULED: 0, DEPLOYING: 0, INITIALIZING: 0, RUNNING: 0,
-      FINISHED: 0, CANCELING: 0, CANCELED: 0, FAILED: 0,
-    } satisfies Record<ExecutionState, number>;
-    for (const e of this.executions) if (vertexId === undefined || e.vertex.id === vertexId) counts[e.state] += 1;
+    if (vertexId === undefined) return { ...this.counts };
+    const counts = emptyCounts();
+    for (const e of this.executions) if (e.vertex.id === vertexId) counts[e.state] += 1;
     return counts;
   }
 

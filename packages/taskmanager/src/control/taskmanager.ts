@@ -34,6 +34,7 @@ import { JobManagerConnection } from './registration/jobmanager-connection.js';
 import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slots/slot-table.js';
 import { slotThreadEntry } from './slots/slot-thread.js';
+import { tuneJitForSlotThreads } from './slots/slot-thread-jit.js';
 import { createNetworkEnvironment } from '../network/index.js';
 import { registerNetworkMetrics } from './network-metrics.js';
 import type { NetworkEnvironment } from '../network/network-api.js';
@@ -199,6 +200,7 @@ export class TaskManager {
     const heapTotalMb = this.config['taskmanager.memory.task.heap.size'];
     const heapLimitMb = heapTotalMb === null ? DEFAULT_SLOT_HEAP_MB : Math.max(16, Math.floor(heapTotalMb / this.slots.size));
     const { options } = network;
+    tuneJitForSlotThreads();
     let executor: TaskExecutor | undefined;
     const threads = new SlotThreads({
       resourceId,

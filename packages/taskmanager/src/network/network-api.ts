@@ -44,6 +44,13 @@ export interface ResultPartitionWriter {
    * thread's own partition, used by tools and tests, ignores it).
    */
   emit(subpartition: number, record: unknown, timestamp?: number): void;
+  /**
+   * As `emit`, for a record routed by its key: `keyGroup` is the key group
+   * the producer computed. A consumer in the same slot's thread gets it with
+   * the record, so its keyed backend does not hash the key again
+   * (keyGroups in InputGateEntry). Writers that cannot carry it leave this out.
+   */
+  emitInKeyGroup?(subpartition: number, record: unknown, timestamp: number, keyGroup: number): void;
   /** Appends the record to every subpartition. */
   broadcastEmit(record: unknown, timestamp?: number): void;
   /**
@@ -84,7 +91,8 @@ export interface InputChannelDescriptor {
 
 export type InputGateEntry =
   /** `timestamps[i]`: event timestamp of record i (NaN: none); absent when no record of the batch has one. */
-  | { readonly channel: number; readonly records: readonly unknown[]; readonly timestamps?: ArrayLike<number> | undefined }
+  /** `keyGroups[i]`: key group of record i as its producer routed it (-1: unknown); only from a producer in the same slot's thread on a keyed edge. */
+  | { readonly channel: number; readonly records: readonly unknown[]; readonly timestamps?: ArrayLike<number> | undefined; readonly keyGroups?: ArrayLike<number> | undefined }
   | { readonly channel: number; readonly event: ChannelEvent };
 
 /**

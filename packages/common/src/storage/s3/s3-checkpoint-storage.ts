@@ -18,6 +18,7 @@ import { checkRange, rangeError } from '../range.js';
 import { withRetries } from '../retry.js';
 import { checkObjectPath, checkPrefix, isUnderPrefix } from '../storage-path.js';
 import { classifyS3Error } from './s3-errors.js';
+import { SdkRequestLog } from './sdk-request-log.js';
 
 /**
  * Checkpoint storage in an S3 bucket under a key prefix
@@ -26,7 +27,8 @@ import { classifyS3Error } from './s3-errors.js';
  * - `put` is one PutObject (atomic in S3); bodies are sent as plain bytes.
  * - `list` pages through ListObjectsV2 by full prefix, never with a Delimiter.
  * - Every request runs under `withRetries`: transient failures are retried
- *   until the call's deadline (`s3.retry.deadline`), others fail at once.
+ *   (by the SDK, then by `withRetries`) until the call's deadline
+ *   (`s3.retry.deadline`), others fail at once.
  * - With an EntropyInjector, `put(…, { entropy: true })` replaces the marker;
  *   every other use of a path removes it (see entropy.ts).
  */
@@ -240,6 +242,8 @@ export class S3CheckpointStorage implements CheckpointStorage {
   }
 
   private retried<T>(operation: StorageOperation, uri: string, budget: CallBudget, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // The requests of the latest attempt, as the SDK made them (its client logs them: createS3Client).
+    let log = new SdkRequestLog();
     return withRetries(
       {
         operation,
@@ -248,10 +252,14 @@ export class S3CheckpointStorage implements CheckpointStorage {
         target: this.options.target,
         deadlineSetting: 's3.retry.deadline',
         classify: classifyS3Error,
+        insideAttempt: () => log,
         onRetry: ({ attempt: n, delayMs, failure }) =>
           this.options.logger?.warn({ operation, uri, attempt: n, delayMs, error: failure.detail }, 'S3 request failed transiently, retrying'),
       },
-      attempt,
+      (signal) => {
+        log = new SdkRequestLog();
+        return log.run(() => attempt(signal));
+      },
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FileSinkError } from '../../file-sink-error.js';
 import { classifyS3Error, type S3Failure, type S3FailureCode } from './s3-errors.js';
+import { SdkRequestLog } from './sdk-request-log.js';
 import { describeEndpoint, type S3Settings } from './s3-options.js';
 
 const INITIAL_BACKOFF_MS = 100;
@@ -23,7 +24,10 @@ export class S3CallError extends FileSinkError {
  * The S3 calls of one writer or committer: a client and the retry rule.
  * `call` retries transient failures with exponential backoff (100 ms
  * doubling to 5 s) until the retry deadline, each attempt aborted at the
- * deadline; a final failure fails at once. Errors name the operation, the
+ * deadline; a final failure fails at once. Within an attempt the SDK
+ * retries too (createS3Client): errors count every request it made, and an
+ * attempt cut by the deadline in the middle of its retries reports their
+ * last transient failure. Errors name the operation, the
  * object and the endpoint: `UploadPart s3://b/k failed at S3 endpoint
  * http://minio:9000: access denied (HTTP 403 …)`.
  */
@@ -44,11 +48,19 @@ export class S3Calls {
     const deadline = started + this.settings.retryDeadlineMs;
     let backoff = INITIAL_BACKOFF_MS;
     let lastTransient: S3Failure | undefined;
-    for (let attempts = 1; ; attempts += 1) {
+    let attempts = 0;
+    for (;;) {
       const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      const log = new SdkRequestLog(); // the requests the SDK makes in this attempt (its client logs them: createS3Client)
       try {
-        return await attempt(signal);
+        attempts += 1;
+        return await log.run(() => attempt(signal));
       } catch (err) {
+        attempts += Math.max(1, log.requests) - 1;
+        for (const failed of log.failures) {
+          const inner = classifyS3Error(failed);
+          if (inner.transient) lastTransient = inner;
+        }
         // An attempt cut by the deadline reports the failure before it, if any: that is why the call kept failing.
         const failure: S3Failure = signal.aborted
           ? (lastTransient ?? { transient: true, code: 'UNAVAILABLE', detail: `no answer within the retry deadline (${classifyS3Error(err).detail})` })

@@ -6,12 +6,16 @@ export const MAX_S3_PART_SIZE = 5 * 1024 * 1024 * 1024;
 export const MAX_S3_PARTS = 10_000;
 export const DEFAULT_S3_RETRY_DEADLINE_MS = 60_000;
 
+/** When the SDK adds integrity checksums (the values of `s3.checksum.request` / `s3.checksum.response`). */
+export type S3ChecksumMode = 'when-supported' | 'when-required';
+const CHECKSUM_MODES: readonly string[] = ['when-supported', 'when-required'];
+
 /**
  * How a FileSink reaches S3. Each setting not given here is read on the
  * TaskManager, when the writer or committer starts, from the variable that
  * sets the daemon's own `s3.*` setting (RIVULET_S3_ENDPOINT,
  * RIVULET_S3_PATH_STYLE_ACCESS, RIVULET_S3_ACCESS_KEY, RIVULET_S3_SECRET_KEY,
- * RIVULET_S3_REGION), then left to the AWS SDK's defaults (AWS_* variables,
+ * RIVULET_S3_REGION, RIVULET_S3_CHECKSUM_REQUEST, RIVULET_S3_CHECKSUM_RESPONSE), then left to the AWS SDK's defaults (AWS_* variables,
  * profiles, instance metadata).
  */
 export interface FileSinkS3Options {
@@ -28,6 +32,10 @@ export interface FileSinkS3Options {
   readonly partSize?: number;
   /** How long (ms) an S3 call retries transient failures (refused connections, 5xx, throttling) before it fails; default 60,000 (as `s3.retry.deadline`). */
   readonly retryDeadlineMs?: number;
+  /** Checksums on uploads (as `s3.checksum.request`): 'when-supported' (default, the SDK's) or 'when-required' for an endpoint that cannot take them. */
+  readonly checksumRequest?: S3ChecksumMode;
+  /** Checksum validation of downloads (as `s3.checksum.response`): 'when-supported' (default) or 'when-required'. */
+  readonly checksumResponse?: S3ChecksumMode;
 }
 
 /** The S3 settings a writer or committer runs with. */
@@ -38,6 +46,8 @@ export interface S3Settings {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   readonly partSize: number;
   readonly retryDeadlineMs: number;
+  readonly checksumRequest: S3ChecksumMode;
+  readonly checksumResponse: S3ChecksumMode;
 }
 
 /** Checks the options given to `withS3` (when the sink is built); a TypeError names the option. */
@@ -58,6 +68,12 @@ export function checkS3Options(options: FileSinkS3Options): void {
   }
   if (retryDeadlineMs !== undefined && (!Number.isSafeInteger(retryDeadlineMs) || retryDeadlineMs <= 0)) {
     throw new TypeError(`withS3({ retryDeadlineMs: ${String(retryDeadlineMs)} }) must be a positive whole number of ms`);
+  }
+  for (const key of ['checksumRequest', 'checksumResponse'] as const) {
+    const value: unknown = options[key];
+    if (value !== undefined && (typeof value !== 'string' || !CHECKSUM_MODES.includes(value))) {
+      throw new TypeError(`withS3({ ${key}: ${JSON.stringify(value)} }) must be 'when-supported' or 'when-required'`);
+    }
   }
 }
 
@@ -83,6 +99,8 @@ export function resolveS3Settings(options: FileSinkS3Options, env: NodeJS.Proces
     credentials,
     partSize: options.partSize ?? MIN_S3_PART_SIZE,
     retryDeadlineMs: options.retryDeadlineMs ?? DEFAULT_S3_RETRY_DEADLINE_MS,
+    checksumRequest: options.checksumRequest ?? parseChecksumMode(env['RIVULET_S3_CHECKSUM_REQUEST'], 'RIVULET_S3_CHECKSUM_REQUEST') ?? 'when-supported',
+    checksumResponse: options.checksumResponse ?? parseChecksumMode(env['RIVULET_S3_CHECKSUM_RESPONSE'], 'RIVULET_S3_CHECKSUM_RESPONSE') ?? 'when-supported',
   };
 }
 
@@ -106,4 +124,11 @@ function parseBoolean(value: string | undefined, variable: string): boolean | un
   if (value === 'true') return true;
   if (value === 'false') return false;
   throw new TypeError(`${variable}=${value} on this TaskManager is not true or false`);
+}
+
+function parseChecksumMode(value: string | undefined, variable: string): S3ChecksumMode | undefined {
+  if (value === undefined || value === '') return undefined;
+  const trimmed = value.trim();
+  if (trimmed === 'when-supported' || trimmed === 'when-required') return trimmed;
+  throw new TypeError(`${variable}=${value} on this TaskManager is not when-supported or when-required`);
 }

@@ -2,7 +2,10 @@ import type { ChannelEvent } from '../../network/network-api.js';
 
 /** What travels on a channel whose producer and consumer share a slot's thread. */
 /** `timestamps[i]`: event timestamp of record i (NaN: none); absent when no record of the batch has one. */
-export type InThreadItem = { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
+/** `keyGroups[i]`: key group of record i as the producer routed it (-1: unknown); present on keyed edges only. */
+export type InThreadItem =
+  | { readonly records: unknown[]; readonly timestamps?: readonly number[] | undefined; readonly keyGroups?: readonly number[] | undefined }
+  | { readonly event: ChannelEvent };
 
 /** The consumer's end: one channel of a ThreadInputGate. */
 export interface InThreadReader {

@@ -5,7 +5,7 @@ import { batchEntry, decodeBatch, type DecodedBatch } from '../../network/record
 import type { ToSocket } from './exchange-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
 
-type Received = { readonly payload: Buffer } | { readonly records: unknown[]; readonly timestamps?: readonly number[] } | { readonly event: ChannelEvent };
+type Received = { readonly payload: Buffer } | { readonly records: unknown[]; readonly timestamps?: readonly number[] | undefined; readonly keyGroups?: readonly number[] | undefined } | { readonly event: ChannelEvent };
 
 interface Channel {
   readonly index: number;
@@ -102,7 +102,7 @@ export class ThreadInputGate implements InputGate {
     }
     if ('records' in item) {
       channel.inThread!.taken();
-      return item.timestamps === undefined ? { channel: channel.index, records: item.records } : { channel: channel.index, records: item.records, timestamps: item.timestamps };
+      return { channel: channel.index, records: item.records, timestamps: item.timestamps, keyGroups: item.keyGroups };
     }
     this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
     this.bytesIn += item.payload.byteLength;

@@ -45,6 +45,11 @@ export class ThreadResultPartition implements ResultPartitionWriter {
    * of the batch has one (the no-timestamp path allocates nothing).
    */
   private readonly stamps: (number[] | undefined)[];
+  /**
+   * Per subpartition read in this thread and written by key, the key groups
+   * of its current batch's records (emitInKeyGroup); undefined otherwise.
+   */
+  private readonly groups: (number[] | undefined)[];
   private readonly queued: number[];
   private fullSubpartitions = 0;
   /** Per subpartition, the records a batch holds before it leaves. */
@@ -80,6 +85,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.context = { partitionId: id, owner };
     this.batches = Array.from({ length: numberOfSubpartitions }, () => []);
     this.stamps = new Array<number[] | undefined>(numberOfSubpartitions).fill(undefined);
+    this.groups = new Array<number[] | undefined>(numberOfSubpartitions).fill(undefined);
     this.queued = new Array<number>(numberOfSubpartitions).fill(0);
     this.inThread = inThread;
     this.copiers = Array.from({ length: numberOfSubpartitions }, (_, s) => (inThread.has(s) ? createRecordCopySite(this.context) : undefined));
@@ -112,8 +118,38 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     const stamps = this.stamps[subpartition];
     if (stamps !== undefined) stamps.push(timestamp);
     else if (timestamp === timestamp) this.startStamps(subpartition, batch.length, timestamp);
+    const groups = this.groups[subpartition];
+    if (groups !== undefined) groups.push(-1);
     if (batch.length >= this.recordLimits[subpartition]!) this.flush(subpartition);
     else if (batch.length === 1) this.armTimer();
+  }
+
+  /**
+   * As `emit`; a subpartition read in this thread keeps `keyGroup` beside
+   * the record, so the consumer's keyed backend takes it instead of hashing
+   * the key again (the same job-wide max parallelism on both ends).
+   */
+  emitInKeyGroup(subpartition: number, record: unknown, timestamp: number, keyGroup: number): void {
+    const copier = this.copiers[subpartition];
+    if (copier === undefined) return this.emit(subpartition, record, timestamp);
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    const batch = this.batches[subpartition]!;
+    batch.push(this.copyForThisThread(copier, record));
+    const stamps = this.stamps[subpartition];
+    if (stamps !== undefined) stamps.push(timestamp);
+    else if (timestamp === timestamp) this.startStamps(subpartition, batch.length, timestamp);
+    const groups = this.groups[subpartition];
+    if (groups !== undefined) groups.push(keyGroup);
+    else this.startGroups(subpartition, batch.length, keyGroup);
+    if (batch.length >= this.recordLimits[subpartition]!) this.flush(subpartition);
+    else if (batch.length === 1) this.armTimer();
+  }
+
+  /** The first record with a key group in the batch (of `length` records): the ones before it have none (-1). */
+  private startGroups(subpartition: number, length: number, keyGroup: number): void {
+    const groups = length === 1 ? [] : new Array<number>(length - 1).fill(-1);
+    groups.push(keyGroup);
+    this.groups[subpartition] = groups;
   }
 
   broadcastEmit(record: unknown, timestamp = NaN): void {
@@ -215,6 +251,7 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.queued[subpartition] = 0;
     this.batches[subpartition] = [];
     this.stamps[subpartition] = undefined;
+    this.groups[subpartition] = undefined;
     this.consumed.reject(new Error(`the consumer of subpartition ${subpartition} of partition ${this.id} went away: ${error.message}`));
   }
 
@@ -226,9 +263,11 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     this.stamps[subpartition] = undefined;
     const channel = this.inThread.get(subpartition);
     if (channel !== undefined) {
+      const keyGroups = this.groups[subpartition];
+      this.groups[subpartition] = undefined;
       if (this.gone.has(subpartition)) return;
       this.debloaters[subpartition]?.onPosted(records.length);
-      channel.send(timestamps === undefined ? { records } : { records, timestamps });
+      channel.send({ records, timestamps, keyGroups });
       this.countQueued(subpartition);
       return;
     }

@@ -149,6 +149,25 @@ export class HeapKeyedStateBackend {
     this.tables = store.plain;
   }
 
+  /**
+   * setCurrentKey for a key whose group the caller knows (the producer
+   * routed the record by it, with the same max parallelism): a primitive key
+   * skips the hash. `keyGroup` -1: unknown, hashed as setCurrentKey does.
+   * A composite key is always hashed (its reference is its encoded bytes).
+   */
+  setCurrentKeyInGroup(key: unknown, keyGroup: number): void {
+    if (keyGroup < 0 || typeof key === 'object') return this.setCurrentKey(key);
+    if (key === this.key && this.store !== undefined) return;
+    const store = this.stores[keyGroup];
+    if (store === undefined) this.notOwned(key, keyGroup);
+    this.key = key;
+    this.group = keyGroup;
+    this.store = store;
+    this.ref = key;
+    this.composite = false;
+    this.tables = store.plain;
+  }
+
   // Kept out of setCurrentKey so the primitive path stays small enough to inline.
   private setCompositeKey(key: object | null): void {
     const bytes = encodeKey(key);

@@ -14,6 +14,12 @@ import { createRecordCopySite, type RecordCopyContext, type RecordCopySite } fro
 export interface Output {
   collect(record: unknown): void;
   /**
+   * A keyed operator at the head of a chain: `collect` of a record whose
+   * key group its producer computed with the same key selector and max
+   * parallelism (-1: unknown), so the backend need not hash the key again.
+   */
+  collectInKeyGroup?(record: unknown, keyGroup: number): void;
+  /**
    * True when this output may be handed a record that others still hold:
    * it reads it at once and neither mutates nor keeps it (print, file
    * sinks), or copies what it keeps (collect). Absent: user code receives

@@ -9,7 +9,8 @@ import { TaskIoCounters } from './task-io-counters.js';
 /**
  * The end of a chain on one outgoing edge: picks the subpartition of each
  * record by the edge's partitioning and writes it to the result partition.
- * 'hash' routes key -> key group -> owning subtask by the ring's table.
+ * 'hash' routes key -> key group -> owning subtask by the ring's table, and
+ * hands the key group along (emitInKeyGroup) where the writer carries it.
  *
  * A partition keeps a record (in a batch) until it is serialized, so it
  * needs records of its own (the output does not `acceptsShared`). A
@@ -77,10 +78,19 @@ export function createRecordWriterOutput(
       if (!owners || !keySelector) throw new Error(`hash edge to ${descriptor.targetVertexId} has no key-group table or key selector`);
       const keyGroupOf = keyGroupAssigner(maxParallelism);
       const table = Int32Array.from(owners);
+      if (writer.emitInKeyGroup === undefined) {
+        return {
+          collect(record) {
+            counted.recordsOut += 1;
+            writer.emit(table[keyGroupOf(keySelector(record))]!, record, timestamp.value);
+          },
+        };
+      }
       return {
         collect(record) {
           counted.recordsOut += 1;
-          writer.emit(table[keyGroupOf(keySelector(record))]!, record, timestamp.value);
+          const keyGroup = keyGroupOf(keySelector(record));
+          writer.emitInKeyGroup!(table[keyGroup]!, record, timestamp.value, keyGroup);
         },
       };
     }

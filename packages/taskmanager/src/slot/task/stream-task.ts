@@ -407,7 +407,8 @@ export class StreamTask {
         const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
         this.io.recordsIn += entry.records.length;
         this.markActive();
-        unfinished = processSlice({ records: entry.records, timestamps: entry.timestamps, head, next: 0, timestamp: elementTimestamp });
+        const keyGroups = head.collectInKeyGroup === undefined ? undefined : entry.keyGroups;
+        unfinished = processSlice({ records: entry.records, timestamps: entry.timestamps, keyGroups, head, next: 0, timestamp: elementTimestamp });
         await this.afterBatch(chain, ++batches);
       } else if (entry.event.kind === 'watermark') {
         this.markActive();

@@ -31,6 +31,8 @@ export function nextBatchSize(size: number, elapsedMs: number): number {
 export interface BatchInProgress {
   readonly records: readonly unknown[];
   readonly timestamps: ArrayLike<number> | undefined;
+  /** The records' key groups as their producer routed them, when the head takes them (Output.collectInKeyGroup). */
+  readonly keyGroups?: ArrayLike<number> | undefined;
   readonly head: Output;
   readonly timestamp: ElementTimestamp;
   readonly next: number;
@@ -44,6 +46,7 @@ export interface BatchInProgress {
  * task of the slot, for a whole batch of up to 2,048 records.
  */
 export function processSlice(batch: BatchInProgress): BatchInProgress | undefined {
+  if (batch.keyGroups !== undefined) return processKeyedSlice(batch, batch.keyGroups);
   const { records, timestamps, head, timestamp } = batch;
   const deadline = performance.now() + YIELD_AFTER_MS;
   const end = records.length;
@@ -57,6 +60,28 @@ export function processSlice(batch: BatchInProgress): BatchInProgress | undefine
       for (; i < stop; i++) {
         timestamp.value = timestamps[i]!;
         head.collect(records[i]);
+      }
+    }
+    if (i < end && performance.now() > deadline) return { ...batch, next: i };
+  }
+  return undefined;
+}
+
+/** processSlice for a batch with its records' key groups, handed to the head's `collectInKeyGroup`. */
+function processKeyedSlice(batch: BatchInProgress, keyGroups: ArrayLike<number>): BatchInProgress | undefined {
+  const { records, timestamps, head, timestamp } = batch;
+  const deadline = performance.now() + YIELD_AFTER_MS;
+  const end = records.length;
+  let i = batch.next;
+  if (timestamps === undefined) timestamp.value = NaN;
+  while (i < end) {
+    const stop = Math.min(end, i + SLICE_CHECK_RECORDS);
+    if (timestamps === undefined) {
+      for (; i < stop; i++) head.collectInKeyGroup!(records[i], keyGroups[i]!);
+    } else {
+      for (; i < stop; i++) {
+        timestamp.value = timestamps[i]!;
+        head.collectInKeyGroup!(records[i], keyGroups[i]!);
       }
     }
     if (i < end && performance.now() > deadline) return { ...batch, next: i };

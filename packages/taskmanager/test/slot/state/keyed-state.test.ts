@@ -280,3 +280,33 @@ test('createRuntimeContext exposes identity and the backend state getters', () =
   );
   assert.throws(() => createRuntimeContext({ subtaskIndex: 0, parallelism: 1 }), TypeError);
 });
+
+test('setCurrentKeyInGroup: a primitive key in the group its producer computed reaches the same state as setCurrentKey', () => {
+  const b = backend();
+  const count = b.getValueState<number>('count');
+  for (const key of ['alice', 7, -0, 2.5, 10n, true]) {
+    b.setCurrentKey(key);
+    count.update(1);
+    b.setCurrentKeyInGroup(key, keyGroupOf(key, M));
+    assert.equal(count.value(), 1, `key ${String(key)}`);
+    assert.equal(b.currentKeyGroup, keyGroupOf(key, M));
+    count.update(2);
+    b.setCurrentKey(key);
+    assert.equal(count.value(), 2, `key ${String(key)}`);
+  }
+});
+
+test('setCurrentKeyInGroup: -1 hashes the key; a composite key is always hashed; a group not owned is refused', () => {
+  const b = backend([1, 2, 3]);
+  const s = b.getValueState<string>('s');
+  const owned = Array.from({ length: 1000 }, (_, i) => `k${i}`).find((k) => [1, 2, 3].includes(keyGroupOf(k, M)))!;
+  b.setCurrentKeyInGroup(owned, -1);
+  assert.equal(b.currentKeyGroup, keyGroupOf(owned, M));
+  s.update('v');
+  const tuple = Array.from({ length: 1000 }, (_, i) => [i, 'x']).find((k) => [1, 2, 3].includes(keyGroupOf(k, M)))!;
+  const wrongGroup = [1, 2, 3].find((g) => g !== keyGroupOf(tuple, M))!;
+  b.setCurrentKeyInGroup(tuple, wrongGroup);
+  assert.equal(b.currentKeyGroup, keyGroupOf(tuple, M), 'the tuple key is hashed, not put in the given group');
+  const unowned = ALL.find((g) => ![1, 2, 3].includes(g))!;
+  assert.throws(() => b.setCurrentKeyInGroup('anything', unowned), KeyGroupNotOwnedError);
+});

@@ -59,7 +59,11 @@ class ReduceOperator implements KeyedOperator {
   }
 
   collect(record: unknown): void {
-    this.backend.setCurrentKey(this.keySelector(record));
+    this.collectInKeyGroup(record, -1);
+  }
+
+  collectInKeyGroup(record: unknown, keyGroup: number): void {
+    this.backend.setCurrentKeyInGroup(this.keySelector(record), keyGroup);
     const accumulated = this.state.value();
     const reduced = accumulated === undefined ? record : this.fn(accumulated, record);
     this.state.update(reduced);
@@ -155,8 +159,12 @@ class ProcessOperator implements KeyedOperator {
   }
 
   collect(record: unknown): void {
+    this.collectInKeyGroup(record, -1);
+  }
+
+  collectInKeyGroup(record: unknown, keyGroup: number): void {
     if (this.backend.hasPerRecordTtlCleanup) this.backend.cleanupExpiredPerRecord(); // TTL cleanupIncrementally(n, true)
-    this.backend.setCurrentKey(this.keySelector(record));
+    this.backend.setCurrentKeyInGroup(this.keySelector(record), keyGroup);
     this.fn.processElement(record, this.context, this.next as Collector<unknown>);
   }
 
