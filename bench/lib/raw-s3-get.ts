@@ -1,13 +1,16 @@
 /**
  * The raw baseline of bench/restore: whole-object GetObjects through the AWS
  * SDK client the checkpoint storage itself uses (`createS3Client` from
- * @rivulet/common: same SDK, same options), the body collected into memory
+ * @rivulet/common: same SDK, same options — the s3rver settings of
+ * @rivulet/testing's s3rverConfig as the daemons get them), the body collected into memory
  * and nothing around it (no storage layer, no retries, no decoding), by
  * `readers` concurrent readers taking the keys in turn.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { loadConfiguration } from '@rivulet/common';
 import { createS3Client } from '@rivulet/common/s3';
+import { s3rverConfig } from '@rivulet/testing';
 
 interface S3Commands {
   GetObjectCommand: new (input: { Bucket: string; Key: string }) => unknown;
@@ -29,14 +32,8 @@ export interface RawS3Reader {
   close(): void;
 }
 
-export function rawS3Reader(options: { endpoint: string; bucket: string; accessKey: string; secretKey: string; region: string }): RawS3Reader {
-  const client = createS3Client({
-    's3.endpoint': options.endpoint,
-    's3.path-style-access': true,
-    's3.access-key': options.accessKey,
-    's3.secret-key': options.secretKey,
-    's3.region': options.region,
-  });
+export function rawS3Reader(options: { endpoint: string; bucket: string; region: string }): RawS3Reader {
+  const client = createS3Client(loadConfiguration({ flags: { ...s3rverConfig(options), 's3.region': options.region } }));
   const send = (command: unknown): Promise<{ Body?: AsyncIterable<Uint8Array> }> =>
     (client as unknown as { send(c: unknown): Promise<{ Body?: AsyncIterable<Uint8Array> }> }).send(command);
   const getOne = async (key: string): Promise<number> => {

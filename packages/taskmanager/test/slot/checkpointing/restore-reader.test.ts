@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CheckpointStorageError, loadConfiguration, silentLogger, type CheckpointStorage, type Configuration, type RestoredHandle, type TaskRestore } from '@rivulet/common';
-import { startS3Server, type StartedS3Server } from '@rivulet/testing';
+import { s3rverConfig, startS3Server, type StartedS3Server } from '@rivulet/testing';
 import { readRestoredKeyGroups, readRestoredState, type RestoredState } from '../../../src/slot/checkpointing/restore-reader.js';
 import { RestoreReadError } from '../../../src/slot/checkpointing/restore-read-error.js';
 import { StorageProvider } from '../../../src/slot/checkpointing/storage-provider.js';
@@ -336,14 +336,7 @@ describe('restore reader on S3 (s3rver)', () => {
   before(async () => {
     s3 = await startS3Server({ buckets: ['restore'] });
     const config: Configuration = loadConfiguration({
-      flags: {
-        'execution.checkpointing.dir': root,
-        's3.endpoint': s3.endpoint,
-        's3.path-style-access': 'true',
-        's3.access-key': s3.accessKey,
-        's3.secret-key': s3.secretKey,
-        's3.region': s3.region,
-      },
+      flags: { 'execution.checkpointing.dir': root, ...s3rverConfig(s3), 's3.region': s3.region },
     });
     provider = new WatchedProvider(config, silentLogger());
     written = await writeState(provider.forRoot(root));
