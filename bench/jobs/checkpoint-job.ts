@@ -27,7 +27,9 @@ import {
  * its subtask down once it has seen `keys` records. A sink can only slow a
  * job down by backpressure (its promise is awaited between batches), which
  * queues records ahead of every barrier; docs/benchmarks.md says why the
- * benchmark runs unpaced.
+ * benchmark runs unpaced. `pace-after` (default `keys`) is how many records a
+ * sink lets through before pacing: bench/restore passes 0 with a low pace so
+ * that a restored job stays nearly idle while its other subtasks restore.
  */
 interface Value {
   readonly count: number;
@@ -83,13 +85,14 @@ export default defineJob(
     const keys = Number(env.getParameter('keys', '1000000'));
     const valueBytes = Number(env.getParameter('value-bytes', '100'));
     const pace = Number(env.getParameter('pace', '0'));
+    const paceAfter = Number(env.getParameter('pace-after', String(keys)));
     env
       .fromSequence(0, Number.MAX_SAFE_INTEGER - 1)
       .map((i) => i % keys)
       .keyBy((key) => key)
       .process(new FixedSizeValue(Math.max(8, valueBytes - 16)))
       .uid('checkpoint-bench-state')
-      .addSink(new PacingSink(keys, pace));
+      .addSink(new PacingSink(paceAfter, pace));
   },
   { name: 'bench-checkpoint' },
 );

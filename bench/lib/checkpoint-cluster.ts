@@ -25,7 +25,7 @@ import {
 } from '@rivulet/testing';
 
 /** `-D` settings that make daemons checkpoint to `s3://bucket/prefix` on `s3`. */
-export function s3CheckpointSettings(s3: StartedS3Server, bucket: string, prefix: string): string[] {
+export function s3CheckpointSettings(s3: Pick<StartedS3Server, 'endpoint' | 'accessKey' | 'secretKey' | 'region'>, bucket: string, prefix: string): string[] {
   return [
     `execution.checkpointing.dir=s3://${bucket}/${prefix}`,
     ...s3rverSettings(s3),

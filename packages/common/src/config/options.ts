@@ -61,6 +61,8 @@ export const CONFIG_OPTIONS = {
   'restart-strategy.exponential-delay.attempts-before-reset-backoff': option(optional(integer(1, 2_147_483_647)), null, 'exponential-delay: restarts allowed between two backoff resets before the job fails; unset: unbounded.'),
   'scheduler-mode': option(oneOf(['default', 'reactive']), 'default', 'default: a job runs at its configured parallelism and waits (slot.request.timeout) for slots after losing some; reactive: it runs at the parallelism the free slots allow and scales up when TaskManagers join.'),
   'state.backend.local-recovery': option(bool, true, 'Keep a local copy of each subtask\'s last snapshot on its TaskManager; a subtask restored there reads its key groups from local disk and only what moved from checkpoint storage.'),
+  'state.restore.concurrency': option(integer(1, 256), 4, 'Ranged reads of state files a restoring subtask keeps in flight at once (Flink\'s RocksDB restore uses state.backend.rocksdb.checkpoint.transfer.thread.num, default 4, for the same).'),
+  'state.restore.coalesce-reads': option(bool, true, 'A restoring subtask reads the key groups it needs from one state file in few large ranged reads (up to 16 MiB each, across gaps of up to 1 MiB) instead of one read per key group.'),
   'taskmanager.state.local.root-dirs': option(optional(text), null, 'Where local-recovery copies live; unset: <taskmanager.tmp.dirs or the system temporary folder>/rivulet-local-state-<resource id>.'),
   'parallelism.default': option(integer(1, 32768), 1, 'Parallelism of a job that sets none.'),
   'pipeline.max-parallelism': option(integer(1, 32768), 128, 'Number of key groups of a job that sets none (its upper bound of parallelism; fixed for the life of its state).'),

@@ -26,6 +26,16 @@ export class StorageProvider {
     this.local = store;
   }
 
+  /** Ranged reads a restoring subtask keeps in flight (`state.restore.concurrency`). */
+  get restoreConcurrency(): number {
+    return this.config['state.restore.concurrency'];
+  }
+
+  /** Whether a restore merges nearby key groups of a file into one ranged read (`state.restore.coalesce-reads`). */
+  get restoreCoalescing(): boolean {
+    return this.config['state.restore.coalesce-reads'];
+  }
+
   checkpoints(): CheckpointStorage {
     return this.forRoot(this.config['execution.checkpointing.dir']);
   }

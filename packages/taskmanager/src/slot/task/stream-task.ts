@@ -3,7 +3,8 @@ import type { Logger, SnapshotLocation, SubtaskCheckpointMetrics, TaskDeployment
 import type { InputGate, ResultPartitionWriter } from '../../network/network-api.js';
 import type { ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
-import { readRestoredState } from '../checkpointing/restore-reader.js';
+import { readRestoredKeyGroups } from '../checkpointing/restore-reader.js';
+import { restoredOperatorState } from '../checkpointing/restored-operator-state.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
@@ -208,13 +209,20 @@ export class StreamTask {
       report({ state: 'INITIALIZING' });
       const job = await this.loadJob(d);
       this.writers = d.outputs.map((o) => this.network.createResultPartition(o.partitionId, o.numberOfSubpartitions, { owner, sameSlot: o.sameSlotSubpartitions ?? [] }));
-      const restored = d.restore ? await readRestoredState(d.restore, this.storage, this.log) : undefined;
+      const restored = d.restore ? restoredOperatorState(d.restore) : undefined;
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
-      chain = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents, this.io);
+      const built = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents, this.io);
+      chain = built;
+      // Key groups go to the keyed operator as their reads come in: decoding overlaps the download.
+      if (d.restore) {
+        await readRestoredKeyGroups(d.restore, this.storage, (part) => {
+          if (part.operatorId !== built.keyedOperatorId) return;
+          if (part.kind === 'keyedState') built.keyed?.restoreKeyGroup(part.keyGroup, part.bytes, undefined);
+          else built.keyed?.restoreKeyGroup(part.keyGroup, undefined, part.bytes);
+        }, this.log, { signal: this.cancellation.signal });
+      }
       this.chain = chain;
       for (const early of this.earlyOperatorEvents.splice(0)) this.handleOperatorEvent(early.operatorId, early.event);
-      const keyedGroups = chain.keyedOperatorId ? restored?.keyGroups.get(chain.keyedOperatorId) : undefined;
-      for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
       const channels = d.inputs.flatMap((input) => input.channels);
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
       for (const member of chain.members) await member.open?.();

@@ -10,6 +10,11 @@ export class TaskCancellation {
   private readonly abort = new AbortController();
   private externalFailure: Error | undefined;
 
+  /** Fires when the task is cancelled or failed from outside, with that reason. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   get cancelled(): boolean {
     return this.abort.signal.aborted;
   }
