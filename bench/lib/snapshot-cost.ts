@@ -3,8 +3,9 @@
  * measured in this process on one core with the runtime's own
  * HeapKeyedStateBackend filled with the same keys and values
  * (`{ count, text }`): the synchronous part at the barrier (`snapshot()`: a
- * copy-on-write hold of every key group), the table copies that the first
- * write to each held group then costs (one write per group), the
+ * copy-on-write hold of every key group), what the first write to each held
+ * group then costs (one write per group; per-entry copy-on-write records that
+ * one entry), the
  * serialization the persister does asynchronously (`encode` of every group),
  * and the `Buffer.concat` of the pieces into files.
  */
@@ -16,7 +17,7 @@ export interface SnapshotCost {
   readonly bytes: number;
   /** At the barrier, on the task's event loop. */
   readonly holdMs: number;
-  /** One write into every held group right after the barrier (each copies its table). */
+  /** One write into every held group right after the barrier (each records one entry for the snapshot: copy-on-write per entry). */
   readonly copyOnWriteMs: number;
   /** Asynchronous part, spread over event-loop turns by the persister. */
   readonly serializeMs: number;
