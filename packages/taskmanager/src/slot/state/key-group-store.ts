@@ -55,15 +55,20 @@ export interface HeldTables {
 
 /**
  * `table` of `view` as it was at the hold: itself when no key was written
- * since, else a new Map of its unwritten entries and the recorded ones.
+ * since, else a new Map of its current entries with the recorded ones put
+ * back (entry order may differ from the hold's; order carries no meaning).
+ * `new Map(table)` copies in V8's builtin, about twice as fast as a loop
+ * that skips the recorded keys.
  */
 export function heldTable(view: HeldTables, table: StateTable | undefined): StateTable | undefined {
   if (table === undefined) return undefined;
   const before = view.before.get(table);
   if (before === undefined || before.size === 0) return table;
-  const held: StateTable = new Map();
-  for (const [ref, stored] of table) if (!before.has(ref)) held.set(ref, stored);
-  for (const [ref, stored] of before) if (stored !== ABSENT) held.set(ref, stored);
+  const held: StateTable = new Map(table);
+  for (const [ref, stored] of before) {
+    if (stored === ABSENT) held.delete(ref);
+    else held.set(ref, stored);
+  }
   return held;
 }
 
