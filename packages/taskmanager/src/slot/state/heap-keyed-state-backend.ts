@@ -303,9 +303,7 @@ export class HeapKeyedStateBackend {
           if ((plain?.size ?? 0) + (composite?.size ?? 0) === 0) continue;
           states.push({ name, kind, ...(wrapped ? { ttl: true } : {}), plain: plain ?? new Map(), composite: composite ?? new Map() });
         }
-        // The group's last size as the hint: its bytes are written into one buffer, not grown into it.
-        const sizeHint = this.lastSnapshotBytes.get(g);
-        const bytes = encodeSnapshot({ format: KEYED_STATE_FORMAT, maxParallelism: this.maxParallelism, keyGroup: g, states }, { shared: true, ...(sizeHint === undefined ? {} : { sizeHint: sizeHint + (sizeHint >> 3) }) });
+        const bytes = encodeSnapshot({ format: KEYED_STATE_FORMAT, maxParallelism: this.maxParallelism, keyGroup: g, states }, { shared: true });
         if (this.stores[g] === store) this.lastSnapshotBytes.set(g, bytes.byteLength);
         return bytes;
       });

@@ -1,8 +1,6 @@
 /**
- * Byte formats of one key group's keyed state and timers (MessagePack as
- * msgpackr writes it; docs/state.md has the measurement against v8.serialize
- * and JSON). Plain data is written by plain-data-packer.ts, which writes the
- * same bytes in less CPU; everything else by msgpackr; msgpackr decodes both.
+ * Byte formats of one key group's keyed state and timers (MessagePack, via
+ * msgpackr; docs/state.md has the measurement against v8.serialize and JSON).
  *
  * Contract: bytes are self-describing (a fresh process decodes them with no
  * shared structures), carry `format`, `maxParallelism` and `keyGroup` so a
@@ -16,7 +14,6 @@
  * back as plain objects; functions and symbols cannot be stored.
  */
 import { Packr } from 'msgpackr';
-import { packPlainData } from './plain-data-packer.js';
 import type { StateKind, StateTable } from './key-group-store.js';
 
 /** v2 adds `ttl` to state entries; v1 bytes (no TTL) are still read. */
@@ -54,27 +51,21 @@ export interface KeyGroupTimersSnapshot {
 
 // mapsAsObjects: false keeps Map a Map (plain objects travel as records);
 // moreTypes adds Set, Error, RegExp, big bigints; int64 decodes as bigint so a
-// bigint stays a bigint (numbers are never written as int64). plain-data-packer.ts
-// writes the same bytes as this Packr for plain data (its tests hold it to that).
-export const SNAPSHOT_PACKR_OPTIONS = { mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' } as const;
-const packr = new Packr(SNAPSHOT_PACKR_OPTIONS);
+// bigint stays a bigint (numbers are never written as int64).
+const packr = new Packr({ mapsAsObjects: false, moreTypes: true, int64AsType: 'bigint' });
 
 /**
- * The bytes of `snapshot`: written by the plain-data packer when every value
- * is plain data (the same bytes msgpackr writes, in a fraction of the CPU),
- * else by msgpackr. With `shared`, they are a view into an output buffer
- * that later encodings never overwrite (they move on or allocate a new
- * buffer) but which holds other encodings too: fine to read, write
- * elsewhere or concatenate, not to transfer or mutate. Without it, a private
- * copy (its own ArrayBuffer), which is what the contract above promises.
- * `sizeHint`: the bytes expected (e.g. the group's last snapshot), to write
- * into one buffer without growing it.
+ * The bytes of `snapshot`. With `shared`, they are a view into msgpackr's
+ * output buffer, which later encodings never overwrite (msgpackr moves on or
+ * allocates a new buffer) but which holds other encodings too: fine to read,
+ * write elsewhere or concatenate, not to transfer or mutate. Without it, a
+ * private copy (its own ArrayBuffer), which is what the contract above promises.
  */
 export function encodeSnapshot(
   snapshot: KeyGroupStateSnapshot | KeyGroupTimersSnapshot,
-  options: { shared?: boolean; sizeHint?: number } = {},
+  options: { shared?: boolean } = {},
 ): Uint8Array {
-  const bytes = packPlainData(snapshot, options.sizeHint) ?? packr.pack(snapshot);
+  const bytes = packr.pack(snapshot);
   return options.shared === true ? bytes : new Uint8Array(bytes);
 }
 
