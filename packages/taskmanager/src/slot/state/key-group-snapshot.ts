@@ -4,8 +4,9 @@
  * Taking it is cheap (O(key groups + states), no values are touched): the
  * backend keeps the snapshot's view intact by recording a key's entry the
  * first time it is written while a snapshot holds its group (copy-on-write
- * per entry, key-group-store.ts). `encode` serializes one group at a time, so the caller can spread
- * the work over many event-loop turns and stream the bytes into an upload.
+ * per entry, key-group-store.ts). `encode` serializes one group at a time,
+ * so the caller can spread the work over many event-loop turns and stream
+ * the bytes into an upload.
  *
  * Contract:
  *  - `encode(g)` returns the bytes the group had when the snapshot was taken,
