@@ -3,12 +3,16 @@
  * measured in this process on one core with the runtime's own
  * HeapKeyedStateBackend filled with the same keys and values
  * (`{ count, text }`): the synchronous part at the barrier (`snapshot()`: a
- * copy-on-write hold of every key group), the table copies that the first
- * write to each held group then costs (one write per group), the
+ * copy-on-write hold of every key group), what the first write to each held
+ * group then costs (one write per group; per-entry copy-on-write records that
+ * one entry), the
  * serialization the persister does asynchronously (`encode` of every group),
- * and the `Buffer.concat` of the pieces into files.
+ * the `Buffer.concat` of the pieces into files, and the CPU of a whole
+ * checkpoint with the job's writes interleaved (what copy-on-write costs
+ * the writes included).
  */
 import { HeapKeyedStateBackend } from '@rivulet/taskmanager';
+import type { ValueState } from '@rivulet/api';
 import { median } from './checkpoint-cluster.js';
 
 export interface SnapshotCost {
@@ -16,12 +20,22 @@ export interface SnapshotCost {
   readonly bytes: number;
   /** At the barrier, on the task's event loop. */
   readonly holdMs: number;
-  /** One write into every held group right after the barrier (each copies its table). */
+  /** One write into every held group right after the barrier (each records one entry for the snapshot: copy-on-write per entry). */
   readonly copyOnWriteMs: number;
   /** Asynchronous part, spread over event-loop turns by the persister. */
   readonly serializeMs: number;
   readonly concatMs: number;
   readonly serializeMBps: number;
+  /**
+   * CPU (process.cpuUsage) of a checkpoint with the job writing meanwhile: the
+   * job's writes (read, then update with a new object, every key once, in key
+   * order) interleaved group by group with encoding, as the persister and the
+   * task share the thread, minus the same writes without a snapshot. It
+   * counts what copy-on-write costs the writes, wherever it falls.
+   */
+  readonly interleavedCheckpointCpuMs: number;
+  /** … of which encoding. */
+  readonly interleavedEncodeCpuMs: number;
 }
 
 export function measureSnapshotCost(keys: number, textLength: number, maxParallelism = 128, rounds = 3): SnapshotCost {
@@ -64,6 +78,7 @@ export function measureSnapshotCost(keys: number, textLength: number, maxParalle
     concat.push(t4 - t3);
     bytes = file.byteLength;
   }
+  const interleaved = measureInterleaved(backend, state, keys, rounds);
   const serializeMs = Math.round(median(serialize));
   return {
     keys,
@@ -73,5 +88,47 @@ export function measureSnapshotCost(keys: number, textLength: number, maxParalle
     serializeMs,
     concatMs: Math.round(median(concat)),
     serializeMBps: Number((bytes / 1e6 / (serializeMs / 1000)).toFixed(1)),
+    interleavedCheckpointCpuMs: interleaved.checkpointMs,
+    interleavedEncodeCpuMs: interleaved.encodeMs,
   };
+}
+
+function measureInterleaved(
+  backend: HeapKeyedStateBackend,
+  state: ValueState<{ count: number; text: string }>,
+  keys: number,
+  rounds: number,
+): { checkpointMs: number; encodeMs: number } {
+  const cpuMs = (): number => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  let key = 0;
+  const write = (): void => {
+    backend.setCurrentKey(key);
+    const previous = state.value()!;
+    state.update({ count: previous.count + 1, text: previous.text });
+    key = (key + 1) % keys;
+  };
+  const extra: number[] = [];
+  const encode: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const groups = backend.nonEmptyKeyGroups();
+    const writesPerGroup = Math.ceil(keys / groups.length);
+    const alone = cpuMs();
+    for (let i = 0; i < writesPerGroup * groups.length; i++) write();
+    const withoutMs = cpuMs() - alone;
+    const started = cpuMs();
+    const snapshot = backend.snapshot();
+    let encodeMs = 0;
+    for (const g of snapshot.keyGroups) {
+      for (let i = 0; i < writesPerGroup; i++) write();
+      const encodeStarted = cpuMs();
+      snapshot.encode(g);
+      encodeMs += cpuMs() - encodeStarted;
+    }
+    extra.push(cpuMs() - started - withoutMs);
+    encode.push(encodeMs);
+  }
+  return { checkpointMs: Math.round(median(extra)), encodeMs: Math.round(median(encode)) };
 }

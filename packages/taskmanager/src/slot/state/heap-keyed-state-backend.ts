@@ -1,7 +1,7 @@
 /**
  * Keyed state on the JavaScript heap, stored per key group (Flink's
- * HeapKeyedStateBackend, with copy-on-write per key group and state: a
- * snapshot is taken in O(groups) and serialized later, group by group).
+ * HeapKeyedStateBackend, with copy-on-write per entry: a snapshot is taken
+ * in O(groups) and serialized later, group by group).
  *
  * Invariants:
  *  - the backend holds state only for the key groups it owns; `setCurrentKey`
@@ -46,7 +46,7 @@ import {
   StateTtlMismatchError,
 } from './errors.js';
 import { HeapListState, HeapMapState, HeapValueState } from './heap-states.js';
-import { KeyGroupStore, type StateKind, type StateTable } from './key-group-store.js';
+import { KeyGroupStore, heldTable, type StateKind, type StateTable } from './key-group-store.js';
 import { keyGroupSnapshotOf, type KeyGroupSnapshot } from './key-group-snapshot.js';
 import { compositeRef } from './key-ref.js';
 import {
@@ -317,8 +317,8 @@ export class HeapKeyedStateBackend {
           // Expired entries are not written (Flink's cleanup in full snapshot), by the time the snapshot was taken.
           const live = (table: StateTable | undefined): StateTable | undefined =>
             table === undefined || timeToLive === undefined ? table : unexpiredTable(table, kind, timeToLive, now);
-          const plain = live(view.plain[id]);
-          const composite = live(view.composite[id]);
+          const plain = live(heldTable(view, view.plain[id]));
+          const composite = live(heldTable(view, view.composite[id]));
           if ((plain?.size ?? 0) + (composite?.size ?? 0) === 0) continue;
           states.push({ name, kind, ...(wrapped ? { ttl: true } : {}), plain: plain ?? new Map(), composite: composite ?? new Map() });
         }
@@ -393,12 +393,14 @@ export class HeapKeyedStateBackend {
 
   /**
    * @internal The current key's table of state `id` for a write: created if
-   * missing, copied first if a snapshot holds it; throws without a key.
+   * missing; while a snapshot holds it, the current key's entry is first
+   * recorded for the snapshot, and copied unless the write is `replacing` it
+   * (key-group-store.ts); throws without a key.
    */
-  writeTable(id: number, what: () => string): StateTable {
+  writeTable(id: number, what: () => string, replacing = false): StateTable {
     const store = this.store;
     if (store === undefined) throw new NoCurrentKeyError(this.operatorId, what());
-    return store.writable(id, this.composite, this.registrations[id]!.kind);
+    return store.writable(id, this.composite, this.registrations[id]!.kind, this.ref, replacing);
   }
 
   /** @internal Throws NoCurrentKeyError unless a key is set. */

@@ -8,8 +8,8 @@
  *  - values are stored by reference (heap backend): a function may mutate
  *    what `value()` / `get()` / the iterators return (and write it back with
  *    `update` / `put`); while a snapshot holds the key's table, a read of an
- *    object takes the table through the backend's copy-on-write first, whose
- *    copy is deep (`readableTable`), so the snapshot keeps its moment;
+ *    object takes the key's entry through the backend's copy-on-write first,
+ *    whose copy is deep (`readableTable`), so the snapshot keeps its moment;
  *  - an object default value of a value state is copied on every read of a
  *    key without a value (as Flink copies it): mutating it changes nothing;
  *  - an entry that becomes empty (`undefined` value, empty list, empty map) is
@@ -26,7 +26,8 @@ export const EMPTY_MAP: ReadonlyMap<unknown, unknown> = new Map<unknown, unknown
 
 /**
  * The current key's table of state `id` for a write. Fast path: the table
- * exists and no snapshot holds anything of this key group.
+ * exists and no snapshot holds anything of this key group. `replacing`: the
+ * write sets or deletes the key's whole entry, so a held entry needs no copy.
  */
 export function writableTable(
   b: HeapKeyedStateBackend,
@@ -34,17 +35,19 @@ export function writableTable(
   kind: 'ValueState' | 'ListState' | 'MapState',
   name: string,
   method: string,
+  replacing = false,
 ): Map<unknown, unknown> {
   const table = b.tables[id];
   if (table !== undefined && b.store!.shared === undefined) return table;
-  return b.writeTable(id, () => `${kind} ${name}.${method}()`);
+  return b.writeTable(id, () => `${kind} ${name}.${method}()`, replacing);
 }
 
 /**
  * Copy on read: the current key's table of state `id` for a read that hands
  * an object to user code while a snapshot holds something of this key group
- * (`shared` is set): a held table is first replaced by its deep copy
- * (key-group-store.ts), so nothing the caller mutates is in the snapshot.
+ * (`shared` is set): in a held table, the key's entry is first recorded for
+ * the snapshot and replaced by its deep copy (key-group-store.ts), so nothing
+ * the caller mutates is in the snapshot.
  */
 export function readableTable(
   b: HeapKeyedStateBackend,
@@ -84,13 +87,13 @@ export class HeapValueState<T> implements ValueState<T> {
   update(value: T): void {
     if (value === undefined) return this.clear();
     const b = this.backend;
-    writableTable(b, this.id, 'ValueState', this.name, 'update').set(b.ref, value);
+    writableTable(b, this.id, 'ValueState', this.name, 'update', true).set(b.ref, value);
   }
 
   clear(): void {
     const b = this.backend;
     if (b.tables[this.id] === undefined) b.requireKey(`ValueState ${this.name}.clear()`);
-    else writableTable(b, this.id, 'ValueState', this.name, 'clear').delete(b.ref);
+    else writableTable(b, this.id, 'ValueState', this.name, 'clear', true).delete(b.ref);
   }
 }
 
@@ -125,14 +128,14 @@ export class HeapListState<T> implements ListState<T> {
   update(values: readonly T[]): void {
     if (values.length === 0) return this.clear();
     const b = this.backend;
-    const table = writableTable(b, this.id, 'ListState', this.name, 'update');
+    const table = writableTable(b, this.id, 'ListState', this.name, 'update', true);
     table.set(b.ref, values.slice());
   }
 
   clear(): void {
     const b = this.backend;
     if (b.tables[this.id] === undefined) b.requireKey(`ListState ${this.name}.clear()`);
-    else writableTable(b, this.id, 'ListState', this.name, 'clear').delete(b.ref);
+    else writableTable(b, this.id, 'ListState', this.name, 'clear', true).delete(b.ref);
   }
 }
 
@@ -192,7 +195,7 @@ export class HeapMapState<K, V> implements MapState<K, V> {
   clear(): void {
     const b = this.backend;
     if (b.tables[this.id] === undefined) b.requireKey(`MapState ${this.name}.clear()`);
-    else writableTable(b, this.id, 'MapState', this.name, 'clear').delete(b.ref);
+    else writableTable(b, this.id, 'MapState', this.name, 'clear', true).delete(b.ref);
   }
 
   private current(what: string): Map<K, V> | undefined {

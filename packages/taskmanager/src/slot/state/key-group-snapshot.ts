@@ -2,10 +2,11 @@
  * A point-in-time snapshot of some key groups whose bytes are produced later.
  *
  * Taking it is cheap (O(key groups + states), no values are touched): the
- * backend keeps the snapshot's view intact by copying a table the first time
- * it is written while a snapshot holds it (copy-on-write per key group and
- * state). `encode` serializes one group at a time, so the caller can spread
- * the work over many event-loop turns and stream the bytes into an upload.
+ * backend keeps the snapshot's view intact by recording a key's entry the
+ * first time it is written while a snapshot holds its group (copy-on-write
+ * per entry, key-group-store.ts). `encode` serializes one group at a time,
+ * so the caller can spread the work over many event-loop turns and stream
+ * the bytes into an upload.
  *
  * Contract:
  *  - `encode(g)` returns the bytes the group had when the snapshot was taken,
@@ -15,8 +16,9 @@
  *    them, do not transfer or mutate them;
  *  - `release()` drops every hold not released yet (call it when giving up,
  *    e.g. after a failed upload); encoding afterwards throws;
- *  - holding a snapshot costs the backend one extra check per write, and one
- *    table copy per (group, state) written before the group is encoded.
+ *  - holding a snapshot costs the backend one extra check per write, and,
+ *    per key written (or object read) before its group is encoded, one
+ *    recorded entry and a deep copy of an object value.
  */
 export interface KeyGroupSnapshot {
   /** The groups in the snapshot, ascending. */
