@@ -27,6 +27,8 @@ export interface CheckpointStats {
   /** The longest barrier alignment and start delay of the subtasks that acknowledged, ms. */
   alignmentDuration: number;
   startDelay: number;
+  /** Bytes of in-flight data the acknowledged subtasks stored (unaligned checkpoints). */
+  persistedData: number;
   /** Set once COMPLETED or FAILED. */
   endTimestamp: number | undefined;
   externalPath: string | undefined;
@@ -84,7 +86,7 @@ export class CheckpointStatsTracker {
   reportPending(id: number, kind: CheckpointKind, triggerTimestamp: number, numSubtasks: number): void {
     const stats: CheckpointStats = {
       id, kind, status: 'IN_PROGRESS', triggerTimestamp, latestAckTimestamp: undefined, numSubtasks,
-      numAcknowledgedSubtasks: 0, stateSize: 0, alignmentDuration: 0, startDelay: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
+      numAcknowledgedSubtasks: 0, stateSize: 0, alignmentDuration: 0, startDelay: 0, persistedData: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
     };
     this.counts.total += 1;
     this.inProgress.set(id, stats);
@@ -101,6 +103,7 @@ export class CheckpointStatsTracker {
     if (metrics) {
       stats.alignmentDuration = Math.max(stats.alignmentDuration, metrics.alignmentDurationMs);
       stats.startDelay = Math.max(stats.startDelay, metrics.startDelayMs);
+      stats.persistedData += metrics.persistedDataBytes ?? 0;
     }
   }
 
@@ -227,7 +230,8 @@ function entryJson(stats: Readonly<CheckpointStats>): Record<string, unknown> {
     alignment_duration: stats.alignmentDuration,
     start_delay: stats.startDelay,
     processed_data: 0,
-    persisted_data: 0,
+    // Unaligned checkpoints: in-flight bytes the subtasks stored with their snapshots, summed.
+    persisted_data: stats.persistedData,
     num_subtasks: stats.numSubtasks,
     num_acknowledged_subtasks: stats.numAcknowledgedSubtasks,
     checkpoint_type: CHECKPOINT_TYPE[stats.kind],

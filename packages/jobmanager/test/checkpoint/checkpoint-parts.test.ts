@@ -57,6 +57,7 @@ describe('checkpoint configuration', () => {
       maxConcurrentCheckpoints: 1,
       tolerableFailedCheckpoints: 0,
       mode: 'EXACTLY_ONCE',
+      unaligned: false,
       numRetained: 1,
       externalizedRetention: 'NO_EXTERNALIZED_CHECKPOINTS',
       historySize: 10,
