@@ -84,6 +84,19 @@ describe('checkpoint configuration', () => {
     assert.throws(() => loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_MODE: 'exactly-once' } }), ConfigurationError);
   });
 
+  test('unaligned checkpoints: off by default, only with EXACTLY_ONCE (an error naming the key otherwise)', () => {
+    const on = resolveCheckpointConfiguration(loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'true' } }));
+    assert.equal(on.unaligned, true);
+    assert.throws(
+      () => resolveCheckpointConfiguration(loadConfiguration({
+        env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'true', RIVULET_EXECUTION_CHECKPOINTING_MODE: 'AT_LEAST_ONCE' },
+      })),
+      (err: unknown) => err instanceof ConfigurationError && err.key === 'execution.checkpointing.unaligned.enabled' && /needs "execution.checkpointing.mode" EXACTLY_ONCE, got AT_LEAST_ONCE/.test(err.message),
+    );
+    assert.throws(() => loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'sometimes' } }), ConfigurationError);
+    assert.ok(JOB_SCOPED_KEYS.includes('execution.checkpointing.unaligned.enabled'));
+  });
+
   test('the job-scoped checkpoint keys', () => {
     for (const key of ['timeout', 'min-pause', 'max-concurrent-checkpoints', 'tolerable-failed-checkpoints', 'mode', 'num-retained', 'externalized-checkpoint-retention']) {
       assert.ok(JOB_SCOPED_KEYS.includes(`execution.checkpointing.${key}` as never), key);
