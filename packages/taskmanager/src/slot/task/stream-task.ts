@@ -4,9 +4,8 @@ import type { InputGate, ResultPartitionWriter } from '../../network/network-api
 import type { PriorityBarriers, ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { readRestoredState } from '../checkpointing/restore-reader.js';
-import { checkChannelStateShape, readChannelState } from '../checkpointing/channel-state-file.js';
+import { restoreChannelState } from '../checkpointing/channel-state-restore.js';
 import { UnalignedChannelState } from '../checkpointing/unaligned-channel-state.js';
-import { batchEntry, decodeBatch } from '../../network/record-serializer.js';
 import type { InputGateEntry } from '../../network/network-api.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
@@ -230,7 +229,7 @@ export class StreamTask {
       for (const [group, bytes] of keyedGroups ?? []) chain.keyed?.restoreKeyGroup(group, bytes.keyedState, bytes.timers);
       const channels = d.inputs.flatMap((input) => input.channels);
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
-      if (d.restore && d.operators[0]) await this.restoreChannelState(d.restore, d.operators[0].id, channels.length);
+      this.replay.push(...(await restoreChannelState(d, this.writers, channels.length, this.storage, this.log)));
       for (const member of chain.members) await member.open?.();
       await chain.source?.open?.();
       this.cancellation.throwIfCancelled();
@@ -269,25 +268,6 @@ export class StreamTask {
         ...(chain?.members ?? []).map(async (member) => member.close?.()),
       ]);
     }
-  }
-
-  /**
-   * An unaligned checkpoint's in-flight records: the output batches are sent
-   * again first, the input batches are taken before anything from the gate.
-   */
-  private async restoreChannelState(restore: NonNullable<TaskDeploymentDescriptor['restore']>, headOperatorId: string, inputChannels: number): Promise<void> {
-    const content = await readChannelState(restore, headOperatorId, this.storage);
-    if (content === undefined) return;
-    const d = this.descriptor;
-    const where = `checkpoint ${restore.checkpointId} of ${d.vertexName} (${d.subtaskIndex + 1}/${d.parallelism})`;
-    checkChannelStateShape(content.shape, { inputChannels, subpartitions: d.outputs.map((o) => o.numberOfSubpartitions) }, where);
-    for (const batch of content.output) {
-      const writer = this.writers[batch.writer]!;
-      if (writer.replayBatch === undefined) throw new Error(`the result partition of ${where} cannot send restored in-flight records`);
-      writer.replayBatch(batch.subpartition, batch.payload);
-    }
-    for (const batch of content.input) this.replay.push(batchEntry(batch.channel, decodeBatch(batch.payload)));
-    this.log.info({ checkpointId: restore.checkpointId, inputBatches: content.input.length, outputBatches: content.output.length }, 'in-flight records of an unaligned checkpoint restored');
   }
 
   private async runSource(chain: OperatorChain): Promise<void> {
@@ -462,7 +442,9 @@ export class StreamTask {
       } else if (entry.event.kind === 'watermark-status') {
         valve.inputStatus(entry.channel, entry.event.idle);
       } else if (entry.event.kind === 'barrier') {
-        aligner.onBarrier(entry.channel, entry.event);
+        // The gate hands an unaligned checkpoint's barrier out first; taken here only if it arrived after the check above.
+        if (entry.event.unaligned === true) await this.takeUnalignedCheckpoint(chain, gate, entry.event, undefined);
+        else aligner.onBarrier(entry.channel, entry.event);
       } else if (entry.event.kind === 'end-of-data') {
         this.endedChannels.add(entry.channel);
         valve.channelEnded(entry.channel);
