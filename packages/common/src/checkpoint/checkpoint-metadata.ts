@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { AssignmentTable, type SerializedAssignmentTable } from '../keygroups/assignment-table.js';
 import { CheckpointMetadataError } from './errors.js';
 import { formatIssues } from './format-issues.js';
-import { operatorSubtaskStateFields, type KeyGroupStateHandle, type JsonValue } from './state-handles.js';
+import { operatorSubtaskStateFields, type ChannelStateHandle, type KeyGroupStateHandle, type JsonValue } from './state-handles.js';
 
 export const CHECKPOINT_METADATA_FORMAT = 'rivulet.checkpoint-metadata';
 /** The version this build writes and the only one it reads; bump on any change of shape. */
@@ -34,6 +34,8 @@ export interface SubtaskState {
   readonly timers: readonly KeyGroupStateHandle[];
   readonly operatorState: JsonValue;
   readonly stateSize: number;
+  /** Unaligned checkpoints: the subtask's in-flight records (on its chain's head operator). */
+  readonly channelState?: ChannelStateHandle;
 }
 
 export interface OperatorState {

@@ -21,7 +21,7 @@ import { assignKeyGroups } from '../keygroups/key-group-assignment.js';
 import { subtaskMemberId, type CheckpointMetadata, type OperatorState } from './checkpoint-metadata.js';
 import { CheckpointRestoreError } from './errors.js';
 import { isOperatorListStateSnapshot, redistributeOperatorListState } from './operator-list-state.js';
-import type { JsonValue, KeyGroupStateHandle } from './state-handles.js';
+import type { ChannelStateHandle, JsonValue, KeyGroupStateHandle } from './state-handles.js';
 
 /** An operator of the job being started. */
 export interface RestoreTarget {
@@ -67,6 +67,8 @@ export interface SubtaskRestore {
    * `{ subtaskIndex: i, state: its share }` (operator-list-state.ts).
    */
   readonly operatorState: readonly PreviousOperatorState[];
+  /** Unaligned checkpoints: subtask i's in-flight records (only at unchanged parallelism). */
+  readonly channelState?: ChannelStateHandle;
 }
 
 export interface OperatorRestorePlan {
@@ -106,6 +108,7 @@ export function planRestore(metadata: CheckpointMetadata, options: PlanRestoreOp
       first,
     );
   }
+  checkChannelStateParallelism(metadata, targets);
   const operators = new Map<string, OperatorRestorePlan>();
   let movedKeyGroups = 0;
   for (const state of metadata.operators) {
@@ -123,6 +126,28 @@ export function planRestore(metadata: CheckpointMetadata, options: PlanRestoreOp
     skippedOperators: skipped,
     movedKeyGroups,
   };
+}
+
+/**
+ * In-flight records of an unaligned checkpoint are restored into the very
+ * channels they were taken from: a snapshot holding any restores only when
+ * no operator of the snapshot changes its parallelism (a rescale changes
+ * the channels of the changed operators and of their neighbours). Flink
+ * redistributes channel state instead; Rivulet refuses, naming the way out.
+ */
+function checkChannelStateParallelism(metadata: CheckpointMetadata, targets: ReadonlyMap<string, RestoreTarget>): void {
+  const withChannelState = metadata.operators.filter((op) => op.subtasks.some((s) => s.channelState !== undefined && s.channelState.length > 0));
+  if (withChannelState.length === 0) return;
+  for (const state of metadata.operators) {
+    const target = targets.get(state.operatorId);
+    if (target === undefined || target.parallelism === state.parallelism) continue;
+    throw new CheckpointRestoreError(
+      `checkpoint ${metadata.checkpointId} is an unaligned checkpoint holding in-flight records (of operator ${JSON.stringify(withChannelState[0]!.operatorId)}), ` +
+        `which restore only at the parallelism they were taken with, and operator ${JSON.stringify(state.operatorId)} changes from ${state.parallelism} to ${target.parallelism}; ` +
+        'restore at the same parallelism, or rescale from a savepoint (always aligned)',
+      state.operatorId,
+    );
+  }
 }
 
 function planOperator(
@@ -157,7 +182,7 @@ function planOperator(
   };
   if (!keyedBefore) {
     const subtasks = Array.from({ length: p }, (_, i): SubtaskRestore => ({
-      subtaskIndex: i, keyGroups: [], incomingKeyGroups: [], keyedState: [], timers: [], operatorState: operatorStateOf(i),
+      subtaskIndex: i, keyGroups: [], incomingKeyGroups: [], keyedState: [], timers: [], operatorState: operatorStateOf(i), ...channelStateOf(state, i),
     }));
     return { operatorId: state.operatorId, parallelism: p, previousParallelism: state.parallelism, keyGroupAssignment: undefined, moves: [], subtasks };
   }
@@ -190,6 +215,7 @@ function planOperator(
       keyedState: groups.flatMap((g) => keyed.get(g) ?? []),
       timers: groups.flatMap((g) => timers.get(g) ?? []),
       operatorState: operatorStateOf(i),
+      ...channelStateOf(state, i),
     };
   });
   return {
@@ -213,4 +239,10 @@ function handlesByGroup(state: OperatorState, kind: 'keyedState' | 'timers'): Ma
   const byGroup = new Map<number, KeyGroupStateHandle>();
   for (const subtask of state.subtasks) for (const handle of subtask[kind]) byGroup.set(handle.keyGroup, handle);
   return byGroup;
+}
+
+/** Subtask i's in-flight records, as a spread (parallelism is unchanged when there are any: checkChannelStateParallelism). */
+function channelStateOf(state: OperatorState, i: number): { channelState?: ChannelStateHandle } {
+  const handle = state.subtasks[i]?.channelState;
+  return handle === undefined ? {} : { channelState: handle };
 }

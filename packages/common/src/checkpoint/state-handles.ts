@@ -39,6 +39,18 @@ export interface KeyGroupStateHandle {
   readonly rootRelative?: boolean;
 }
 
+/**
+ * Unaligned checkpoints: the in-flight records a subtask stored with its
+ * snapshot (input channel state and output subpartition state), one byte
+ * range of a file relative to the snapshot folder, kept with the chain's
+ * head operator (channel-state-file.ts in the TaskManager reads it).
+ */
+export interface ChannelStateHandle {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** The state of one operator of one subtask. */
 export interface OperatorSubtaskState {
   /** The operator's id (its uid when given): how state is matched on restore. */
@@ -51,6 +63,8 @@ export interface OperatorSubtaskState {
   readonly operatorState: JsonValue;
   /** Bytes this operator's state takes in storage (handles plus inline state). */
   readonly stateSize: number;
+  /** Unaligned checkpoints: the subtask's in-flight records, on the head operator of its chain. */
+  readonly channelState?: ChannelStateHandle;
 }
 
 
@@ -83,12 +97,19 @@ const handleList = z.array(keyGroupStateHandleSchema).superRefine((handles, ctx)
   }
 });
 
+export const channelStateHandleSchema = z.strictObject({
+  path: z.string().refine(isRelativeStoragePath, 'must be a relative path without empty, "." or ".." segments'),
+  offset: count,
+  length: count,
+});
+
 /** Fields of an operator's state in one subtask, shared by acknowledgements and `_metadata`. */
 export const operatorSubtaskStateFields = {
   keyedState: handleList,
   timers: handleList,
   operatorState: z.json(),
   stateSize: count,
+  channelState: channelStateHandleSchema.optional(),
 };
 
 const subtaskStateSnapshotSchema = z.strictObject({

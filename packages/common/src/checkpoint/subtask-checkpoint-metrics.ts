@@ -11,6 +11,8 @@ export interface SubtaskCheckpointMetrics {
   readonly alignmentDurationMs: number;
   /** From the trigger (the barrier's timestamp) to the first barrier reaching the subtask (at a source: the trigger taking effect). */
   readonly startDelayMs: number;
+  /** Unaligned checkpoints: bytes of in-flight records (channel state) stored with the snapshot; absent or 0 otherwise. */
+  readonly persistedDataBytes?: number;
 }
 
 export const NO_CHECKPOINT_METRICS: SubtaskCheckpointMetrics = { alignmentDurationMs: 0, startDelayMs: 0 };

@@ -91,6 +91,7 @@ export const CONFIG_OPTIONS = {
   'execution.checkpointing.max-concurrent-checkpoints': option(integer(1, 1024), 1, 'Most checkpoints in progress at once; a periodic trigger waits while this many are pending.'),
   'execution.checkpointing.tolerable-failed-checkpoints': option(integer(0, 1_000_000), 0, 'Consecutive checkpoint failures (expired, declined, storage) a job survives; one more fails the job.'),
   'execution.checkpointing.mode': option(oneOf(['EXACTLY_ONCE', 'AT_LEAST_ONCE']), 'EXACTLY_ONCE', 'EXACTLY_ONCE aligns barriers at operators with several inputs; AT_LEAST_ONCE does not.'),
+  'execution.checkpointing.unaligned.enabled': option(bool, false, 'Unaligned checkpoints (EXACTLY_ONCE only): a barrier overtakes the records queued in output and input buffers, the task snapshots at the first barrier, and the overtaken in-flight records are stored with the checkpoint and replayed on restore. Savepoints stay aligned. A checkpoint with in-flight records restores only at the parallelism it was taken with.'),
   'execution.checkpointing.num-retained': option(integer(1, 1024), 1, 'Completed checkpoints kept; older ones are deleted, files and all.'),
   'execution.checkpointing.externalized-checkpoint-retention': option(oneOf(['NO_EXTERNALIZED_CHECKPOINTS', 'DELETE_ON_CANCELLATION', 'RETAIN_ON_CANCELLATION']), 'NO_EXTERNALIZED_CHECKPOINTS', 'Whether retained checkpoints survive the job: NO_EXTERNALIZED_CHECKPOINTS deletes them when the job is cancelled or fails, DELETE_ON_CANCELLATION keeps them when it fails, RETAIN_ON_CANCELLATION also when cancelled.'),
   'web.checkpoints.history': option(integer(1, 10_000), 10, 'Recent checkpoints a job remembers for GET /jobs/:id/checkpoints and rivulet status.'),
@@ -146,6 +147,7 @@ export const JOB_SCOPED_KEYS: readonly ConfigKey[] = [
   'execution.checkpointing.max-concurrent-checkpoints',
   'execution.checkpointing.tolerable-failed-checkpoints',
   'execution.checkpointing.mode',
+  'execution.checkpointing.unaligned.enabled',
   'execution.checkpointing.num-retained',
   'execution.checkpointing.externalized-checkpoint-retention',
 ];

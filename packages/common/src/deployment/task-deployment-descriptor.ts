@@ -87,6 +87,12 @@ export interface TaskDeploymentDescriptor {
   /** Barrier handling of tasks with inputs (execution.checkpointing.mode). */
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
   /**
+   * execution.checkpointing.unaligned.enabled (EXACTLY_ONCE only): barriers of
+   * checkpoints overtake queued records, which are stored as channel state.
+   * Savepoints stay aligned.
+   */
+  readonly unalignedCheckpoints?: boolean;
+  /**
    * The job checkpoints periodically: when its input ends the task flushes,
    * sends end-of-data downstream and keeps running (taking checkpoints) until
    * the job's final checkpoint — one every task took after its data ended —
@@ -117,6 +123,13 @@ export interface RestoredHandle {
   readonly rootRelative?: boolean;
 }
 
+/** A range of a file relative to the snapshot folder holding a subtask's in-flight records. */
+export interface RestoredChannelState {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** The state a subtask starts from, planned by the JobManager from a snapshot's metadata. */
 export interface TaskRestore {
   readonly checkpointId: number;
@@ -130,6 +143,8 @@ export interface TaskRestore {
     readonly timers: ReadonlyArray<RestoredHandle>;
     /** Operator state of the old subtasks mapped to this one (old subtask k -> new k mod p). */
     readonly operatorStates: readonly unknown[];
+    /** Unaligned checkpoints: this subtask's in-flight records, on its chain's head operator. */
+    readonly channelState?: RestoredChannelState;
   }>;
 }
 

@@ -76,6 +76,25 @@ describe('restore plan', () => {
     ]);
   });
 
+  test('in-flight records of an unaligned checkpoint go to the same subtask, and refuse a changed parallelism naming the operator', () => {
+    const base = sampleMetadata(2);
+    const withChannelState: CheckpointMetadata = {
+      ...base,
+      operators: base.operators.map((op, i) => (i !== 1 ? op : {
+        ...op,
+        subtasks: op.subtasks.map((s) => ({ ...s, channelState: { path: `counts/${s.subtaskIndex}/channel-state`, offset: 0, length: 10 } })),
+      })),
+    };
+    const metadata = stored(withChannelState);
+    const plan = planRestore(metadata, { operators: targets(2), maxParallelism: 128 });
+    assert.deepEqual(plan.operators.get('counts/by-key')!.subtasks.map((s) => s.channelState?.path), ['counts/0/channel-state', 'counts/1/channel-state']);
+    assert.equal(plan.operators.get('numbers')!.subtasks[0]!.channelState, undefined);
+    // The source changes its parallelism: the counts' input channels change too.
+    const rescaled = [{ operatorId: 'numbers', parallelism: 3, keyed: false }, { operatorId: 'counts/by-key', parallelism: 2, keyed: true }];
+    assert.throws(() => planRestore(metadata, { operators: rescaled, maxParallelism: 128 }), (err: unknown) =>
+      err instanceof CheckpointRestoreError && /unaligned checkpoint holding in-flight records \(of operator "counts\/by-key"\).*operator "numbers" changes from 2 to 3.*rescale from a savepoint/.test(err.message));
+  });
+
   test('a snapshot operator the job lacks fails the restore naming it, unless non-restored state is allowed', () => {
     const metadata = stored(sampleMetadata(2));
     const jobOperators = [{ operatorId: 'numbers', parallelism: 2, keyed: false }, { operatorId: 'new-sink', parallelism: 1, keyed: false }];

@@ -53,7 +53,9 @@ export function checkpointsModel(stats: CheckpointsResponse): CheckpointsModel {
     rows: stats.history.map((entry) => ({
       id: entry.id,
       status: entry.status,
-      type: entry.is_savepoint ? (entry.checkpoint_type === 'SYNC_SAVEPOINT' ? 'savepoint (stop)' : 'savepoint') : 'checkpoint',
+      type: entry.is_savepoint
+        ? (entry.checkpoint_type === 'SYNC_SAVEPOINT' ? 'savepoint (stop)' : 'savepoint')
+        : entry.checkpoint_type === 'UNALIGNED_CHECKPOINT' ? `checkpoint (unaligned, ${formatBytes(entry.persisted_data ?? 0)} in flight)` : 'checkpoint',
       triggered: formatTimestamp(entry.trigger_timestamp),
       duration: formatDuration(entry.end_to_end_duration),
       size: formatBytes(entry.state_size),

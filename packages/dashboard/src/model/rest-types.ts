@@ -185,6 +185,8 @@ export interface CheckpointEntryJson {
   readonly num_acknowledged_subtasks: number;
   /** The longest barrier alignment and start delay of the subtasks that acknowledged, ms (absent from a JobManager of an older version). */
   readonly alignment_duration?: number;
+  /** Unaligned checkpoints: bytes of in-flight data the subtasks stored. */
+  readonly persisted_data?: number;
   readonly start_delay?: number;
   readonly external_path?: string | null;
   readonly discarded?: boolean;

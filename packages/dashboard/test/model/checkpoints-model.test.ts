@@ -65,3 +65,15 @@ test('alignment: the longest of the acknowledged subtasks, with the longest star
   });
   assert.deepEqual(model.rows.map((r) => r.alignment), ['—', '1,250 ms (start 3 ms)', '—']);
 });
+
+test('an unaligned checkpoint says so, with its in-flight data; savepoints and aligned checkpoints keep their type', () => {
+  const model = checkpointsModel({
+    ...stats,
+    history: [
+      entry(3, 'COMPLETED', { checkpoint_type: 'UNALIGNED_CHECKPOINT', persisted_data: 3 * 1024 * 1024 }),
+      entry(2, 'COMPLETED', { is_savepoint: true, checkpoint_type: 'SAVEPOINT' }),
+      entry(1, 'COMPLETED'),
+    ],
+  });
+  assert.deepEqual(model.rows.map((r) => r.type), ['checkpoint (unaligned, 3.00 MB in flight)', 'savepoint', 'checkpoint']);
+});

@@ -21,6 +21,8 @@ export interface CheckpointCoordinatorConfiguration {
   readonly maxConcurrentCheckpoints: number;
   readonly tolerableFailedCheckpoints: number;
   readonly mode: CheckpointingMode;
+  /** execution.checkpointing.unaligned.enabled: barriers of checkpoints overtake in-flight records (EXACTLY_ONCE only). */
+  readonly unaligned: boolean;
   readonly numRetained: number;
   readonly externalizedRetention: ExternalizedCheckpointRetention;
   /** Recent checkpoints kept for statistics (`web.checkpoints.history`). */
@@ -37,6 +39,7 @@ export type CheckpointConfigKeys =
   | 'execution.checkpointing.max-concurrent-checkpoints'
   | 'execution.checkpointing.tolerable-failed-checkpoints'
   | 'execution.checkpointing.mode'
+  | 'execution.checkpointing.unaligned.enabled'
   | 'execution.checkpointing.num-retained'
   | 'execution.checkpointing.externalized-checkpoint-retention'
   | 'web.checkpoints.history';
@@ -59,8 +62,16 @@ export function resolveCheckpointConfiguration(
       { key: 'execution.checkpointing.timeout' },
     );
   }
+  const unaligned = config['execution.checkpointing.unaligned.enabled'];
+  if (unaligned && config['execution.checkpointing.mode'] !== 'EXACTLY_ONCE') {
+    throw new ConfigurationError(
+      `"execution.checkpointing.unaligned.enabled" needs "execution.checkpointing.mode" EXACTLY_ONCE, got ${config['execution.checkpointing.mode']} (AT_LEAST_ONCE never aligns, so there is nothing to unalign)`,
+      { key: 'execution.checkpointing.unaligned.enabled' },
+    );
+  }
   return Object.freeze({
     intervalMs: interval,
+    unaligned,
     timeoutMs: timeout,
     minPauseMs: config['execution.checkpointing.min-pause'],
     maxConcurrentCheckpoints: config['execution.checkpointing.max-concurrent-checkpoints'],

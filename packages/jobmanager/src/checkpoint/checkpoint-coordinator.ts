@@ -88,7 +88,7 @@ export class CheckpointCoordinator {
     this.config = options.configuration;
     this.timers = options.timers ?? systemTimers;
     this.log = options.log.child({ jobId: options.jobId, component: 'checkpoint-coordinator' });
-    this.statistics = new CheckpointStatsTracker(this.config.historySize);
+    this.statistics = new CheckpointStatsTracker(this.config.historySize, this.config.unaligned);
     this.queue = new TriggerRequestQueue(this.config.maxConcurrentCheckpoints, this.config.minPauseMs);
     this.periodic = new PeriodicTrigger(this.timers, this.config.intervalMs, () => {
       if (this.queue.enqueue({ kind: 'periodic' })) this.pump();

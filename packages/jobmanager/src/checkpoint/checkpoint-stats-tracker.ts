@@ -27,6 +27,10 @@ export interface CheckpointStats {
   /** The longest barrier alignment and start delay of the subtasks that acknowledged, ms. */
   alignmentDuration: number;
   startDelay: number;
+  /** Bytes of in-flight data the acknowledged subtasks stored (unaligned checkpoints). */
+  persistedData: number;
+  /** An unaligned checkpoint (a checkpoint of a job with execution.checkpointing.unaligned.enabled). */
+  readonly unaligned: boolean;
   /** Set once COMPLETED or FAILED. */
   endTimestamp: number | undefined;
   externalPath: string | undefined;
@@ -79,12 +83,19 @@ export class CheckpointStatsTracker {
   private latestFailed: CheckpointStats | undefined;
   private latestRestored: RestoredStats | undefined;
 
-  constructor(private readonly historySize: number) {}
+  private readonly persistedData = new MinMaxAvg();
+
+  /** `unaligned`: the job's checkpoints (not its savepoints) are unaligned (Flink's checkpoint_type UNALIGNED_CHECKPOINT). */
+  constructor(
+    private readonly historySize: number,
+    private readonly unaligned = false,
+  ) {}
 
   reportPending(id: number, kind: CheckpointKind, triggerTimestamp: number, numSubtasks: number): void {
     const stats: CheckpointStats = {
       id, kind, status: 'IN_PROGRESS', triggerTimestamp, latestAckTimestamp: undefined, numSubtasks,
-      numAcknowledgedSubtasks: 0, stateSize: 0, alignmentDuration: 0, startDelay: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
+      numAcknowledgedSubtasks: 0, stateSize: 0, alignmentDuration: 0, startDelay: 0, persistedData: 0, endTimestamp: undefined, externalPath: undefined, discarded: false, failure: undefined,
+      unaligned: this.unaligned && kind === 'checkpoint',
     };
     this.counts.total += 1;
     this.inProgress.set(id, stats);
@@ -101,6 +112,7 @@ export class CheckpointStatsTracker {
     if (metrics) {
       stats.alignmentDuration = Math.max(stats.alignmentDuration, metrics.alignmentDurationMs);
       stats.startDelay = Math.max(stats.startDelay, metrics.startDelayMs);
+      stats.persistedData += metrics.persistedDataBytes ?? 0;
     }
   }
 
@@ -113,6 +125,7 @@ export class CheckpointStatsTracker {
     this.counts.completed += 1;
     this.stateSizes.add(stateSize);
     this.durations.add(completionTimestamp - stats.triggerTimestamp);
+    this.persistedData.add(stats.persistedData);
     if (stats.kind === 'checkpoint') this.latestCompleted = stats;
     else this.latestSavepoint = stats;
   }
@@ -180,7 +193,7 @@ export class CheckpointStatsTracker {
         completed: this.counts.completed,
         failed: this.counts.failed,
       },
-      summary: { checkpointed_size: sizes, state_size: sizes, end_to_end_duration: this.durations.toJSON() },
+      summary: { checkpointed_size: sizes, state_size: sizes, end_to_end_duration: this.durations.toJSON(), persisted_data: this.persistedData.toJSON() },
       latest: {
         completed: this.latestCompleted ? entryJson(this.latestCompleted) : null,
         savepoint: this.latestSavepoint ? entryJson(this.latestSavepoint) : null,
@@ -227,10 +240,11 @@ function entryJson(stats: Readonly<CheckpointStats>): Record<string, unknown> {
     alignment_duration: stats.alignmentDuration,
     start_delay: stats.startDelay,
     processed_data: 0,
-    persisted_data: 0,
+    // Unaligned checkpoints: in-flight bytes the subtasks stored with their snapshots, summed.
+    persisted_data: stats.persistedData,
     num_subtasks: stats.numSubtasks,
     num_acknowledged_subtasks: stats.numAcknowledgedSubtasks,
-    checkpoint_type: CHECKPOINT_TYPE[stats.kind],
+    checkpoint_type: stats.unaligned ? 'UNALIGNED_CHECKPOINT' : CHECKPOINT_TYPE[stats.kind],
     tasks: {},
   };
   if (stats.status === 'COMPLETED') {

@@ -144,6 +144,7 @@ export class PendingCheckpoint {
             timers: sortedByGroup(state?.timers ?? []),
             operatorState: state?.operatorState ?? null,
             stateSize: state?.stateSize ?? 0,
+            ...(state?.channelState ? { channelState: state.channelState } : {}),
           };
         }),
       };

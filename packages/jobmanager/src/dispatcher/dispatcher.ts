@@ -343,6 +343,7 @@ export class Dispatcher {
     this.directory.master(request.jobId)?.checkpointing.coordinator.acknowledgeCheckpoint(request.executionAttemptId, request.checkpointId, request.stateHandles, request.endOfData, {
       alignmentDurationMs: Math.max(0, request.alignmentDurationMs),
       startDelayMs: Math.max(0, request.startDelayMs),
+      persistedDataBytes: Math.max(0, request.persistedDataBytes),
     });
   }
 

@@ -48,6 +48,7 @@ export function taskRestoreOf(restore: JobRestore, execution: Execution): TaskRe
       operatorStates: subtask.operatorState
         .filter((previous) => previous.subtaskIndex % plan.parallelism === execution.subtaskIndex)
         .map((previous) => previous.state),
+      ...(subtask.channelState ? { channelState: subtask.channelState } : {}),
     }];
   });
   return { checkpointId: restore.plan.checkpointId, storageUri: restore.uri, folder: restore.location.folder, operators };

@@ -21,6 +21,7 @@ export function jobConfigJson(master: JobMaster): Record<string, unknown> {
       'pipeline.auto-watermark-interval': graph.autoWatermarkIntervalMs ?? 200,
       'execution.checkpointing.interval': checkpointing.intervalMs,
       'execution.checkpointing.mode': checkpointing.mode,
+      'execution.checkpointing.unaligned.enabled': checkpointing.unaligned,
       'execution.checkpointing.timeout': checkpointing.timeoutMs,
       'execution.checkpointing.min-pause': checkpointing.minPauseMs,
       'execution.checkpointing.max-concurrent-checkpoints': checkpointing.maxConcurrentCheckpoints,

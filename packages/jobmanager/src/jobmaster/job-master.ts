@@ -98,6 +98,7 @@ export class JobMaster {
     this.deployment = new TaskDeployment(job, {
       bundleSha256: options.bundleSha256,
       checkpointingMode: options.checkpointing.configuration.mode,
+      unalignedCheckpoints: options.checkpointing.configuration.unaligned,
       finalCheckpoint: options.checkpointing.configuration.intervalMs !== null,
       onDeployFailed: (execution, failure) => this.failover.onExecutionFailed(execution, failure, 'deploy'),
     });

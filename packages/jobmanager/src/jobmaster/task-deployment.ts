@@ -16,6 +16,8 @@ const DEPLOY_SLICE_MS = 20;
 export interface TaskDeploymentOptions {
   readonly bundleSha256: string;
   readonly checkpointingMode: CheckpointCoordinatorConfiguration['mode'];
+  /** execution.checkpointing.unaligned.enabled. */
+  readonly unalignedCheckpoints?: boolean;
   /** The job checkpoints periodically: its tasks end with a final checkpoint (TaskDeploymentDescriptor.finalCheckpoint). */
   readonly finalCheckpoint: boolean;
   /** A DeployTask call failed: the attempt failed with `failure`. */
@@ -76,6 +78,7 @@ export class TaskDeployment {
       args: jobGraph.args,
       bundleSha256: this.options.bundleSha256,
       checkpointingMode: this.options.checkpointingMode,
+      unalignedCheckpoints: this.options.unalignedCheckpoints === true,
       finalCheckpoint: this.options.finalCheckpoint,
       objectReuse: jobGraph.objectReuse === true,
       autoWatermarkIntervalMs: jobGraph.autoWatermarkIntervalMs,

@@ -24,6 +24,8 @@ export interface JobDeploymentInfo {
   readonly args: readonly string[];
   readonly bundleSha256: string;
   readonly checkpointingMode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** execution.checkpointing.unaligned.enabled. */
+  readonly unalignedCheckpoints?: boolean;
   /** Periodic checkpoints: tasks wait for the final checkpoint at the end of their input. */
   readonly finalCheckpoint: boolean;
   /** pipeline.object-reuse, as the job's graph carries it. */
@@ -149,6 +151,7 @@ export function buildDescriptor(
     keyGroups: tables.get(vertex.id)?.keyGroupsOf(memberIdOf(subtaskIndex)) ?? [],
     bundleSha256: info.bundleSha256,
     checkpointingMode: info.checkpointingMode,
+    ...(info.unalignedCheckpoints === true ? { unalignedCheckpoints: true } : {}),
     finalCheckpoint: info.finalCheckpoint,
     ...(info.objectReuse ? { objectReuse: true } : {}),
     ...(info.autoWatermarkIntervalMs !== undefined ? { autoWatermarkIntervalMs: info.autoWatermarkIntervalMs } : {}),

@@ -57,6 +57,7 @@ describe('checkpoint configuration', () => {
       maxConcurrentCheckpoints: 1,
       tolerableFailedCheckpoints: 0,
       mode: 'EXACTLY_ONCE',
+      unaligned: false,
       numRetained: 1,
       externalizedRetention: 'NO_EXTERNALIZED_CHECKPOINTS',
       historySize: 10,
@@ -81,6 +82,19 @@ describe('checkpoint configuration', () => {
       (err: unknown) => err instanceof ConfigurationError && err.key === 'execution.checkpointing.interval',
     );
     assert.throws(() => loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_MODE: 'exactly-once' } }), ConfigurationError);
+  });
+
+  test('unaligned checkpoints: off by default, only with EXACTLY_ONCE (an error naming the key otherwise)', () => {
+    const on = resolveCheckpointConfiguration(loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'true' } }));
+    assert.equal(on.unaligned, true);
+    assert.throws(
+      () => resolveCheckpointConfiguration(loadConfiguration({
+        env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'true', RIVULET_EXECUTION_CHECKPOINTING_MODE: 'AT_LEAST_ONCE' },
+      })),
+      (err: unknown) => err instanceof ConfigurationError && err.key === 'execution.checkpointing.unaligned.enabled' && /needs "execution.checkpointing.mode" EXACTLY_ONCE, got AT_LEAST_ONCE/.test(err.message),
+    );
+    assert.throws(() => loadConfiguration({ env: { RIVULET_EXECUTION_CHECKPOINTING_UNALIGNED_ENABLED: 'sometimes' } }), ConfigurationError);
+    assert.ok(JOB_SCOPED_KEYS.includes('execution.checkpointing.unaligned.enabled'));
   });
 
   test('the job-scoped checkpoint keys', () => {
@@ -191,5 +205,22 @@ describe('checkpoint metrics', () => {
     const [entry] = (stats.toJSON() as { history: Record<string, unknown>[] }).history;
     assert.equal(entry?.['alignment_duration'], 730);
     assert.equal(entry?.['start_delay'], 9);
+    assert.equal(entry?.['persisted_data'], 0);
+    assert.equal(entry?.['checkpoint_type'], 'CHECKPOINT');
+  });
+
+  test('statistics of unaligned checkpoints: persisted_data sums the subtasks\' in-flight bytes; the type says UNALIGNED_CHECKPOINT, savepoints stay SAVEPOINT', () => {
+    const stats = new CheckpointStatsTracker(5, true);
+    stats.reportPending(1, 'checkpoint', 1000, 2);
+    stats.reportAcknowledged(1, 1100, 1, 10, { alignmentDurationMs: 0, startDelayMs: 4, persistedDataBytes: 1500 });
+    stats.reportAcknowledged(1, 1200, 2, 20, { alignmentDurationMs: 0, startDelayMs: 2, persistedDataBytes: 500 });
+    stats.reportCompleted(1, 1400, 30, 'file:///c/chk-1');
+    stats.reportPending(2, 'savepoint', 2000, 2);
+    const json = stats.toJSON() as { history: Record<string, unknown>[]; summary: Record<string, unknown> };
+    const [savepoint, checkpoint] = json.history;
+    assert.equal(checkpoint?.['persisted_data'], 2000);
+    assert.equal(checkpoint?.['checkpoint_type'], 'UNALIGNED_CHECKPOINT');
+    assert.equal(savepoint?.['checkpoint_type'], 'SAVEPOINT');
+    assert.deepEqual(json.summary['persisted_data'], { min: 2000, max: 2000, avg: 2000 });
   });
 });

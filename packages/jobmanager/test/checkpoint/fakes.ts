@@ -134,6 +134,7 @@ export function configuration(overrides: Partial<CheckpointCoordinatorConfigurat
     maxConcurrentCheckpoints: 1,
     tolerableFailedCheckpoints: 0,
     mode: 'EXACTLY_ONCE',
+    unaligned: false,
     numRetained: 1,
     externalizedRetention: 'NO_EXTERNALIZED_CHECKPOINTS',
     historySize: 10,

@@ -19,6 +19,14 @@ export class Deque<T> {
     this.count += 1;
   }
 
+  /** Puts `item` before every other (a priority event overtaking the queue). */
+  unshift(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.head = (this.head - 1) & (this.items.length - 1);
+    this.items[this.head] = item;
+    this.count += 1;
+  }
+
   shift(): T | undefined {
     if (this.count === 0) return undefined;
     const item = this.items[this.head];

@@ -123,7 +123,8 @@ export function encodeEvent(channel: number, event: ChannelEvent): Buffer {
   payload[0] = EVENT_BARRIER;
   payload.writeDoubleBE(event.checkpointId, 1);
   payload.writeDoubleBE(event.timestamp, 9);
-  payload[17] = event.terminate === true ? 2 : event.savepoint ? 1 : 0;
+  // Low bits: 0 checkpoint, 1 savepoint, 2 savepoint of a stop; bit 2: an unaligned checkpoint's barrier (a priority event).
+  payload[17] = (event.terminate === true ? 2 : event.savepoint ? 1 : 0) | (event.unaligned === true ? 4 : 0);
   return encodeFrame(FrameType.EVENT, channel, payload);
 }
 
@@ -136,9 +137,10 @@ export function parseEvent(payload: Buffer): ChannelEvent {
     if (!Number.isNaN(timestamp)) return { kind: 'watermark', timestamp };
   }
   if (kind === EVENT_WATERMARK_STATUS && payload.length === 2 && payload[1]! <= 1) return { kind: 'watermark-status', idle: payload[1] === 1 };
-  if (kind === EVENT_BARRIER && payload.length === 18 && payload[17]! <= 2) {
-    const type = payload[17]!;
+  if (kind === EVENT_BARRIER && payload.length === 18 && (payload[17]! & 3) <= 2 && payload[17]! <= 4) {
+    const type = payload[17]! & 3;
     const barrier = { kind: 'barrier', checkpointId: payload.readDoubleBE(1), timestamp: payload.readDoubleBE(9), savepoint: type >= 1 } as const;
+    if (payload[17] === 4) return { ...barrier, unaligned: true };
     return type === 2 ? { ...barrier, terminate: true } : barrier;
   }
   throw new MalformedFrame(`invalid EVENT payload (kind ${String(kind)}, ${payload.length} bytes)`);

@@ -26,4 +26,6 @@ export interface GateCallbacks {
   /** The channel has data (it may already be in the ring: the gate checks). */
   channelHasData(channel: InputChannel): void;
   channelFailed(channel: InputChannel, error: Error): void;
+  /** An unaligned checkpoint's barrier is at the channel's head: taken before anything else, blocked or not. */
+  channelHasPriorityEvent?(channel: InputChannel): void;
 }

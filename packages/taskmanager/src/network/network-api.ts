@@ -22,7 +22,9 @@ export type ChannelEvent =
   /** Event time: the producer is idle (no watermarks to expect) or active again (Flink's WatermarkStatus). */
   | { readonly kind: 'watermark-status'; readonly idle: boolean }
   /** `terminate`: the savepoint of a stop with savepoint (Flink's synchronous savepoint): tasks finish only once it completed. */
-  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean; readonly terminate?: boolean };
+  | { readonly kind: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean; readonly terminate?: boolean; readonly unaligned?: boolean;
+      /** Set by a receiving channel (never sent): an unaligned barrier overtook this many of its received buffers, which follow it but belong before it. */
+      readonly overtakenBuffers?: number };
 
 /**
  * Globally unique id of one result partition: one producing subtask of one
@@ -63,6 +65,10 @@ export interface ResultPartitionWriter {
   flushAll(): void;
   /** Flushes, then sends the event to every subpartition, in order after all records. */
   broadcastEvent(event: ChannelEvent): void;
+  /** Unaligned checkpoints: `event` overtakes the queued batches of every subpartition; per subpartition, the payloads overtaken (still sent after it). */
+  broadcastPriorityEvent?(event: ChannelEvent): Buffer[][];
+  /** Restore of an unaligned checkpoint: sends a batch's payload stored as output channel state, before any new record. */
+  replayBatch?(subpartition: number, payload: Buffer): void;
   /**
    * True while every subpartition can take more data without exceeding its
    * bound (no credit and a full queue means false). Producers check this

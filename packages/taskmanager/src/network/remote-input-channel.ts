@@ -79,6 +79,14 @@ export class RemoteInputChannel implements InputChannel, ChannelEndpoint {
   }
 
   onEvent(event: ChannelEvent): void {
+    if (event.kind === 'barrier' && event.unaligned === true && this.gate.channelHasPriorityEvent !== undefined) {
+      // An unaligned checkpoint's barrier overtakes the buffers received and not yet taken; they follow it, counted.
+      let overtakenBuffers = 0;
+      for (const item of this.queue) if ('payload' in item) overtakenBuffers += 1;
+      this.queue.unshift({ event: { ...event, overtakenBuffers } });
+      this.gate.channelHasPriorityEvent(this);
+      return;
+    }
     this.push({ event });
     if (event.kind === 'end-of-partition') {
       this.state = 'ended';

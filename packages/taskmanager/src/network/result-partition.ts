@@ -105,6 +105,13 @@ export class ResultPartition implements ResultPartitionWriter, SubpartitionOwner
     }
   }
 
+  /** Unaligned checkpoints: `event` overtakes every subpartition's queue; per subpartition, the payloads it overtook. */
+  broadcastPriorityEvent(event: ChannelEvent): Buffer[][] {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    this.flushAll();
+    return this.subpartitions.map((target) => target.addPriorityEvent(event));
+  }
+
   isAvailable(): boolean {
     return this.fullSubpartitions === 0 || this.failure !== undefined;
   }

@@ -25,6 +25,8 @@ export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implem
   private readonly channels: readonly InputChannel[];
   private readonly blocked: boolean[];
   private readonly ring = new Deque<InputChannel>();
+  /** Channels with an unaligned checkpoint's barrier at their head, served first. */
+  private readonly priorityChannels = new Deque<InputChannel>();
   private readonly notifier = new Notifier();
   private endedChannels = 0;
   private firstFailure: Error | undefined;
@@ -61,6 +63,12 @@ export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implem
 
   poll(): Entry | undefined {
     if (this.firstFailure !== undefined || this.closed) return undefined;
+    const priority = this.priorityChannels.shift();
+    if (priority !== undefined) {
+      const entry = priority.take();
+      this.channelHasData(priority); // what the barrier overtook is served as usual
+      if (entry !== undefined) return entry as Entry;
+    }
     for (let channel = this.ring.shift(); channel !== undefined; channel = this.ring.shift()) {
       channel.inRing = false;
       const entry = channel.take();
@@ -82,7 +90,7 @@ export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implem
   }
 
   whenAvailable(): Promise<void> {
-    if (this.ring.length > 0 || this.firstFailure !== undefined || this.closed || this.finished) return Promise.resolve();
+    if (this.ring.length > 0 || this.priorityChannels.length > 0 || this.firstFailure !== undefined || this.closed || this.finished) return Promise.resolve();
     return this.notifier.wait();
   }
 
@@ -106,6 +114,7 @@ export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implem
     this.closed = true;
     for (const channel of this.channels) channel.close();
     this.ring.clear();
+    this.priorityChannels.clear();
     this.notifier.notify();
     this.onClosed(this);
   }
@@ -122,6 +131,12 @@ export class SingleInputGate<Entry extends ChannelEntry = InputGateEntry> implem
     if (channel.inRing || this.closed || this.blocked[channel.index] === true || !channel.hasData) return;
     channel.inRing = true;
     this.ring.push(channel);
+    this.notifier.notify();
+  }
+
+  channelHasPriorityEvent(channel: InputChannel): void {
+    if (this.closed) return;
+    this.priorityChannels.push(channel);
     this.notifier.notify();
   }
 

@@ -1,6 +1,7 @@
 import { PartitionRequestError, UnserializableRecordError } from './errors.js';
 import { Deque } from './deque.js';
 import type { ChannelEvent } from './network-api.js';
+import { HEADER_BYTES } from './frames.js';
 import { payloadBytes, type SerializationContext, serializeBatch } from './record-serializer.js';
 
 /**
@@ -126,6 +127,27 @@ export class Subpartition {
     this.flush();
     this.enqueue({ kind: 'event', event });
     if (event.kind === 'end-of-partition') this.state = 'finished';
+  }
+
+  /**
+   * Unaligned checkpoints: queues `event` before everything queued (it
+   * overtakes the batches waiting for the consumer) and returns the payloads
+   * of the batches it overtook, which stay queued and are sent after it (the
+   * producer stores them as output channel state). Nothing changes for
+   * credit or the queue bound: the event counts no buffer.
+   */
+  addPriorityEvent(event: ChannelEvent): Buffer[] {
+    if (this.state !== 'open') return [];
+    this.flush();
+    const overtaken: Buffer[] = [];
+    for (const entry of this.queue) {
+      if (entry.kind === 'bytes') overtaken.push(entry.bytes.subarray(HEADER_BYTES));
+      else if (entry.kind === 'records') overtaken.push(serializeBatch(entry.records, this.owner.context).subarray(HEADER_BYTES));
+    }
+    this.queue.unshift({ kind: 'event', event });
+    // A reader waiting for credit (or for data) can send the event now.
+    this.reader?.notifyDataAvailable();
+    return overtaken;
   }
 
   peek(): QueueEntry | undefined {

@@ -15,6 +15,7 @@ export class GrpcCheckpointResponder implements CheckpointResponder {
       endOfData,
       alignmentDurationMs: Math.round(metrics.alignmentDurationMs),
       startDelayMs: Math.round(metrics.startDelayMs),
+      persistedDataBytes: Math.round(metrics.persistedDataBytes ?? 0),
     });
   }
 
@@ -26,7 +27,7 @@ export class GrpcCheckpointResponder implements CheckpointResponder {
     descriptor: TaskDeploymentDescriptor,
     method: 'AcknowledgeCheckpoint' | 'DeclineCheckpoint',
     checkpointId: number,
-    extra: { stateHandles: Buffer; endOfData: boolean; alignmentDurationMs: number; startDelayMs: number } | { reason: string; taskClosing: boolean },
+    extra: { stateHandles: Buffer; endOfData: boolean; alignmentDurationMs: number; startDelayMs: number; persistedDataBytes: number } | { reason: string; taskClosing: boolean },
   ): Promise<void> {
     const registration = this.connection.registration;
     if (!registration) {

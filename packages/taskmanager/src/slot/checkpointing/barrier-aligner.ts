@@ -27,6 +27,8 @@ export interface BarrierInfo {
   readonly savepoint: boolean;
   /** The savepoint of a stop with savepoint: the task finishes once it completed, and resumes if it failed. */
   readonly terminate?: boolean;
+  /** An unaligned checkpoint's barrier: it overtakes queued records, which are stored as channel state. */
+  readonly unaligned?: boolean;
 }
 
 export interface ChannelBlocker {

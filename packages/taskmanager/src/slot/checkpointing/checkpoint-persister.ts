@@ -71,9 +71,20 @@ export class CheckpointPersister implements TaskCheckpointing {
         ? { store: this.local, jobId: descriptor.jobId, checkpointId: barrier.checkpointId }
         : undefined;
       const operators: OperatorSubtaskState[] = [];
+      let persistedDataBytes = 0;
       const started = performance.now();
       const timing = { encodeMs: 0, files: 0, waitMs: 0, yieldMs: 0 };
       for (const part of parts) operators.push(await this.upload(storage, folder, descriptor.subtaskIndex, part, entropy, local, timing));
+      for (const [i, part] of parts.entries()) {
+        if (part.channelState === undefined) continue;
+        const { bytes, dataBytes } = await part.channelState;
+        persistedDataBytes += dataBytes;
+        // One file beside the operator's state files, in the snapshot folder (no entropy, no local copy).
+        const path = `${subtaskStateFolderOf(part.operatorId, descriptor.subtaskIndex)}/channel-state`;
+        await storage.put(folder === '' ? path : `${folder}/${path}`, bytes);
+        const state = operators[i]!;
+        operators[i] = { ...state, stateSize: state.stateSize + bytes.length, channelState: { path, offset: 0, length: bytes.length } };
+      }
       encoded = encodeSubtaskStateSnapshot({ format: SUBTASK_STATE_FORMAT, operators });
       this.log.debug({
         jobId: descriptor.jobId,
@@ -85,7 +96,9 @@ export class CheckpointPersister implements TaskCheckpointing {
         uploadWaitMs: Math.round(timing.waitMs),
         yieldMs: Math.round(timing.yieldMs),
         asyncMs: Math.round(performance.now() - started),
+        ...(persistedDataBytes > 0 ? { persistedDataBytes } : {}),
       }, 'snapshot written');
+      if (persistedDataBytes > 0) metrics = { ...metrics, persistedDataBytes };
     } catch (err) {
       for (const part of parts) {
         part.keyedState?.release();

@@ -11,6 +11,13 @@ export interface OperatorSnapshotParts {
   readonly timers?: KeyGroupSnapshot;
   /** Operator (non-keyed) state, a JSON value: source splits, pending sink files. */
   readonly operatorState?: unknown;
+  /**
+   * Unaligned checkpoints, on the chain's head operator: the encoded
+   * in-flight records (channel-state-file.ts), known once every input
+   * channel delivered the barrier; `dataBytes`: the records' bytes (Flink's
+   * persisted data). Rejects when the checkpoint was given up.
+   */
+  readonly channelState?: Promise<{ readonly bytes: Buffer; readonly dataBytes: number }>;
 }
 
 /**

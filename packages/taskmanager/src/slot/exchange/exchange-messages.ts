@@ -22,6 +22,12 @@ export type ToSocket =
   /** A serialized batch (its first HEADER_BYTES bytes are room for the frame header). */
   | { readonly kind: 'partition-buffer'; readonly partitionId: string; readonly subpartition: number; readonly bytes: Buffer }
   | { readonly kind: 'partition-event'; readonly partitionId: string; readonly event: ChannelEvent }
+  /**
+   * Unaligned checkpoints: the event overtakes the batches queued on the
+   * socket side; it fills `overtaken` (per subpartition, the payloads it
+   * overtook) before `handle` returns — both sides run in the same thread.
+   */
+  | { readonly kind: 'partition-priority-event'; readonly partitionId: string; readonly event: ChannelEvent; readonly overtaken: Buffer[][] }
   | { readonly kind: 'partition-release'; readonly partitionId: string; readonly message: string }
   | { readonly kind: 'gate-create'; readonly gateId: number; readonly channels: readonly InputChannelDescriptor[]; readonly owner: string }
   | { readonly kind: 'gate-credit'; readonly gateId: number; readonly channel: number }

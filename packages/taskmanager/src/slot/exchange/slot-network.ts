@@ -1,3 +1,4 @@
+import type { InputChannelStateRecording } from '../checkpointing/channel-state-recording.js';
 import type { Logger } from '@rivulet/common/task-runtime';
 import type { InputChannelDescriptor, InputGate, ResultPartitionWriter } from '../../network/network-api.js';
 import type { NetworkStats } from '../../network/stats.js';
@@ -21,11 +22,21 @@ export interface ReceivedBytes {
   readonly bytesIn: number;
 }
 
+/** Unaligned checkpoints at a task's gate (thread-input-gate.ts). */
+export interface PriorityBarriers {
+  /** An unaligned checkpoint's barrier waits: `poll()` returns it before any batch. */
+  readonly hasPriorityEvent: boolean;
+  /** Resolves once an unaligned checkpoint's barrier waits (or the gate failed or closed). */
+  whenPriorityEvent(): Promise<void>;
+  /** The in-flight input being recorded for `checkpointId`, once `poll()` returned its first barrier. */
+  recordingOf(checkpointId: number): InputChannelStateRecording | undefined;
+}
+
 /** What tasks in a slot use of the network: result partitions to write, input gates to read. */
 export interface TaskNetwork {
   /** `sameSlot`: subpartitions whose consumer runs in this slot (their records stay in its thread). */
   createResultPartition(id: string, numberOfSubpartitions: number, options: { readonly owner: string; readonly sameSlot?: readonly number[] }): ResultPartitionWriter & SentBytes;
-  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes;
+  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes & PriorityBarriers;
 }
 
 /**
@@ -115,7 +126,7 @@ export class SlotNetwork implements TaskNetwork {
     return partition;
   }
 
-  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes {
+  createInputGate(channels: readonly InputChannelDescriptor[], options: { readonly owner: string }): InputGate & ReceivedBytes & PriorityBarriers {
     const gateId = this.nextGateId++;
     const inThread = channels.map((c) => (c.sameSlot === true ? this.inThread.channel(c.partitionId, c.subpartitionIndex) : undefined));
     const gate = new ThreadInputGate(gateId, inThread, options.owner, (message) => {

@@ -50,6 +50,14 @@ export class SocketExchange {
         this.withPartition(message.partitionId, (p) => p.broadcastEvent(event));
         break;
       }
+      case 'partition-priority-event': {
+        const { event, overtaken } = message;
+        this.withPartition(message.partitionId, (p) => {
+          if (p.broadcastPriorityEvent === undefined) throw new Error(`partition ${message.partitionId} cannot send priority events`);
+          overtaken.push(...p.broadcastPriorityEvent(event));
+        });
+        break;
+      }
       case 'partition-release':
         this.partitions.get(message.partitionId)?.release(new Error(message.message));
         this.partitions.delete(message.partitionId);

@@ -4,6 +4,18 @@ import type { ChannelEvent, InputGate, InputGateEntry } from '../../network/netw
 import { batchEntry, decodeBatch, type DecodedBatch } from '../../network/record-serializer.js';
 import type { ToSocket } from './exchange-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
+import { InputChannelStateRecording } from '../checkpointing/channel-state-recording.js';
+
+type BarrierEvent = Extract<ChannelEvent, { kind: 'barrier' }>;
+
+/** An unaligned checkpoint's barrier that reached a channel and overtook `ahead` queued items, not yet taken by the task. */
+interface PriorityBarrier {
+  readonly channel: number;
+  readonly barrier: BarrierEvent;
+  readonly ahead: number;
+  /** Batches the barrier overtook in the network stack: they arrive after it and belong before it. */
+  readonly behind: number;
+}
 
 type Received = { readonly payload: Buffer } | { readonly records: unknown[]; readonly timestamps?: readonly number[] | undefined; readonly keyGroups?: readonly number[] | undefined } | { readonly event: ChannelEvent };
 
@@ -14,6 +26,10 @@ interface Channel {
   inRing: boolean;
   /** Delivered end-of-partition. */
   ended: boolean;
+  /** Credits given back for recorded batches before the task took them (unaligned checkpoints). */
+  prepaid: number;
+  /** Recording after its barrier arrived: batches still to come that its barrier overtook in the network stack. */
+  owed: number;
   /** Set for a channel whose producer runs in this thread; else the socket side's index of the channel. */
   readonly inThread: InThreadChannel | undefined;
   readonly socketIndex: number;
@@ -32,6 +48,15 @@ interface Channel {
  * round-robin; a blocked channel (barrier alignment) is never polled; taking
  * a batch gives its channel one credit back to the socket side, which
  * hands over at most `gateCredit` untaken batches per channel.
+ *
+ * Unaligned checkpoints: a barrier marked `unaligned` overtakes its
+ * channel's queue — `poll()` returns it before any batch — and the gate
+ * records the checkpoint's input channel state from that moment on
+ * (InputChannelStateRecording): on the channels that delivered their barrier
+ * already, the batches it overtook; on the others, every batch until their
+ * barrier arrives. A recorded batch of a socket channel gives its credit
+ * back at once, so the batches in flight ahead of the barrier reach the gate
+ * without waiting for the task.
  */
 export class ThreadInputGate implements InputGate {
   /** Bytes of the batches received from outside the slot's thread (Flink's numBytesIn). */
@@ -39,9 +64,17 @@ export class ThreadInputGate implements InputGate {
   private readonly channels: Channel[];
   private readonly ring = new Deque<Channel>();
   private readonly notifier = new Notifier();
+  /** Wakes a task waiting for backpressure when an unaligned checkpoint's barrier arrives. */
+  private readonly priorityNotifier = new Notifier();
   private endedChannels = 0;
   private firstFailure: Error | undefined;
   private closed = false;
+  /** Barriers of unaligned checkpoints not yet taken by the task, in arrival order. */
+  private priority: PriorityBarrier[] = [];
+  /** The unaligned checkpoint whose input channel state is being recorded. */
+  private recording: InputChannelStateRecording | undefined;
+  /** Highest unaligned checkpoint whose recording began: its later barriers only end channels' recording. */
+  private lastRecorded = -1;
 
   /** The socket side's channel index -> this gate's. */
   private readonly fromSocket: number[] = [];
@@ -56,7 +89,7 @@ export class ThreadInputGate implements InputGate {
     this.numberOfChannels = inThread.length;
     this.channels = inThread.map((channel, index) => {
       const socketIndex = channel === undefined ? this.fromSocket.push(index) - 1 : -1;
-      return { index, queue: new Deque<Received>(), blocked: false, inRing: false, ended: false, inThread: channel, socketIndex };
+      return { index, queue: new Deque<Received>(), blocked: false, inRing: false, ended: false, prepaid: 0, owed: 0, inThread: channel, socketIndex };
     });
     for (const channel of this.channels) {
       channel.inThread?.attachReader({
@@ -81,8 +114,23 @@ export class ThreadInputGate implements InputGate {
     return this.firstFailure;
   }
 
+  /** An unaligned checkpoint's barrier waits: the task takes it before anything else. */
+  get hasPriorityEvent(): boolean {
+    return this.priority.length > 0 && this.firstFailure === undefined && !this.closed;
+  }
+
+  /** The input channel state of the unaligned checkpoint whose barrier `poll()` returned last (until it settles). */
+  recordingOf(checkpointId: number): InputChannelStateRecording | undefined {
+    return this.recording?.checkpointId === checkpointId ? this.recording : undefined;
+  }
+
   poll(): InputGateEntry | undefined {
     if (this.firstFailure !== undefined || this.closed) return undefined;
+    const first = this.priority.shift();
+    if (first !== undefined) {
+      this.beginRecording(first);
+      return { channel: first.channel, event: first.barrier };
+    }
     const channel = this.ring.shift();
     if (channel === undefined) return undefined;
     channel.inRing = false;
@@ -104,7 +152,8 @@ export class ThreadInputGate implements InputGate {
       channel.inThread!.taken();
       return { channel: channel.index, records: item.records, timestamps: item.timestamps, keyGroups: item.keyGroups };
     }
-    this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
+    if (channel.prepaid > 0) channel.prepaid -= 1;
+    else this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
     this.bytesIn += item.payload.byteLength;
     let batch: DecodedBatch;
     try {
@@ -116,8 +165,14 @@ export class ThreadInputGate implements InputGate {
     return batchEntry(channel.index, batch);
   }
 
+  /** Resolves once an unaligned checkpoint's barrier waits (at once if one does, or the gate failed or closed). */
+  whenPriorityEvent(): Promise<void> {
+    if (this.priority.length > 0 || this.firstFailure !== undefined || this.closed) return Promise.resolve();
+    return this.priorityNotifier.wait();
+  }
+
   whenAvailable(): Promise<void> {
-    if (this.ring.length > 0 || this.firstFailure !== undefined || this.closed || this.finished) return Promise.resolve();
+    if (this.ring.length > 0 || this.priority.length > 0 || this.firstFailure !== undefined || this.closed || this.finished) return Promise.resolve();
     return this.notifier.wait();
   }
 
@@ -140,7 +195,10 @@ export class ThreadInputGate implements InputGate {
     if (this.closed) return;
     this.closed = true;
     this.ring.clear();
+    this.recording?.abort(`the input gate of ${this.owner} closed`);
+    this.recording = undefined;
     this.notifier.notify();
+    this.priorityNotifier.notify();
     const closed = new Error(`the input gate of ${this.owner} closed`);
     for (const channel of this.channels) if (!channel.ended) channel.inThread?.readerGone(closed);
     if (this.fromSocket.length > 0) this.post({ kind: 'gate-close', gateId: this.gateId });
@@ -160,10 +218,20 @@ export class ThreadInputGate implements InputGate {
     if (this.firstFailure !== undefined || this.closed) return;
     this.firstFailure = new Error(message);
     this.notifier.notify();
+    this.priorityNotifier.notify();
   }
 
   private push(channel: Channel, item: Received): void {
     if (this.closed) return;
+    if ('event' in item && item.event.kind === 'barrier' && item.event.unaligned === true) {
+      this.onPriorityBarrier(channel, item.event);
+      return;
+    }
+    const recording = this.recording;
+    if (recording !== undefined && recording.isRecording(channel.index)) {
+      this.record(recording, channel, item);
+      if (channel.owed > 0 && 'payload' in item && --channel.owed === 0) recording.finishChannel(channel.index);
+    }
     channel.queue.push(item);
     this.ready(channel);
   }
@@ -173,6 +241,82 @@ export class ThreadInputGate implements InputGate {
     channel.inRing = true;
     this.ring.push(channel);
     this.notifier.notify();
+  }
+
+  /** A batch in flight ahead of the channel's barrier: input channel state. A socket channel's credit comes back at once. */
+  private record(recording: InputChannelStateRecording, channel: Channel, item: Received): void {
+    if ('payload' in item) {
+      recording.recordPayload(channel.index, item.payload);
+      if (channel.inThread === undefined) {
+        channel.prepaid += 1;
+        this.post({ kind: 'gate-credit', gateId: this.gateId, channel: channel.socketIndex });
+      }
+    } else if ('records' in item) {
+      recording.recordRecords(channel.index, item.records, item.timestamps);
+    } else if (item.event.kind === 'end-of-partition') {
+      recording.finishChannel(channel.index);
+    }
+  }
+
+  private onPriorityBarrier(channel: Channel, barrier: BarrierEvent): void {
+    const id = barrier.checkpointId;
+    const recording = this.recording;
+    if (recording !== undefined && !recording.isSettled && id === recording.checkpointId) {
+      channel.owed = barrier.overtakenBuffers ?? 0;
+      if (channel.owed === 0) recording.finishChannel(channel.index);
+      return;
+    }
+    if (id <= this.lastRecorded) return; // stale: its checkpoint was taken or given up
+    if (recording !== undefined && !recording.isSettled) {
+      recording.abort(`checkpoint ${id} overtook checkpoint ${recording.checkpointId} while its in-flight data was recorded`);
+      this.recording = undefined;
+    }
+    this.priority.push({ channel: channel.index, barrier, ahead: channel.queue.length, behind: barrier.overtakenBuffers ?? 0 });
+    this.notifier.notify();
+    this.priorityNotifier.notify();
+  }
+
+  /**
+   * The task takes `first` and snapshots before it takes anything else:
+   * from here the checkpoint's in-flight input is recorded. A channel whose
+   * barrier already arrived gives the items it overtook; the others give
+   * everything queued and what arrives until their barrier.
+   */
+  private beginRecording(first: PriorityBarrier): void {
+    const id = first.barrier.checkpointId;
+    const recording = new InputChannelStateRecording(id, { partitionId: `channel state of ${this.owner}`, owner: this.owner });
+    const arrived = new Map<number, PriorityBarrier>([[first.channel, first]]);
+    for (const other of this.priority) if (other.barrier.checkpointId === id) arrived.set(other.channel, other);
+    this.priority = this.priority.filter((other) => other.barrier.checkpointId > id);
+    this.lastRecorded = id;
+    this.recording = recording;
+    for (const channel of this.channels) {
+      channel.owed = 0;
+      if (channel.ended) continue;
+      const barrier = arrived.get(channel.index);
+      // Until its barrier (not arrived), or the batches ahead of it and those it overtook in the network stack.
+      const untilBarrier = barrier === undefined;
+      let owed = barrier?.behind ?? 0;
+      recording.startChannel(channel.index);
+      let seen = 0;
+      for (const item of channel.queue) {
+        seen += 1;
+        if ('event' in item) {
+          if (item.event.kind === 'end-of-partition') recording.finishChannel(channel.index);
+          continue;
+        }
+        if (barrier !== undefined && seen > barrier.ahead) {
+          if (owed === 0 || !('payload' in item)) break;
+          owed -= 1;
+        }
+        this.record(recording, channel, item);
+      }
+      if (!untilBarrier) {
+        channel.owed = owed;
+        if (owed === 0) recording.finishChannel(channel.index);
+      }
+    }
+    recording.seal();
   }
 
   private channelAt(index: number): Channel {

@@ -2,7 +2,7 @@ import { HEADER_BYTES } from '../../network/frames.js';
 import { Notifier, Outcome } from '../../network/notifier.js';
 import { UnserializableRecordError } from '../../network/errors.js';
 import type { ChannelEvent, ResultPartitionWriter } from '../../network/network-api.js';
-import { payloadBytes, serializeBatch, type SerializationContext } from '../../network/record-serializer.js';
+import { decodeBatch, payloadBytes, serializeBatch, type SerializationContext } from '../../network/record-serializer.js';
 import type { SlotNetworkSettings } from '../../protocol/slot-messages.js';
 import type { ToSocket } from './exchange-messages.js';
 import type { InThreadChannel } from './in-thread-channels.js';
@@ -179,6 +179,47 @@ export class ThreadResultPartition implements ResultPartitionWriter {
     if (this.hasSocketShare) this.post({ kind: 'partition-event', partitionId: this.id, event });
     for (const channel of this.inThread.values()) channel.send({ event });
     if (event.kind === 'end-of-partition') this.finished = true;
+  }
+
+  /**
+   * Unaligned checkpoints: flushes, then sends `event` ahead of every batch
+   * queued for a consumer outside this thread (on the socket side) and
+   * returns, per subpartition, the payloads it overtook: the producer's
+   * output channel state. A consumer in this thread gets the event at once
+   * too; its gate lets it overtake what it has queued and stores those
+   * batches itself (input channel state), so its entry here is empty.
+   */
+  broadcastPriorityEvent(event: ChannelEvent): Buffer[][] {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    this.flushAll();
+    const overtaken: Buffer[][] = [];
+    if (this.hasSocketShare) this.post({ kind: 'partition-priority-event', partitionId: this.id, event, overtaken });
+    for (const channel of this.inThread.values()) channel.send({ event });
+    return Array.from({ length: this.numberOfSubpartitions }, (_, s) => (this.inThread.has(s) ? [] : overtaken[s] ?? []));
+  }
+
+  /**
+   * Restore of an unaligned checkpoint: a batch this subtask had emitted
+   * but its consumer had not taken (output channel state), sent again
+   * before any new record, as a batch of its own.
+   */
+  replayBatch(subpartition: number, payload: Buffer): void {
+    if (this.failure !== undefined || this.finished) this.throwUnusable();
+    if (subpartition < 0 || subpartition >= this.numberOfSubpartitions) throw new RangeError(`partition ${this.id} has no subpartition ${subpartition}`);
+    this.flush(subpartition);
+    const channel = this.inThread.get(subpartition);
+    if (channel !== undefined) {
+      if (this.gone.has(subpartition)) return;
+      const batch = decodeBatch(payload);
+      channel.send({ records: batch.records, timestamps: batch.timestamps === undefined ? undefined : Array.from(batch.timestamps) });
+      this.countQueued(subpartition);
+      return;
+    }
+    const bytes = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
+    payload.copy(bytes, HEADER_BYTES);
+    this.bytesOut += payload.byteLength;
+    this.post({ kind: 'partition-buffer', partitionId: this.id, subpartition, bytes });
+    this.countQueued(subpartition);
   }
 
   isAvailable(): boolean {

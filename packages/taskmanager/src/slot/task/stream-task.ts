@@ -1,12 +1,16 @@
 import type { CompiledJob } from '@rivulet/api';
 import type { Logger, SnapshotLocation, SubtaskCheckpointMetrics, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
 import type { InputGate, ResultPartitionWriter } from '../../network/network-api.js';
-import type { ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
+import type { PriorityBarriers, ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
 import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { readRestoredKeyGroups } from '../checkpointing/restore-reader.js';
 import { restoredOperatorState } from '../checkpointing/restored-operator-state.js';
+import { restoreChannelState } from '../checkpointing/channel-state-restore.js';
+import { UnalignedChannelState } from '../checkpointing/unaligned-channel-state.js';
+import type { InputGateEntry } from '../../network/network-api.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
 import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
+import type { InputChannelStateRecording } from '../checkpointing/channel-state-recording.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
 import { describeFailure, type TaskReport } from './task-report.js';
 import { TaskCancellation } from './task-cancellation.js';
@@ -30,7 +34,7 @@ import { FIRST_SOURCE_BATCH, YIELD_AFTER_MS, YIELD_EVERY_BATCHES, nextBatchSize,
 export class StreamTask {
   private readonly cancellation = new TaskCancellation();
   private writers: (ResultPartitionWriter & SentBytes)[] = [];
-  private gate: (InputGate & ReceivedBytes) | undefined;
+  private gate: (InputGate & ReceivedBytes & PriorityBarriers) | undefined;
   private chain: OperatorChain | undefined;
   /** Checkpoints triggered at this source, taken between two batches. */
   private readonly triggered: BarrierInfo[] = [];
@@ -80,6 +84,14 @@ export class StreamTask {
   }
   /** Combines the input channels' watermarks (tasks with inputs). */
   private valve: InputValve | undefined;
+  /** Restored in-flight input of an unaligned checkpoint, taken before anything from the gate. */
+  private readonly replay: InputGateEntry[] = [];
+  /** The input channel of the batch in progress (runInput's `unfinished`). */
+  private unfinishedChannel = 0;
+  /** Checkpoints (not savepoints) are unaligned: execution.checkpointing.unaligned.enabled with EXACTLY_ONCE. */
+  private get unaligned(): boolean {
+    return this.descriptor.unalignedCheckpoints === true && this.mode === 'EXACTLY_ONCE';
+  }
 
   constructor(
     readonly descriptor: TaskDeploymentDescriptor,
@@ -225,6 +237,7 @@ export class StreamTask {
       for (const early of this.earlyOperatorEvents.splice(0)) this.handleOperatorEvent(early.operatorId, early.event);
       const channels = d.inputs.flatMap((input) => input.channels);
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
+      this.replay.push(...(await restoreChannelState(d, this.writers, channels.length, this.storage, this.log)));
       for (const member of chain.members) await member.open?.();
       await chain.source?.open?.();
       this.cancellation.throwIfCancelled();
@@ -279,11 +292,7 @@ export class StreamTask {
     let batchSize = FIRST_SOURCE_BATCH;
     for (;;) {
       this.cancellation.throwIfCancelled();
-      for (let barrier = this.triggered.shift(); barrier; barrier = this.triggered.shift()) {
-        source.applyEvents?.(this.eventsBeforeTrigger.shift() ?? Infinity);
-        // A source's barrier starts here: its start delay is the trigger taking effect; it aligns nothing.
-        await this.takeCheckpoint(chain, barrier, { alignmentDurationMs: 0, startDelayMs: Math.max(0, Date.now() - barrier.timestamp) });
-      }
+      await this.takeTriggeredCheckpoints(chain, () => true);
       source.applyEvents?.(Infinity);
       if (this.terminateAfter !== undefined) {
         // Flink's synchronous savepoint: no record follows until it completed (end) or failed (the job runs on).
@@ -318,6 +327,21 @@ export class StreamTask {
         if (!this.waitsForFinalCheckpoint) return;
         await this.endData(chain);
       }
+    }
+  }
+
+  /**
+   * The checkpoints triggered at this source, in order, while `take(next)`
+   * allows. A source's barrier starts here: its start delay is the trigger
+   * taking effect; it aligns nothing.
+   */
+  private async takeTriggeredCheckpoints(chain: OperatorChain, take: (barrier: BarrierInfo) => boolean): Promise<void> {
+    const source = chain.source!;
+    for (let barrier = this.triggered[0]; barrier !== undefined && take(barrier); barrier = this.triggered[0]) {
+      this.triggered.shift();
+      source.applyEvents?.(this.eventsBeforeTrigger.shift() ?? Infinity);
+      const unaligned = this.unaligned && !barrier.savepoint;
+      await this.takeCheckpoint(chain, unaligned ? { ...barrier, unaligned: true } : barrier, { alignmentDurationMs: 0, startDelayMs: Math.max(0, Date.now() - barrier.timestamp) });
     }
   }
 
@@ -375,6 +399,11 @@ export class StreamTask {
     let batches = 0;
     /** A batch from the gate not yet processed to its end (see processSlice). */
     let unfinished: BatchInProgress | undefined;
+    /** An unaligned checkpoint's barrier overtakes everything, the rest of a batch in progress too. */
+    const takePriority = async (): Promise<void> => {
+      const entry = gate.poll();
+      if (entry !== undefined && 'event' in entry && entry.event.kind === 'barrier') await this.takeUnalignedCheckpoint(chain, gate, entry.event, unfinished);
+    };
     for (;;) {
       this.cancellation.throwIfCancelled();
       if (this.aligned) {
@@ -387,14 +416,18 @@ export class StreamTask {
         keyed.fireDueTimers(Date.now());
       }
       if (chain.periodic.length > 0 && !this.dataEnded) firePeriodic(chain, this.markActive);
+      if (gate.hasPriorityEvent) {
+        await takePriority();
+        continue;
+      }
       if (unfinished !== undefined) {
         // The rest of a batch a slow function did not get through in one turn: before anything behind it in the gate.
         this.markActive();
         unfinished = processSlice(unfinished);
-        await this.afterBatch(chain, ++batches);
+        await this.afterBatch(chain, ++batches, takePriority);
         continue;
       }
-      const entry = gate.poll();
+      const entry = this.replay.shift() ?? gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
         // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
@@ -408,15 +441,18 @@ export class StreamTask {
         this.io.recordsIn += entry.records.length;
         this.markActive();
         const keyGroups = head.collectInKeyGroup === undefined ? undefined : entry.keyGroups;
+        this.unfinishedChannel = entry.channel;
         unfinished = processSlice({ records: entry.records, timestamps: entry.timestamps, keyGroups, head, next: 0, timestamp: elementTimestamp });
-        await this.afterBatch(chain, ++batches);
+        await this.afterBatch(chain, ++batches, takePriority);
       } else if (entry.event.kind === 'watermark') {
         this.markActive();
         valve.inputWatermark(entry.channel, entry.event.timestamp);
       } else if (entry.event.kind === 'watermark-status') {
         valve.inputStatus(entry.channel, entry.event.idle);
       } else if (entry.event.kind === 'barrier') {
-        aligner.onBarrier(entry.channel, entry.event);
+        // The gate hands an unaligned checkpoint's barrier out first; taken here only if it arrived after the check above.
+        if (entry.event.unaligned === true) await this.takeUnalignedCheckpoint(chain, gate, entry.event, undefined);
+        else aligner.onBarrier(entry.channel, entry.event);
       } else if (entry.event.kind === 'end-of-data') {
         this.endedChannels.add(entry.channel);
         valve.channelEnded(entry.channel);
@@ -432,13 +468,35 @@ export class StreamTask {
   }
 
   /**
+   * An unaligned checkpoint's first barrier at this task: snapshot now. The
+   * in-flight input is what the task has not processed yet — the rest of
+   * the batch in progress, restored batches not yet replayed, and what the
+   * gate records until every channel's barrier arrived.
+   */
+  private async takeUnalignedCheckpoint(chain: OperatorChain, gate: NonNullable<StreamTask['gate']>, event: Extract<InputGateEntry, { event: unknown }>['event'] & { kind: 'barrier' }, unfinished: BatchInProgress | undefined): Promise<void> {
+    const recording = gate.recordingOf(event.checkpointId);
+    if (recording !== undefined) {
+      for (let i = this.replay.length - 1; i >= 0; i--) {
+        const entry = this.replay[i]!;
+        if ('records' in entry) recording.recordRecords(entry.channel, entry.records, entry.timestamps, true);
+      }
+      if (unfinished !== undefined && unfinished.next < unfinished.records.length) {
+        const channel = this.unfinishedChannel;
+        recording.recordRecords(channel, unfinished.records.slice(unfinished.next), unfinished.timestamps === undefined ? undefined : Array.prototype.slice.call(unfinished.timestamps, unfinished.next) as number[], true);
+      }
+    }
+    const barrier: BarrierInfo = { checkpointId: event.checkpointId, timestamp: event.timestamp, savepoint: false, unaligned: true };
+    await this.takeCheckpoint(chain, barrier, { alignmentDurationMs: 0, startDelayMs: Math.max(0, Date.now() - event.timestamp) }, recording);
+  }
+
+  /**
    * The synchronous half of a checkpoint, between two records: snapshot
    * every stateful operator of the chain (point-in-time views: keyed state is
    * held copy-on-write, O(key groups)), then forward the barrier downstream.
    * Serializing, uploading and acknowledging continue asynchronously while
    * the task processes on.
    */
-  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics): Promise<void> {
+  private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics, input?: InputChannelStateRecording): Promise<void> {
     const parts: OperatorSnapshotParts[] = [];
     if (barrier.terminate === true) this.stopping.begin(barrier.checkpointId);
     try {
@@ -459,10 +517,12 @@ export class StreamTask {
         part.timers?.release();
       }
       void this.checkpointing.decline(this.descriptor, barrier.checkpointId, `snapshot failed: ${describeFailure(err)}`);
-      for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+      input?.abort('the snapshot failed');
+      this.forwardBarrier(barrier);
       return;
     }
-    for (const writer of this.writers) writer.broadcastEvent({ kind: 'barrier', ...barrier });
+    const overtaken = this.forwardBarrier(barrier);
+    if (overtaken !== undefined) this.attachChannelState(parts, new UnalignedChannelState(this.gate?.numberOfChannels ?? 0, overtaken, input).encoded());
     const location = this.locations.get(barrier.checkpointId);
     this.locations.delete(barrier.checkpointId);
     const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded, metrics);
@@ -470,14 +530,54 @@ export class StreamTask {
     void persisting.finally(() => this.persisting.delete(persisting));
   }
 
+  /** Sends the barrier downstream; an unaligned one overtakes the queued batches and returns them per writer and subpartition. */
+  private forwardBarrier(barrier: BarrierInfo): Buffer[][][] | undefined {
+    const event = { kind: 'barrier', checkpointId: barrier.checkpointId, timestamp: barrier.timestamp, savepoint: barrier.savepoint } as const;
+    if (barrier.unaligned !== true) {
+      for (const writer of this.writers) writer.broadcastEvent(barrier.terminate === true ? { ...event, terminate: true } : event);
+      return undefined;
+    }
+    return this.writers.map((writer) => {
+      if (writer.broadcastPriorityEvent === undefined) throw new Error(`partition ${writer.id} cannot send an unaligned checkpoint's barrier`);
+      return writer.broadcastPriorityEvent({ ...event, unaligned: true });
+    });
+  }
+
+  /** The in-flight records go with the head operator's state (its part, or one of their own). */
+  private attachChannelState(parts: OperatorSnapshotParts[], channelState: NonNullable<OperatorSnapshotParts['channelState']>): void {
+    const headId = this.descriptor.operators[0]?.id;
+    if (headId === undefined) return;
+    const index = parts.findIndex((part) => part.operatorId === headId);
+    if (index >= 0) parts[index] = { ...parts[index]!, channelState };
+    else parts.push({ operatorId: headId, channelState });
+  }
+
+  /** Resolves when a checkpoint that may be taken during backpressure arrives (a source's trigger, a gate's overtaking barrier). */
+  private whenCheckpointArrives(): Promise<void> {
+    if (this.gate !== undefined) return this.gate.whenPriorityEvent();
+    if (this.triggered.some((barrier) => !barrier.savepoint)) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.wakeUp = resolve));
+  }
+
   /** Between batches: let asynchronous sinks catch up, honour backpressure, and yield. */
-  private async afterBatch(chain: OperatorChain, batches: number): Promise<void> {
+  private async afterBatch(chain: OperatorChain, batches: number, takePriority?: () => Promise<void>): Promise<void> {
     for (const member of chain.members) {
       const pending = member.drainPending?.();
       if (pending) await this.cancellation.race(pending);
     }
     for (const writer of this.writers) {
-      if (!writer.isAvailable()) await this.cancellation.race(this.time.backPressuredWhile(writer.whenAvailable()));
+      while (!writer.isAvailable()) {
+        if (!this.unaligned) {
+          await this.cancellation.race(this.time.backPressuredWhile(writer.whenAvailable()));
+          continue;
+        }
+        // Unaligned checkpoints do not wait for backpressure: a barrier (a source's trigger, a task's overtaking barrier) is taken while waiting.
+        await this.cancellation.race(this.time.backPressuredWhile(Promise.race([writer.whenAvailable(), this.whenCheckpointArrives()])));
+        this.wakeUp = undefined;
+        if (this.gate?.failure) throw this.gate.failure;
+        if (chain.source) await this.takeTriggeredCheckpoints(chain, (barrier) => !barrier.savepoint);
+        else if (this.gate?.hasPriorityEvent === true && takePriority !== undefined) await takePriority();
+      }
     }
     const now = performance.now();
     if (batches % YIELD_EVERY_BATCHES === 0 || now - this.lastYield >= YIELD_AFTER_MS) {
