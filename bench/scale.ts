@@ -77,7 +77,7 @@ async function measureSize(taskManagers: number): Promise<SizeFigures> {
 
     const parallelism = Math.floor((taskManagers * SLOTS) / 2);
     const subtasks = 2 * parallelism;
-    const jobId = await submitDetached(jm, 'scale-job', parallelism, [], [`execution.checkpointing.interval=${CHECKPOINT_INTERVAL_MS}`]);
+    const jobId = await submitDetached(jm, 'scale-job', parallelism, [], [`execution.checkpointing.interval=${CHECKPOINT_INTERVAL_MS}`, `pipeline.max-parallelism=${Math.max(128, parallelism)}`]);
     const overview = await json<{ jobs: { jid: string; 'start-time': number }[] }>(`${jm.restUrl}/jobs/overview`);
     const startTime = overview.jobs.find((j) => j.jid === jobId)?.['start-time'] ?? Date.now();
     const allRunning = await until('every subtask RUNNING', 600_000, async () => (await runningSubtasks(jm, jobId)) === subtasks);
