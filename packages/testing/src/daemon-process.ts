@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '@rivulet/common';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common';
 import { CLI_PATH } from './paths.js';
 import { freezeProcess } from './process-freeze.js';
 import { waitFor } from './wait-for.js';
@@ -117,12 +117,9 @@ export async function stopAllProcesses(): Promise<void> {
   await Promise.all([...started].map((daemon) => daemon.stop(2000)));
 }
 
-/**
- * Test daemons never inherit RIVULET_* variables from the developer's shell;
- * they get the environment `rivulet local` and the image give daemons.
- */
+/** Test daemons never inherit RIVULET_* variables from the developer's shell. */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...DAEMON_ENVIRONMENT };
+  const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('RIVULET_')) env[key] = value;
   }

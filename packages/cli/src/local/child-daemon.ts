@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '@rivulet/common/client';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common/client';
 
 export interface ChildDaemonOptions {
   readonly name: string;
@@ -30,7 +30,6 @@ export class ChildDaemon {
     this.log = createWriteStream(options.logFile, { flags: 'a' });
     this.process = spawn(process.execPath, [...DAEMON_NODE_FLAGS, options.cliPath, ...options.args], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...DAEMON_ENVIRONMENT, ...process.env },
     });
     this.exited = new Promise((resolve) => {
       this.process.once('exit', (code, signal) => resolve({ code, signal }));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Copy } from 'dockerfile-ast';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '@rivulet/common';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common';
 import { REPO_ROOT } from '@rivulet/testing';
 import { dockerfileStages, execForm, lastOf, shellCommands, type DockerfileStage } from '../../src/dockerfile/dockerfile-stages.js';
 
@@ -91,13 +91,5 @@ describe('deploy/Dockerfile layout', () => {
       .find((content) => content.startsWith('NODE_OPTIONS='));
     assert.ok(env, 'the final stage sets no NODE_OPTIONS');
     assert.deepEqual(env.slice('NODE_OPTIONS='.length).split(' '), [...DAEMON_NODE_FLAGS]);
-  });
-
-  it('sets the environment `rivulet local` gives the daemons (MALLOC_ARENA_MAX)', () => {
-    const set = new Map(final.instructions
-      .filter(({ instruction }) => instruction.getKeyword() === 'ENV')
-      .map(({ instruction }) => (instruction.getArgumentsContent() ?? '').split('='))
-      .map(([key, ...value]) => [key!, value.join('=')] as const));
-    for (const [key, value] of Object.entries(DAEMON_ENVIRONMENT)) assert.equal(set.get(key), value, `ENV ${key}`);
   });
 });
