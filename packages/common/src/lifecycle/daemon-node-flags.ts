@@ -7,9 +7,12 @@
  * allocation rate. So up to 32 MiB of a daemon's resident memory came and
  * went with timing rather than with work (measured: a TaskManager's new space
  * between 1 and 32 MiB from one sample to the next over 500 jobs). Capped at
- * 4, it costs the control thread more, smaller scavenges and nothing else.
- * The TaskManager gives its slot threads V8's default back
- * (taskmanager/src/control/slots/slot-thread-young-generation.ts).
+ * 4, the control thread pays with more, smaller scavenges and objects that
+ * reach the old generation sooner; it is not on the records' path. Worker
+ * threads started later get the cap too (V8 flags are per process): the
+ * TaskManager gives its slot threads V8's default back
+ * (taskmanager/src/control/slots/slot-thread-young-generation.ts); the
+ * JobManager's source-coordinator and layout threads keep it.
  */
 export const DAEMON_MAX_SEMI_SPACE_MB = 4;
 
