@@ -18,5 +18,6 @@ export { clientSecurity, type ClientSecurity } from './security/cluster-security
 export { grpcChannelCredentials, grpcChannelOptions } from './security/grpc-client-security.js';
 export { isTerminalJobStatus } from './jobs/job-status.js';
 export { sleep } from './time/abortable.js';
+export { DAEMON_MAX_SEMI_SPACE_MB, DAEMON_NODE_FLAGS } from './lifecycle/daemon-node-flags.js';
 export { findLeader, listJobManagers } from './highavailability/etcd/find-leader-on-demand.js';
 export type { ElectedLeader, LeaderRecord } from './highavailability/etcd/leader-record.js';

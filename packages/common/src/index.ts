@@ -8,6 +8,7 @@ export { parseDuration, formatDuration } from './time/duration.js';
 export { sleep, Backoff } from './time/abortable.js';
 export { ServiceLifecycle, type ServiceState } from './lifecycle/service-state.js';
 export { installShutdownHooks } from './lifecycle/signals.js';
+export { DAEMON_MAX_SEMI_SPACE_MB, DAEMON_NODE_FLAGS } from './lifecycle/daemon-node-flags.js';
 export { createHttpServer, listenHttp, type HttpServerOptions } from './http/http-server.js';
 export * from './highavailability/leader.js';
 export * from './highavailability/standalone.js';

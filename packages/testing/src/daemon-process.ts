@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common';
 import { CLI_PATH } from './paths.js';
 import { freezeProcess } from './process-freeze.js';
 import { waitFor } from './wait-for.js';
@@ -26,7 +27,8 @@ export class DaemonProcess {
   ) {
     // The IPC channel makes the daemon stop by itself if this test process
     // dies (a test-runner timeout skips `after` hooks): nothing outlives it.
-    this.child = spawn(process.execPath, [CLI_PATH, ...args], {
+    // Started with the Node.js flags `rivulet local` and the image give daemons.
+    this.child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI_PATH, ...args], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: cleanEnv(env),
     });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common/client';
 
 export interface ChildDaemonOptions {
   readonly name: string;
@@ -27,7 +28,7 @@ export class ChildDaemon {
 
   constructor(readonly options: ChildDaemonOptions) {
     this.log = createWriteStream(options.logFile, { flags: 'a' });
-    this.process = spawn(process.execPath, [options.cliPath, ...options.args], {
+    this.process = spawn(process.execPath, [...DAEMON_NODE_FLAGS, options.cliPath, ...options.args], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.exited = new Promise((resolve) => {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Copy } from 'dockerfile-ast';
+import { DAEMON_NODE_FLAGS } from '@rivulet/common';
 import { REPO_ROOT } from '@rivulet/testing';
 import { dockerfileStages, execForm, lastOf, shellCommands, type DockerfileStage } from '../../src/dockerfile/dockerfile-stages.js';
 
@@ -82,5 +83,13 @@ describe('deploy/Dockerfile layout', () => {
     const pinned = /PNPM_VERSION="([^"]+)"/.exec(setup)?.[1];
     const install = runCommands(build!).find(({ words }) => words.some((w) => w.startsWith('pnpm@')));
     assert.equal(install?.words.find((w) => w.startsWith('pnpm@')), `pnpm@${pinned}`);
+  });
+  it('starts the daemons with the Node.js flags `rivulet local` gives them (NODE_OPTIONS): their main thread\'s capped young generation', () => {
+    const env = final.instructions
+      .filter(({ instruction }) => instruction.getKeyword() === 'ENV')
+      .map(({ instruction }) => instruction.getArgumentsContent() ?? '')
+      .find((content) => content.startsWith('NODE_OPTIONS='));
+    assert.ok(env, 'the final stage sets no NODE_OPTIONS');
+    assert.deepEqual(env.slice('NODE_OPTIONS='.length).split(' '), [...DAEMON_NODE_FLAGS]);
   });
 });

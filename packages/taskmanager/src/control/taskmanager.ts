@@ -35,6 +35,7 @@ import { taskManagerServiceHandlers } from './rpc/taskmanager-service.js';
 import { SlotTable } from './slots/slot-table.js';
 import { slotThreadEntry } from './slots/slot-thread.js';
 import { tuneJitForSlotThreads } from './slots/slot-thread-jit.js';
+import { defaultYoungGenerationForSlotThreads } from './slots/slot-thread-young-generation.js';
 import { createNetworkEnvironment } from '../network/index.js';
 import { registerNetworkMetrics } from './network-metrics.js';
 import type { NetworkEnvironment } from '../network/network-api.js';
@@ -201,6 +202,7 @@ export class TaskManager {
     const heapLimitMb = heapTotalMb === null ? DEFAULT_SLOT_HEAP_MB : Math.max(16, Math.floor(heapTotalMb / this.slots.size));
     const { options } = network;
     tuneJitForSlotThreads();
+    defaultYoungGenerationForSlotThreads();
     let executor: TaskExecutor | undefined;
     const threads = new SlotThreads({
       resourceId,

@@ -32,6 +32,8 @@ export interface SlotThreadsOptions {
   readonly localState: TaskLocalStateStore | undefined;
   readonly metrics: TaskMetrics;
   readonly log: Logger;
+  /** Timers for the release grace (tests observe them); default: unref'd setTimeout. */
+  readonly schedule?: ScheduleTimer;
 }
 
 interface Entry {
@@ -46,7 +48,18 @@ interface Entry {
   released: boolean;
   /** Why the thread was terminated by the control thread, when it was. */
   terminatedBecause: string | undefined;
+  /** The release's grace timer (task.cancellation.timeout), cleared when the thread ends: pending, it holds the entry — thread, Worker, logger — for its whole delay. */
+  releaseTimer: { cancel(): void } | undefined;
 }
+
+/** Runs `task` after `delayMs` without keeping the process alive; the handle cancels it. */
+export type ScheduleTimer = (delayMs: number, task: () => void) => { cancel(): void };
+
+const unrefTimer: ScheduleTimer = (delayMs, task) => {
+  const timer = setTimeout(task, delayMs);
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
+};
 
 /**
  * The slot threads of a TaskManager: one per allocated slot (allocation),
@@ -85,6 +98,8 @@ export class SlotThreads {
     if (!entry || !entry.thread.alive) entry = this.start(slotIndex, allocationId, jobId);
     entry.tasks += 1;
     entry.released = false;
+    entry.releaseTimer?.cancel();
+    entry.releaseTimer = undefined;
     const target = entry;
     return { send: (message) => target.thread.send(message) };
   }
@@ -114,11 +129,12 @@ export class SlotThreads {
       void entry.thread.terminate();
       return;
     }
-    if (graceMs > 0) {
-      setTimeout(() => {
+    if (graceMs > 0 && entry.releaseTimer === undefined) {
+      entry.releaseTimer = (this.options.schedule ?? unrefTimer)(graceMs, () => {
+        entry.releaseTimer = undefined;
         // Still released and still this thread: a later deploy into the allocation keeps it.
         if (entry.released && this.entries.get(allocationId) === entry) void this.terminate(allocationId, `the slot was released and its tasks did not stop within ${graceMs} ms`);
-      }, graceMs).unref();
+      });
     }
   }
 
@@ -176,7 +192,7 @@ export class SlotThreads {
     this.spares.delete(slotIndex);
     const { thread, holder } = spare !== undefined && spare.thread.alive ? spare : this.newThread(slotIndex);
     const served = new ServedPartitions(options.network, log);
-    const entry: Entry = { slotIndex, allocationId, jobId, thread, served, tasks: 0, released: false, terminatedBecause: undefined };
+    const entry: Entry = { slotIndex, allocationId, jobId, thread, served, tasks: 0, released: false, terminatedBecause: undefined, releaseTimer: undefined };
     holder.entry = entry;
     this.entries.set(allocationId, entry);
     return entry;
@@ -255,6 +271,8 @@ export class SlotThreads {
 
   private onEnd(entry: Entry, end: SlotThreadEnd): void {
     if (this.entries.get(entry.allocationId) === entry) this.entries.delete(entry.allocationId);
+    entry.releaseTimer?.cancel();
+    entry.releaseTimer = undefined;
     // The slot gets a fresh spare for its next job.
     if (!this.stopping && !this.spares.has(entry.slotIndex)) this.spares.set(entry.slotIndex, this.newThread(entry.slotIndex));
     const cause = this.describe(entry, end);
