@@ -183,19 +183,47 @@ describe('JobManager high availability through etcd (a real etcd server)', { tim
     }, { timeoutMs: 60_000, what: 'the job running with checkpoints' });
     const session = async (): Promise<string | null> => (await rest<{ status: string; leader: boolean }>('/readyz')).leader ? 'leader' : null;
 
-    await etcd!.kill();
-    await new Promise((r) => setTimeout(r, 2000));
-    await etcd!.start();
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal(await session(), 'leader', 'a 2 s outage (TTL 5 s) changes nothing');
-    const after2s = await job();
-    assert.equal(after2s.state, 'RUNNING');
-    assert.deepEqual(attemptsOf(after2s), attemptsOf(running), 'no task restarted');
-    assert.ok(!jm.daemon.logs.some((l) => l.msg === 'leadership revoked; no longer acting as leader'), 'no step-down');
-    await new Promise((r) => setTimeout(r, 2000));
-    // A checkpoint whose pointer could not be written during the blip fails without counting (CHECKPOINT_RECORD_FAILURE): no failover.
-    assert.ok(!jm.daemon.logs.some((l) => l.msg === 'failing over' || l.msg === 'restarting subtasks'), 'no failover after the 2 s outage');
-    assert.deepEqual(attemptsOf(await job()), attemptsOf(running), 'still the same attempts');
+    // The premise: etcd unavailable for 2 s — from the kill until it answers healthy again, its own restart
+    // included (~0.6 s here, more on a loaded machine), so it is restarted 2 s minus its last restart time after the
+    // kill. A leader with a 5 s TTL rides out ~2.5 s (docs/high-availability.md). An outage that still came out over
+    // 2.3 s is not the case this test is about (a step-down would be right): it is reported and tried again, at most 3 times.
+    const OUTAGE_PREMISE_MS = 2300;
+    let restartMs = 700;
+    let attempt = 0;
+    let before = running;
+    for (;;) {
+      attempt += 1;
+      const logMark = jm.daemon.logs.length;
+      const down = performance.now();
+      await etcd!.kill();
+      await new Promise((r) => setTimeout(r, Math.max(1000, 2000 - restartMs - (performance.now() - down))));
+      const restarting = performance.now();
+      await etcd!.start();
+      restartMs = performance.now() - restarting;
+      const unavailableMs = Math.round(performance.now() - down);
+      await new Promise((r) => setTimeout(r, 1000));
+      const since = (): typeof jm.daemon.logs => jm.daemon.logs.slice(logMark);
+      if (unavailableMs > OUTAGE_PREMISE_MS && attempt < 3) {
+        t.diagnostic(`attempt ${attempt}: etcd was unavailable ${unavailableMs} ms (its restart took ${Math.round(restartMs)} ms), over ${OUTAGE_PREMISE_MS} ms; again`);
+        before = await waitFor(async () => {
+          const d = await job().catch(() => undefined);
+          return (await session()) === 'leader' && d?.state === 'RUNNING' && d.vertices.every((v) => v.subtasks.every((s) => s.state === 'RUNNING')) ? d : undefined;
+        }, { timeoutMs: 30_000, what: 'a leader again, with the job running' });
+        continue;
+      }
+      assert.ok(unavailableMs <= OUTAGE_PREMISE_MS, `etcd could not be restarted within ${OUTAGE_PREMISE_MS} ms in 3 attempts (last: ${unavailableMs} ms)`);
+      t.diagnostic(`etcd unavailable ${unavailableMs} ms (attempt ${attempt})`);
+      assert.equal(await session(), 'leader', `a 2 s outage (TTL 5 s; etcd unavailable ${unavailableMs} ms) changes nothing`);
+      const after2s = await job();
+      assert.equal(after2s.state, 'RUNNING');
+      assert.deepEqual(attemptsOf(after2s), attemptsOf(before), 'no task restarted');
+      assert.ok(!since().some((l) => l.msg === 'leadership revoked; no longer acting as leader'), `no step-down (etcd unavailable ${unavailableMs} ms)`);
+      await new Promise((r) => setTimeout(r, 2000));
+      // A checkpoint whose pointer could not be written during the blip fails without counting (CHECKPOINT_RECORD_FAILURE): no failover.
+      assert.ok(!since().some((l) => l.msg === 'failing over' || l.msg === 'restarting subtasks'), 'no failover after the 2 s outage');
+      assert.deepEqual(attemptsOf(await job()), attemptsOf(before), 'still the same attempts');
+      break;
+    }
 
     await etcd!.kill();
     await jm.daemon.waitForLog((l) => l.msg === 'leadership revoked; no longer acting as leader', 10_000, 'the leader to step down while etcd is away');
