@@ -1,3 +1,4 @@
+import type { Logger } from '@rivulet/common/task-runtime';
 import { sleep } from './task-pacing.js';
 
 /** Aborted checkpoint ids a task remembers. */
@@ -63,6 +64,20 @@ export class StopWithSavepoint {
     const completed = await wait(outcome);
     if (completed === false) this.current = undefined;
     return completed;
+  }
+
+  /**
+   * Waits until the stop's savepoint completed (true) or failed (false; the
+   * task runs on). `timeoutMs`: a task whose input ended after it (its
+   * sources end only once it completed) waits that long for its
+   * notification, then finishes without committing (the savepoint keeps the
+   * committables) — said in the log.
+   */
+  async completedOrGivenUp(wait: <T>(promise: Promise<T>) => Promise<T>, log: Logger, timeoutMs?: number): Promise<boolean> {
+    const checkpointId = this.checkpointId;
+    const completed = await this.outcome(wait, timeoutMs);
+    if (completed === undefined) log.warn({ checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
+    return completed !== false;
   }
 
   /** The stop's savepoint failed: the task runs on as if it was never stopped. */

@@ -1,24 +1,25 @@
 import type { CompiledJob } from '@rivulet/api';
 import type { Logger, SnapshotLocation, SubtaskCheckpointMetrics, TaskDeploymentDescriptor } from '@rivulet/common/task-runtime';
-import type { InputGate, ResultPartitionWriter } from '../../network/network-api.js';
+import type { InputGate, InputGateEntry, ResultPartitionWriter } from '../../network/network-api.js';
 import type { PriorityBarriers, ReceivedBytes, SentBytes, TaskNetwork } from '../exchange/slot-network.js';
-import { BarrierAligner, type BarrierInfo, type CheckpointingMode } from '../checkpointing/barrier-aligner.js';
-import { readRestoredKeyGroups } from '../checkpointing/restore-reader.js';
+import type { BarrierInfo, CheckpointingMode } from '../checkpointing/barrier-aligner.js';
 import { restoredOperatorState } from '../checkpointing/restored-operator-state.js';
 import { restoreChannelState } from '../checkpointing/channel-state-restore.js';
-import { UnalignedChannelState } from '../checkpointing/unaligned-channel-state.js';
-import type { InputGateEntry } from '../../network/network-api.js';
 import type { StorageProvider } from '../checkpointing/storage-provider.js';
-import type { OperatorSnapshotParts, TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
+import type { TaskCheckpointing } from '../checkpointing/task-checkpointing.js';
 import type { InputChannelStateRecording } from '../checkpointing/channel-state-recording.js';
 import { buildOperatorChain, type OperatorChain } from './operator-chain.js';
+import { TaskSnapshots } from './task-snapshots.js';
+import { UnprocessedInput } from './unprocessed-input.js';
+import { InputEvents } from './input-events.js';
+import { restoreKeyedState } from './keyed-state-restore.js';
 import { describeFailure, type TaskReport } from './task-report.js';
 import { TaskCancellation } from './task-cancellation.js';
 import { firePeriodic, msUntilClockWork } from './chain-clock.js';
 import { finishingDeclineReason } from './finishing-decline.js';
 import { TaskTime } from './task-time.js';
 import { TaskIoCounters } from './task-io-counters.js';
-import { createInputValve, type InputValve } from './event-time/two-input-watermarks.js';
+import type { InputValve } from './event-time/two-input-watermarks.js';
 import type { SourceEventChannel } from './sources/create-source-operator.js';
 import type { SourceReader } from './sources/source-reader.js';
 import { StopWithSavepoint } from './stop-with-savepoint.js';
@@ -40,10 +41,6 @@ export class StreamTask {
   private readonly triggered: BarrierInfo[] = [];
   /** Per trigger in `triggered`, how many operator events the source had received before it (applied before its checkpoint). */
   private readonly eventsBeforeTrigger: number[] = [];
-  /** Where checkpoints other than the default write (savepoints), announced before their barrier. */
-  private readonly locations = new Map<number, SnapshotLocation>();
-  /** Uploads still running; the task reports FINISHED only after they settle. */
-  private readonly persisting = new Set<Promise<void>>();
   /** Stop with savepoint: the source ends its input after this checkpoint's barrier. */
   private terminateAfter: number | undefined;
   /** Stop with savepoint: the savepoint this task took; it finishes once it completed and runs on if it failed. */
@@ -59,8 +56,6 @@ export class StreamTask {
   private finalCompleted = false;
   /** The task's loop ended (end of input, or a stop): it only waits for its outputs to be consumed, and takes no checkpoint. */
   private finishing = false;
-  /** Channels that delivered end-of-data or end-of-partition. */
-  private readonly endedChannels = new Set<number>();
   /** Operator events that arrived before the chain was built, in order. */
   private readonly earlyOperatorEvents: { readonly operatorId: string; readonly event: Uint8Array }[] = [];
   /** Wakes a source waiting after its end of data (a trigger or the final notification arrived). */
@@ -84,10 +79,8 @@ export class StreamTask {
   }
   /** Combines the input channels' watermarks (tasks with inputs). */
   private valve: InputValve | undefined;
-  /** Restored in-flight input of an unaligned checkpoint, taken before anything from the gate. */
-  private readonly replay: InputGateEntry[] = [];
-  /** The input channel of the batch in progress (runInput's `unfinished`). */
-  private unfinishedChannel = 0;
+  /** Restored in-flight input to replay, and the channel of the batch in progress (unaligned checkpoints). */
+  private readonly unprocessed = new UnprocessedInput();
   /** Checkpoints (not savepoints) are unaligned: execution.checkpointing.unaligned.enabled with EXACTLY_ONCE. */
   private get unaligned(): boolean {
     return this.descriptor.unalignedCheckpoints === true && this.mode === 'EXACTLY_ONCE';
@@ -105,7 +98,12 @@ export class StreamTask {
     private readonly markActive: () => void = () => undefined,
     /** Where a source reader's events for its enumerator go. */
     private readonly sourceEvents?: SourceEventChannel,
-  ) {}
+  ) {
+    this.snapshots = new TaskSnapshots(descriptor, checkpointing);
+  }
+
+  /** Snapshots at barriers, where savepoints write, and the uploads still running. */
+  private readonly snapshots: TaskSnapshots;
 
   /** Flink's currentInputWatermark: the combined watermark of the inputs (-Infinity before any, and at a source). */
   get currentInputWatermark(): number {
@@ -133,7 +131,7 @@ export class StreamTask {
       this.declineFinishing(barrier.checkpointId);
       return;
     }
-    if (location) this.locations.set(barrier.checkpointId, location);
+    if (location) this.snapshots.announceLocation(barrier.checkpointId, location);
     if (terminate) this.terminateAfter = barrier.checkpointId;
     this.triggered.push(terminate ? { ...barrier, terminate: true } : barrier);
     this.eventsBeforeTrigger.push(this.chain?.source?.receivedEvents ?? 0);
@@ -158,7 +156,7 @@ export class StreamTask {
 
   /** Where checkpoint `checkpointId` writes, when not the default (told before its barrier arrives). */
   announceLocation(checkpointId: number, location: SnapshotLocation): void {
-    this.locations.set(checkpointId, location);
+    this.snapshots.announceLocation(checkpointId, location);
   }
 
   /**
@@ -225,19 +223,12 @@ export class StreamTask {
       const sourceSplits = restored && d.operators[0] ? restored.sourceSplits.get(d.operators[0].id) : undefined;
       const built = buildOperatorChain(d, job, this.writers, sourceSplits, restored?.operatorStates, this.sourceEvents, this.io);
       chain = built;
-      // Key groups go to the keyed operator as their reads come in: decoding overlaps the download.
-      if (d.restore) {
-        await readRestoredKeyGroups(d.restore, this.storage, (part) => {
-          if (part.operatorId !== built.keyedOperatorId) return;
-          if (part.kind === 'keyedState') built.keyed?.restoreKeyGroup(part.keyGroup, part.bytes, undefined);
-          else built.keyed?.restoreKeyGroup(part.keyGroup, undefined, part.bytes);
-        }, this.log, { signal: this.cancellation.signal });
-      }
+      if (d.restore) await restoreKeyedState(d.restore, built, this.storage, this.log, this.cancellation.signal);
       this.chain = chain;
       for (const early of this.earlyOperatorEvents.splice(0)) this.handleOperatorEvent(early.operatorId, early.event);
       const channels = d.inputs.flatMap((input) => input.channels);
       this.gate = channels.length > 0 ? this.network.createInputGate(channels, { owner }) : undefined;
-      this.replay.push(...(await restoreChannelState(d, this.writers, channels.length, this.storage, this.log)));
+      this.unprocessed.restore(await restoreChannelState(d, this.writers, channels.length, this.storage, this.log));
       for (const member of chain.members) await member.open?.();
       await chain.source?.open?.();
       this.cancellation.throwIfCancelled();
@@ -257,7 +248,7 @@ export class StreamTask {
       for (const member of chain.members) await member.finish?.();
       for (const writer of this.writers) writer.broadcastEvent({ kind: 'end-of-partition' });
       await this.cancellation.race(Promise.all(this.writers.map((w) => w.whenFullyConsumed())));
-      await this.cancellation.race(Promise.allSettled([...this.persisting]));
+      await this.cancellation.race(this.snapshots.settled());
       const result: Record<string, unknown[]> = {};
       for (const member of chain.members) Object.assign(result, member.result?.());
       report({ state: 'FINISHED', result });
@@ -381,24 +372,18 @@ export class StreamTask {
   private async runInput(chain: OperatorChain): Promise<void> {
     const gate = this.gate!;
     const keyed = chain.keyed;
-    const aligner = new BarrierAligner(gate.numberOfChannels, this.mode, gate, {
-      onAligned: (barrier, metrics) => {
-        this.aligned = { barrier, metrics };
+    let unfinished: BatchInProgress | undefined; // a batch from the gate not yet processed to its end (see processSlice)
+    const events = new InputEvents(this.descriptor, this.mode, gate, chain.watermarkInput, {
+      aligned: (barrier, metrics) => (this.aligned = { barrier, metrics }),
+      aborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
+      unalignedBarrier: (event) => this.takeUnalignedCheckpoint(chain, gate, event, undefined),
+      allDataEnded: async () => {
+        if (this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
       },
-      onAborted: (checkpointId, reason) => void this.checkpointing.decline(this.descriptor, checkpointId, reason),
     });
-    const watermarks = chain.watermarkInput;
-    // The input (1 or 2) of each gate channel, in the gate's order (the inputs' channels, flattened).
-    const channelInputs = this.descriptor.inputs.flatMap((input) => input.channels.map(() => input.input ?? 1));
-    const valve = createInputValve(channelInputs, {
-      watermark: (timestamp) => watermarks.processWatermark(timestamp),
-      status: (idle) => watermarks.processWatermarkStatus(idle),
-    });
-    this.valve = valve;
+    this.valve = events.valve;
     const elementTimestamp = chain.timestamp;
     let batches = 0;
-    /** A batch from the gate not yet processed to its end (see processSlice). */
-    let unfinished: BatchInProgress | undefined;
     /** An unaligned checkpoint's barrier overtakes everything, the rest of a batch in progress too. */
     const takePriority = async (): Promise<void> => {
       const entry = gate.poll();
@@ -427,7 +412,7 @@ export class StreamTask {
         await this.afterBatch(chain, ++batches, takePriority);
         continue;
       }
-      const entry = this.replay.shift() ?? gate.poll();
+      const entry = this.unprocessed.nextReplayed() ?? gate.poll();
       if (entry === undefined) {
         if (gate.failure) throw gate.failure;
         // All inputs ended: upstream ends its partitions only after the final checkpoint completed (or a stop with savepoint).
@@ -437,32 +422,16 @@ export class StreamTask {
         continue;
       }
       if ('records' in entry) {
-        const head = channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
+        const head = events.channelInputs[entry.channel] === 2 ? chain.second! : chain.head;
         this.io.recordsIn += entry.records.length;
         this.markActive();
         const keyGroups = head.collectInKeyGroup === undefined ? undefined : entry.keyGroups;
-        this.unfinishedChannel = entry.channel;
+        this.unprocessed.started(entry.channel);
         unfinished = processSlice({ records: entry.records, timestamps: entry.timestamps, keyGroups, head, next: 0, timestamp: elementTimestamp });
         await this.afterBatch(chain, ++batches, takePriority);
-      } else if (entry.event.kind === 'watermark') {
-        this.markActive();
-        valve.inputWatermark(entry.channel, entry.event.timestamp);
-      } else if (entry.event.kind === 'watermark-status') {
-        valve.inputStatus(entry.channel, entry.event.idle);
-      } else if (entry.event.kind === 'barrier') {
-        // The gate hands an unaligned checkpoint's barrier out first; taken here only if it arrived after the check above.
-        if (entry.event.unaligned === true) await this.takeUnalignedCheckpoint(chain, gate, entry.event, undefined);
-        else aligner.onBarrier(entry.channel, entry.event);
-      } else if (entry.event.kind === 'end-of-data') {
-        this.endedChannels.add(entry.channel);
-        valve.channelEnded(entry.channel);
-        if (this.endedChannels.size === gate.numberOfChannels && this.waitsForFinalCheckpoint && !this.dataEnded) await this.endData(chain);
       } else {
-        // End of partition does not move the watermark: a producer whose input ended sent +Infinity before it,
-        // and one stopped with a savepoint (Flink's stop without --drain) must not fire the windows and timers
-        // its savepoint holds, or a restore would emit them twice.
-        this.endedChannels.add(entry.channel);
-        aligner.onEndOfPartition(entry.channel);
+        if (entry.event.kind === 'watermark') this.markActive();
+        await events.handle(entry.channel, entry.event);
       }
     }
   }
@@ -475,81 +444,14 @@ export class StreamTask {
    */
   private async takeUnalignedCheckpoint(chain: OperatorChain, gate: NonNullable<StreamTask['gate']>, event: Extract<InputGateEntry, { event: unknown }>['event'] & { kind: 'barrier' }, unfinished: BatchInProgress | undefined): Promise<void> {
     const recording = gate.recordingOf(event.checkpointId);
-    if (recording !== undefined) {
-      for (let i = this.replay.length - 1; i >= 0; i--) {
-        const entry = this.replay[i]!;
-        if ('records' in entry) recording.recordRecords(entry.channel, entry.records, entry.timestamps, true);
-      }
-      if (unfinished !== undefined && unfinished.next < unfinished.records.length) {
-        const channel = this.unfinishedChannel;
-        recording.recordRecords(channel, unfinished.records.slice(unfinished.next), unfinished.timestamps === undefined ? undefined : Array.prototype.slice.call(unfinished.timestamps, unfinished.next) as number[], true);
-      }
-    }
+    if (recording !== undefined) this.unprocessed.recordInto(recording, unfinished);
     const barrier: BarrierInfo = { checkpointId: event.checkpointId, timestamp: event.timestamp, savepoint: false, unaligned: true };
     await this.takeCheckpoint(chain, barrier, { alignmentDurationMs: 0, startDelayMs: Math.max(0, Date.now() - event.timestamp) }, recording);
   }
 
-  /**
-   * The synchronous half of a checkpoint, between two records: snapshot
-   * every stateful operator of the chain (point-in-time views: keyed state is
-   * held copy-on-write, O(key groups)), then forward the barrier downstream.
-   * Serializing, uploading and acknowledging continue asynchronously while
-   * the task processes on.
-   */
   private async takeCheckpoint(chain: OperatorChain, barrier: BarrierInfo, metrics: SubtaskCheckpointMetrics, input?: InputChannelStateRecording): Promise<void> {
-    const parts: OperatorSnapshotParts[] = [];
     if (barrier.terminate === true) this.stopping.begin(barrier.checkpointId);
-    try {
-      if (chain.source && chain.sourceOperatorId) {
-        parts.push({ operatorId: chain.sourceOperatorId, operatorState: await chain.source.snapshotSplits(barrier.checkpointId) });
-      }
-      if (chain.keyed && chain.keyedOperatorId) {
-        parts.push({ operatorId: chain.keyedOperatorId, ...chain.keyed.snapshot() });
-      }
-      for (const member of chain.members) {
-        if (!member.snapshotState) continue;
-        const operatorId = chain.memberOperatorIds.get(member);
-        if (operatorId) parts.push({ operatorId, operatorState: await member.snapshotState(barrier.checkpointId, barrier.timestamp) });
-      }
-    } catch (err) {
-      for (const part of parts) {
-        part.keyedState?.release();
-        part.timers?.release();
-      }
-      void this.checkpointing.decline(this.descriptor, barrier.checkpointId, `snapshot failed: ${describeFailure(err)}`);
-      input?.abort('the snapshot failed');
-      this.forwardBarrier(barrier);
-      return;
-    }
-    const overtaken = this.forwardBarrier(barrier);
-    if (overtaken !== undefined) this.attachChannelState(parts, new UnalignedChannelState(this.gate?.numberOfChannels ?? 0, overtaken, input).encoded());
-    const location = this.locations.get(barrier.checkpointId);
-    this.locations.delete(barrier.checkpointId);
-    const persisting = this.checkpointing.persist(this.descriptor, barrier, parts, location, this.dataEnded, metrics);
-    this.persisting.add(persisting);
-    void persisting.finally(() => this.persisting.delete(persisting));
-  }
-
-  /** Sends the barrier downstream; an unaligned one overtakes the queued batches and returns them per writer and subpartition. */
-  private forwardBarrier(barrier: BarrierInfo): Buffer[][][] | undefined {
-    const event = { kind: 'barrier', checkpointId: barrier.checkpointId, timestamp: barrier.timestamp, savepoint: barrier.savepoint } as const;
-    if (barrier.unaligned !== true) {
-      for (const writer of this.writers) writer.broadcastEvent(barrier.terminate === true ? { ...event, terminate: true } : event);
-      return undefined;
-    }
-    return this.writers.map((writer) => {
-      if (writer.broadcastPriorityEvent === undefined) throw new Error(`partition ${writer.id} cannot send an unaligned checkpoint's barrier`);
-      return writer.broadcastPriorityEvent({ ...event, unaligned: true });
-    });
-  }
-
-  /** The in-flight records go with the head operator's state (its part, or one of their own). */
-  private attachChannelState(parts: OperatorSnapshotParts[], channelState: NonNullable<OperatorSnapshotParts['channelState']>): void {
-    const headId = this.descriptor.operators[0]?.id;
-    if (headId === undefined) return;
-    const index = parts.findIndex((part) => part.operatorId === headId);
-    if (index >= 0) parts[index] = { ...parts[index]!, channelState };
-    else parts.push({ operatorId: headId, channelState });
+    await this.snapshots.take(chain, this.writers, barrier, metrics, { dataEnded: this.dataEnded, inputChannels: this.gate?.numberOfChannels ?? 0, input });
   }
 
   /** Resolves when a checkpoint that may be taken during backpressure arrives (a source's trigger, a gate's overtaking barrier). */
@@ -586,18 +488,8 @@ export class StreamTask {
     }
   }
 
-  /**
-   * Waits until the savepoint of a stop completed (true) or failed (false;
-   * the task runs on). `timeoutMs`: a task whose input ended after it (its
-   * sources end only once it completed) waits that long for its
-   * notification, then finishes without committing (the savepoint keeps the
-   * committables).
-   */
-  private async stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
-    const checkpointId = this.stopping.checkpointId;
-    const completed = await this.stopping.outcome((outcome) => this.cancellation.race(this.time.idleWhile(outcome)), timeoutMs);
-    if (completed === undefined) this.log.warn({ checkpointId }, 'no completion notification for the savepoint of the stop: finishing without committing');
-    return completed !== false;
+  private stopSavepointOutcome(timeoutMs?: number): Promise<boolean> {
+    return this.stopping.completedOrGivenUp((outcome) => this.cancellation.race(this.time.idleWhile(outcome)), this.log, timeoutMs);
   }
 }
 
