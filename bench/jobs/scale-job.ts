@@ -1,7 +1,7 @@
 import { defineJob } from '@rivulet/api';
 
 /**
- * The scale simulation's job (bench/scale; the same job as packages/cli/test/fixtures/scale-job.ts):
+ * The scale simulation's job (bench/scale and packages/cli/test/scale-simulation.test.ts):
  * an endless sequence source and a map with a sink, each at the job's
  * parallelism P, joined by `rescale` (pointwise: subtask i feeds subtask i),
  * so the job has 2P subtasks in P pipelined regions of two. It never runs

@@ -11,7 +11,7 @@ import { compileJobBundle } from '../src/job/load-job.js';
  * JobManager process and simulated TaskManagers (real gRPC servers and
  * clients, the real protocol, no user code) packed into a few processes.
  */
-const JOB = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures', 'scale-job.ts');
+const JOB = join(REPO_ROOT, 'bench', 'jobs', 'scale-job.ts');
 const TASK_MANAGERS = Number(process.env['RIVULET_SCALE_TASK_MANAGERS'] ?? 100);
 const SLOTS = 5;
 /** Regions of two subtasks; TaskManagers' slots hold a region each, with spare slots for failover. */

@@ -16,7 +16,7 @@ import {
   type StartedTaskManager,
 } from '@rivulet/testing';
 
-const JOB = join(REPO_ROOT, 'packages', 'cli', 'test', 'fixtures', 'backpressured-count-job.ts');
+const JOB = join(REPO_ROOT, 'bench', 'jobs', 'backpressure-job.ts');
 const dir = mkdtempSync(join(tmpdir(), 'rivulet-unaligned-'));
 
 after(async () => {

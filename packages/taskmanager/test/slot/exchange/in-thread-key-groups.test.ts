@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyGroupOf, type OutputDescriptor } from '@rivulet/common';
 import type { InputGateEntry } from '../../../src/network/network-api.js';
-import type { SlotNetworkSettings } from '../../../src/protocol/slot-messages.js';
+import { testSlotNetworkSettings } from './slot-network-settings.js';
 import { InThreadChannels } from '../../../src/slot/exchange/in-thread-channels.js';
 import { ThreadInputGate } from '../../../src/slot/exchange/thread-input-gate.js';
 import { ThreadResultPartition } from '../../../src/slot/exchange/thread-result-partition.js';
@@ -12,20 +12,7 @@ import { createRecordWriterOutput } from '../../../src/slot/task/record-writer-o
 const MAX_PARALLELISM = 128;
 const PARTITION = 'job/0/up>down/0';
 
-const settings: SlotNetworkSettings = {
-  bufferSizeBytes: 32 * 1024,
-  bufferTimeoutMs: -1,
-  maxRecordsPerBuffer: 4,
-  maxQueuedBuffers: 1000,
-  maxFrameBytes: 1 << 20,
-  gateCredit: 2,
-  debloat: undefined,
-  initialCredit: 2,
-  partitionRequestTimeoutMs: 1000,
-  connectTimeoutMs: 1000,
-  bindHost: '127.0.0.1',
-  taskManagerData: { host: '127.0.0.1', port: 1 },
-};
+const settings = testSlotNetworkSettings(4);
 
 /** A hash edge from one producer to two consumers, both in this thread: the partition and the two consumers' gates. */
 function keyedEdge() {

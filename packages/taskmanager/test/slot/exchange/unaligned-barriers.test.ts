@@ -3,27 +3,14 @@ import assert from 'node:assert/strict';
 import type { ChannelEvent, InputGateEntry } from '../../../src/network/network-api.js';
 import { decodeBatch, serializeBatch } from '../../../src/network/record-serializer.js';
 import { HEADER_BYTES } from '../../../src/network/frames.js';
-import type { SlotNetworkSettings } from '../../../src/protocol/slot-messages.js';
+import { testSlotNetworkSettings } from './slot-network-settings.js';
 import type { ToSocket } from '../../../src/slot/exchange/exchange-messages.js';
 import { InThreadChannels } from '../../../src/slot/exchange/in-thread-channels.js';
 import { ThreadInputGate } from '../../../src/slot/exchange/thread-input-gate.js';
 import { ThreadResultPartition } from '../../../src/slot/exchange/thread-result-partition.js';
 import type { InputChannelState } from '../../../src/slot/checkpointing/channel-state-recording.js';
 
-const settings: SlotNetworkSettings = {
-  bufferSizeBytes: 32 * 1024,
-  bufferTimeoutMs: -1,
-  maxRecordsPerBuffer: 2,
-  maxQueuedBuffers: 1000,
-  maxFrameBytes: 1 << 20,
-  gateCredit: 2,
-  debloat: undefined,
-  initialCredit: 2,
-  partitionRequestTimeoutMs: 1000,
-  connectTimeoutMs: 1000,
-  bindHost: '127.0.0.1',
-  taskManagerData: { host: '127.0.0.1', port: 1 },
-};
+const settings = testSlotNetworkSettings(2);
 
 const barrier = (checkpointId: number, overtakenBuffers?: number): ChannelEvent => ({
   kind: 'barrier', checkpointId, timestamp: 0, savepoint: false, unaligned: true, ...(overtakenBuffers === undefined ? {} : { overtakenBuffers }),
